@@ -1,0 +1,252 @@
+/**
+ * The Snapshot: everything the checks judge, as plain JSON-serialisable data.
+ *
+ * Only the collector builds it (from ARM reads); checks read it and never do I/O. Every part that
+ * comes from a read is a {@link Part}: either the value, or the error that left it empty, so a
+ * check can tell "there is nothing" from "we could not look" and report `unknown` for the latter.
+ *
+ * Maps of resources are keyed by the **lower-cased** ARM id (ARM returns mixed casing); use
+ * {@link lookup} to read them. Check case files under `test/checks/` are Snapshots in this shape.
+ */
+
+/** Why a read failed. `code` is the ARM error code where ARM gave one (e.g. `AuthorizationFailed`). */
+export interface ReadError {
+  /** Stable code: the ARM error code, or one of ours (`ReadFailed`, `Throttled`, `Timeout`, `NotCollected`). */
+  code: string;
+  message: string;
+  /** HTTP status of the failed response, when there was one. */
+  statusCode?: number;
+  /** The ARM id or scope whose read failed. */
+  scope?: string;
+}
+
+/** A value that came from a read, or the error that kept it from being read. */
+export type Part<T> = { ok: true; value: T } | { ok: false; error: ReadError };
+
+/** Target kinds: an HDInsight on AKS cluster pool (with its AKS cluster) or a plain AKS cluster. */
+export type TargetKind = "clusterPool" | "aksCluster";
+
+/** A subscription the credential can see. */
+export interface SubscriptionInfo {
+  subscriptionId: string;
+  displayName?: string;
+  state?: string;
+}
+
+/** `Microsoft.HDInsight/clusterpools`, normalised. */
+export interface ClusterPool {
+  id: string;
+  name: string;
+  location: string;
+  provisioningState?: string;
+  /** False when the GET carried no `networkProfile` (Microsoft's own GET examples omit it). */
+  networkProfilePresent: boolean;
+  /** `networkProfile.outboundType`; absent when the pool did not say. */
+  outboundType?: string;
+  enablePrivateApiServer?: boolean;
+  apiServerAuthorizedIpRanges?: string[];
+  /** `networkProfile.subnetId`. */
+  subnetId?: string;
+  managedResourceGroupName?: string;
+  /** The MC group name, when the pool returned it. */
+  aksManagedResourceGroupName?: string;
+  /** `aksClusterProfile.aksClusterResourceId`. */
+  aksClusterResourceId?: string;
+  aksClusterAgentPoolObjectId?: string;
+}
+
+/** `Microsoft.HDInsight/clusterpools/clusters`, normalised. */
+export interface HdiCluster {
+  id: string;
+  name: string;
+  /** `clusterType` (Spark, Trino, Flink, ...). */
+  clusterType?: string;
+  /** `clusterProfile.clusterAccessProfile.enableInternalIngress`; absent when the profile is absent. */
+  enableInternalIngress?: boolean;
+  privateLinkServiceId?: string;
+  fqdn?: string;
+  privateFqdn?: string;
+}
+
+/** `Microsoft.ContainerService/managedClusters`, normalised. */
+export interface AksCluster {
+  id: string;
+  name: string;
+  location: string;
+  provisioningState?: string;
+  /** `nodeResourceGroup`: the MC group name. */
+  nodeResourceGroup?: string;
+  fqdn?: string;
+  privateFqdn?: string;
+  /** `networkProfile.outboundType`. */
+  outboundType?: string;
+  /** `apiServerAccessProfile.enablePrivateCluster`. */
+  enablePrivateCluster?: boolean;
+  authorizedIpRanges?: string[];
+  /** `networkProfile.loadBalancerProfile.effectiveOutboundIPs[].id`. */
+  effectiveOutboundIpIds: string[];
+  /** `agentPoolProfiles[].vnetSubnetID`, de-duplicated. */
+  agentPoolSubnetIds: string[];
+  /** Principal id of the cluster identity (system-assigned), when present. */
+  identityPrincipalId?: string;
+  /** Object id of the kubelet identity, when present. */
+  kubeletObjectId?: string;
+}
+
+/** A route of a route table. */
+export interface Route {
+  name: string;
+  addressPrefix: string;
+  /** `VirtualAppliance`, `Internet`, `VnetLocal`, `VirtualNetworkGateway`, `None`. */
+  nextHopType: string;
+  nextHopIpAddress?: string;
+}
+
+/** `Microsoft.Network/routeTables`, normalised. */
+export interface RouteTable {
+  id: string;
+  name: string;
+  routes: Route[];
+  disableBgpRoutePropagation?: boolean;
+}
+
+/** A subnet (from its virtual network), normalised. */
+export interface Subnet {
+  id: string;
+  name: string;
+  /** `addressPrefix` and `addressPrefixes` merged. */
+  addressPrefixes: string[];
+  routeTableId?: string;
+  networkSecurityGroupId?: string;
+  natGatewayId?: string;
+}
+
+/** `Microsoft.Network/azureFirewalls`, normalised. */
+export interface AzureFirewall {
+  id: string;
+  name: string;
+  provisioningState?: string;
+  /** Private addresses of `ipConfigurations[]` and `hubIPAddresses.privateIPAddress`. */
+  privateIpAddresses: string[];
+  /** Public IP ids of `ipConfigurations[].publicIPAddress`. */
+  publicIpIds: string[];
+  firewallPolicyId?: string;
+}
+
+/** What a public IP is attached to, from its `ipConfiguration` back-reference. */
+export interface PublicIpAttachment {
+  kind: "loadBalancerFrontend" | "networkInterface" | "firewall" | "natGateway" | "other";
+  /** The ipConfiguration / frontend id. */
+  id: string;
+  /** The owning resource id (load balancer, NIC, firewall, ...). */
+  resourceId: string;
+}
+
+/** `Microsoft.Network/publicIPAddresses`, normalised. */
+export interface PublicIp {
+  id: string;
+  name: string;
+  ipAddress?: string;
+  /** Absent when the public IP is attached to nothing. */
+  attachedTo?: PublicIpAttachment;
+  tags?: Record<string, string>;
+}
+
+/** A load balancer frontend. */
+export interface LoadBalancerFrontend {
+  id: string;
+  name: string;
+  publicIpId?: string;
+  privateIpAddress?: string;
+}
+
+/** `Microsoft.Network/loadBalancers`, normalised. */
+export interface LoadBalancer {
+  id: string;
+  name: string;
+  frontends: LoadBalancerFrontend[];
+  /** Frontend ids used by outbound rules (egress SNAT). */
+  outboundFrontendIds: string[];
+  /** Frontend ids used by load-balancing rules (ingress). */
+  inboundFrontendIds: string[];
+}
+
+/** What the collector found in a target's MC group (the AKS node resource group). */
+export interface McGroupContents {
+  /** ARM id of the resource group. */
+  id: string;
+  publicIpIds: string[];
+  loadBalancerIds: string[];
+}
+
+/** A cluster pool or a plain AKS cluster: the unit a drift report judges. */
+export interface Target {
+  /** ARM id of the pool or the AKS cluster. */
+  id: string;
+  kind: TargetKind;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  /** The pool itself (kind `clusterPool`). */
+  pool?: ClusterPool;
+  /** The pool's clusters (kind `clusterPool`). */
+  clusters?: Part<HdiCluster[]>;
+  /** The AKS cluster behind the target (the target itself for kind `aksCluster`). */
+  aksClusterId?: string;
+  /** ARM id of the MC group, when it could be derived. */
+  mcGroupId?: string;
+  /** The pool subnet(s): `networkProfile.subnetId`, or each agent pool's `vnetSubnetID`. */
+  subnetIds: string[];
+}
+
+/** Everything a scan read, as plain data. */
+export interface Snapshot {
+  schemaVersion: 1;
+  collectedAt: string;
+  subscriptions: SubscriptionInfo[];
+  targets: Target[];
+  aksClusters: Record<string, Part<AksCluster>>;
+  subnets: Record<string, Part<Subnet>>;
+  routeTables: Record<string, Part<RouteTable>>;
+  /** Every firewall the scan could see, keyed by lower-cased id. */
+  firewalls: Record<string, Part<AzureFirewall>>;
+  /**
+   * Per subscription, whether its firewall list could be read. A firewall "not found at an
+   * address" is only a fact when every inventory read succeeded.
+   */
+  firewallInventory: Record<string, Part<string[]>>;
+  /** MC group contents, keyed by lower-cased resource-group id. */
+  mcGroups: Record<string, Part<McGroupContents>>;
+  publicIps: Record<string, Part<PublicIp>>;
+  loadBalancers: Record<string, Part<LoadBalancer>>;
+}
+
+/** Looks up a resource in a snapshot map by ARM id, case-insensitively. */
+export function lookup<T>(map: Record<string, Part<T>>, id: string | undefined): Part<T> | undefined {
+  if (!id) return undefined;
+  return map[id.toLowerCase()];
+}
+
+/** Compares two ARM ids case-insensitively. */
+export function sameId(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** An empty snapshot, for builders and tests. */
+export function emptySnapshot(collectedAt = new Date(0).toISOString()): Snapshot {
+  return {
+    schemaVersion: 1,
+    collectedAt,
+    subscriptions: [],
+    targets: [],
+    aksClusters: {},
+    subnets: {},
+    routeTables: {},
+    firewalls: {},
+    firewallInventory: {},
+    mcGroups: {},
+    publicIps: {},
+    loadBalancers: {},
+  };
+}
