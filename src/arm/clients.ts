@@ -1,0 +1,139 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import { getClient, type Client } from "@azure-rest/core-client";
+import type { ArmSettings } from "../config/settings.js";
+import { ARM_SCOPES, createCredential } from "./credential.js";
+
+/** ARM traffic counters of one scan; they go into the report's `stats`. */
+export interface ArmStats {
+  /** HTTP requests sent, retries included (each page of a list is one). */
+  armRequests: number;
+  /** Responses with status 429. */
+  throttled: number;
+  /** Requests that were a retry of an earlier attempt. */
+  retries: number;
+}
+
+/** Options for building ARM clients. */
+export interface ArmClientOptions {
+  /**
+   * Extra CA certificates (PEM) to trust, for an emulator started in this process. When set,
+   * they *replace* the default trust store for these clients, so use it only for emulators.
+   */
+  caCertificates?: string[];
+  /** Maximum retries of a failed request (SDK default 3). */
+  maxRetries?: number;
+  /** First retry delay; the SDK backs off exponentially from it. */
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+  /** Supply a credential instead of deriving one from the settings. */
+  credential?: TokenCredential;
+}
+
+/**
+ * Counts every attempt, 429 and retry. Runs per retry (after the retry policy), so each attempt
+ * passes through it; the retry policy resends the same request object, which is how a retry is
+ * told apart from a first attempt.
+ */
+function statsPolicy(stats: ArmStats): PipelinePolicy {
+  const seen = new WeakSet<PipelineRequest>();
+  return {
+    name: "egressAuditArmStats",
+    async sendRequest(request, next) {
+      stats.armRequests += 1;
+      if (seen.has(request)) stats.retries += 1;
+      else seen.add(request);
+      const response = await next(request);
+      if (response.status === 429) stats.throttled += 1;
+      return response;
+    },
+  };
+}
+
+/**
+ * One scan's ARM access: the credential, the shared pipeline options and per-subscription
+ * clients (the modular SDKs bind a client to one subscription). Every client gets the configured
+ * endpoint and the ARM credential scope; the clients are built lazily and reused.
+ */
+export class ArmClients {
+  readonly stats: ArmStats = { armRequests: 0, throttled: 0, retries: 0 };
+  readonly endpoint: string;
+  readonly #credential: TokenCredential;
+  readonly #common: Record<string, unknown>;
+  readonly #network = new Map<string, NetworkManagementClient>();
+  readonly #aks = new Map<string, ContainerServiceClient>();
+  readonly #dns = new Map<string, PrivateDnsManagementClient>();
+  readonly #auth = new Map<string, AuthorizationManagementClient>();
+  #subscriptions?: SubscriptionClient;
+  #rest?: Client;
+
+  constructor(settings: ArmSettings, options: ArmClientOptions = {}) {
+    this.endpoint = settings.endpoint;
+    this.#credential = options.credential ?? createCredential(settings);
+    this.#common = {
+      endpoint: settings.endpoint,
+      retryOptions: {
+        maxRetries: options.maxRetries ?? 3,
+        ...(options.retryDelayInMs !== undefined ? { retryDelayInMs: options.retryDelayInMs } : {}),
+        ...(options.maxRetryDelayInMs !== undefined ? { maxRetryDelayInMs: options.maxRetryDelayInMs } : {}),
+      },
+      additionalPolicies: [{ policy: statsPolicy(this.stats), position: "perRetry" }],
+      ...(options.caCertificates?.length ? { tlsOptions: { ca: options.caCertificates } } : {}),
+      userAgentOptions: { userAgentPrefix: "egress-audit" },
+    };
+  }
+
+  /** Options for the modular (TypeSpec-generated) clients: scopes go under `credentials`. */
+  get #modular(): Record<string, unknown> {
+    return { ...this.#common, credentials: { scopes: ARM_SCOPES } };
+  }
+
+  subscriptions(): SubscriptionClient {
+    this.#subscriptions ??= new SubscriptionClient(this.#credential, this.#modular);
+    return this.#subscriptions;
+  }
+
+  network(subscriptionId: string): NetworkManagementClient {
+    return getOrSet(this.#network, subscriptionId, () => new NetworkManagementClient(this.#credential, subscriptionId, this.#modular));
+  }
+
+  containerService(subscriptionId: string): ContainerServiceClient {
+    return getOrSet(this.#aks, subscriptionId, () => new ContainerServiceClient(this.#credential, subscriptionId, this.#modular));
+  }
+
+  privateDns(subscriptionId: string): PrivateDnsManagementClient {
+    return getOrSet(this.#dns, subscriptionId, () => new PrivateDnsManagementClient(this.#credential, subscriptionId, this.#modular));
+  }
+
+  /** The authorization SDK is of the older generation: `credentialScopes` instead of `credentials`. */
+  authorization(subscriptionId: string): AuthorizationManagementClient {
+    return getOrSet(
+      this.#auth,
+      subscriptionId,
+      () => new AuthorizationManagementClient(this.#credential, subscriptionId, { ...this.#common, credentialScopes: ARM_SCOPES }),
+    );
+  }
+
+  /**
+   * A REST client on the same pipeline (retry, bearer, stats) for APIs without an SDK:
+   * HDInsight on AKS cluster pools, whose SDK Microsoft withdrew.
+   */
+  rest(): Client {
+    this.#rest ??= getClient(this.endpoint, this.#credential, { ...this.#modular, credentials: { scopes: ARM_SCOPES } });
+    return this.#rest;
+  }
+}
+
+function getOrSet<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+import { createRestError, type Client } from "@azure-rest/core-client";
+import type { AbortSignalLike } from "@azure/abort-controller";
+
+/**
+ * HDInsight on AKS cluster pools over plain REST. Microsoft retired the service (2025-01-31) and
+ * withdrew `@azure/arm-hdinsightcontainers`, so this goes through `@azure-rest/core-client` on
+ * the same pipeline as the SDK clients (retries, bearer token, request counting).
+ */
+export const CLUSTER_POOL_API_VERSION = "2024-05-01-preview";
+
+/** A cluster pool or cluster as ARM returns it (wire shape, `properties` nested). */
+export interface ArmResourceBody {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+interface ListPage {
+  value?: ArmResourceBody[];
+  nextLink?: string;
+}
+
+/** Follows a list and its `nextLink`s; throws the ARM error (a RestError) of a failed page. */
+async function* listPaged(client: Client, path: string, abortSignal?: AbortSignalLike): AsyncGenerator<ArmResourceBody> {
+  let next: string | undefined = path;
+  let first = true;
+  while (next) {
+    // nextLink already carries api-version (and the skip token): send it verbatim.
+    const response = await client.pathUnchecked(next).get({
+      ...(first ? { queryParameters: { "api-version": CLUSTER_POOL_API_VERSION } } : {}),
+      ...(abortSignal ? { abortSignal } : {}),
+    });
+    if (!/^2\d\d$/.test(response.status)) throw createRestError(response);
+    const page = response.body as ListPage;
+    for (const item of page.value ?? []) yield item;
+    next = page.nextLink || undefined;
+    first = false;
+  }
+}
+
+/** `ClusterPools_ListBySubscription`. */
+export function listClusterPools(client: Client, subscriptionId: string, options: { abortSignal?: AbortSignalLike } = {}) {
+  return listPaged(
+    client,
+    `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.HDInsight/clusterpools`,
+    options.abortSignal,
+  );
+}
+
+/** `Clusters_ListByClusterPoolName`: the clusters of one pool (by the pool's ARM id). */
+export function listPoolClusters(client: Client, poolId: string, options: { abortSignal?: AbortSignalLike } = {}) {
+  return listPaged(client, `${poolId.replace(/\/+$/, "")}/clusters`, options.abortSignal);
+}
