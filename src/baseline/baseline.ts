@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import picomatch from "picomatch";
 import type { Target } from "../collect/snapshot.js";
 import { UsageError } from "../errors.js";
+import { formatAjvErrors, readJsonFile } from "../config/jsonFile.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -155,39 +155,21 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
 const validateBaseline = ajv.compile(baselineSchema);
 
-function describe(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`)
-    .join("; ");
-}
-
 /** Validates parsed JSON as a baseline; throws {@link UsageError} (`InvalidBaseline`) naming the field. */
 export function parseBaseline(value: unknown, source = "baseline"): Baseline {
   if (!validateBaseline(value)) {
-    throw new UsageError("InvalidBaseline", `${source}: ${describe(validateBaseline.errors)}`);
+    throw new UsageError("InvalidBaseline", `${source}: ${formatAjvErrors(validateBaseline.errors)}`);
   }
-  return value as Baseline;
+  return value;
 }
 
 /** Reads and validates a baseline file. */
 export async function loadBaseline(path: string): Promise<Baseline> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new UsageError("BaselineNotReadable", `cannot read baseline ${path}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError("InvalidBaseline", `baseline ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseBaseline(json, path);
+  return parseBaseline(await readJsonFile(path, "Baseline"), path);
 }
 
 /** The empty baseline: judge every target against its own egress mode. */
-export const emptyBaseline: Baseline = Object.freeze({ schemaVersion: 1 }) as Baseline;
+export const emptyBaseline: Baseline = Object.freeze({ schemaVersion: 1 });
 
 /** Case-insensitive glob match of an ARM id (`*` stays within a path segment, `**` crosses them). */
 export function idMatches(glob: string, id: string): boolean {

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv } from "ajv";
 import { UsageError } from "../errors.js";
+import { formatAjvErrors, readJsonFile } from "../config/jsonFile.js";
 
 /**
  * An estate file: the ARM world the emulator serves. Resources are stored in the JSON shapes ARM
@@ -104,17 +104,10 @@ export const estateSchema = {
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validateEstate = ajv.compile(estateSchema);
 
-function describe(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .slice(0, 5)
-    .map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`)
-    .join("; ");
-}
-
 /** Validates parsed JSON as an estate; throws {@link UsageError} `InvalidEstate` naming the field. */
 export function parseEstate(value: unknown, source = "estate"): Estate {
   if (!validateEstate(value)) {
-    throw new UsageError("InvalidEstate", `${source} breaks the estate schema: ${describe(validateEstate.errors)}`);
+    throw new UsageError("InvalidEstate", `${source} breaks the estate schema: ${formatAjvErrors(validateEstate.errors)}`);
   }
   const estate = value as Estate;
   const seen = new Set<string>();
@@ -128,17 +121,5 @@ export function parseEstate(value: unknown, source = "estate"): Estate {
 
 /** Reads and validates an estate file. */
 export async function loadEstate(path: string): Promise<Estate> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new UsageError("EstateNotReadable", `cannot read estate ${path}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError("InvalidEstate", `estate ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseEstate(json, path);
+  return parseEstate(await readJsonFile(path, "Estate"), path);
 }

@@ -1,0 +1,187 @@
+/**
+ * Runs the check registry over a Snapshot and decorates each result into a report {@link Finding}:
+ * stable id, severity (baseline override else default), remediation, suppression. Pure: no I/O.
+ */
+import { createHash } from "node:crypto";
+import type { Snapshot, Target } from "../collect/snapshot.js";
+import { effectiveBaseline, idMatches } from "../baseline/baseline.js";
+import type { Baseline, Suppression } from "../baseline/baseline.js";
+import { UsageError } from "../errors.js";
+import { checks as registry } from "./index.js";
+import type { Check, CheckResult, Finding } from "./types.js";
+
+/** The judgement of one target. */
+export interface TargetEvaluation {
+  target: Target;
+  /** `drifted` if any unsuppressed fail; else `unknown` if any unknown; else `compliant`. */
+  status: "compliant" | "drifted" | "unknown";
+  findings: Finding[];
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Clock for suppression expiry (default: now). */
+  now?: Date;
+  /** Run only these checks (registry order is kept). Unknown ids are a {@link UsageError} (`UnknownCheck`). */
+  checkIds?: string[];
+}
+
+/**
+ * Stable finding id: `<checkId>:<first 20 hex of sha256(checkId|lower(targetId)|lower(resourceId)|lower(item))>`.
+ * Casing of ARM ids does not change it.
+ */
+export function findingId(checkId: string, targetId: string, resourceId: string, item?: string): string {
+  const key = `${checkId}|${targetId.toLowerCase()}|${resourceId.toLowerCase()}|${(item ?? "").toLowerCase()}`;
+  return `${checkId}:${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 20)}`;
+}
+
+/**
+ * The instant a suppression stops applying. A date-only `expires` (`2025-06-30`) covers that whole
+ * day (UTC); a date-time is exact. Undefined when the suppression never expires; `NaN` time when the
+ * value cannot be parsed (treated as expired).
+ */
+export function suppressionEnd(s: Suppression): Date | undefined {
+  if (s.expires === undefined) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s.expires)) {
+    const start = Date.parse(`${s.expires}T00:00:00Z`);
+    return new Date(start + 24 * 60 * 60 * 1000);
+  }
+  return new Date(Date.parse(s.expires));
+}
+
+/** True when the suppression has expired at `now` (an unparseable date counts as expired). */
+export function isExpired(s: Suppression, now: Date): boolean {
+  const end = suppressionEnd(s);
+  if (end === undefined) return false;
+  const t = end.getTime();
+  return Number.isNaN(t) || now.getTime() >= t;
+}
+
+/** The baseline's suppressions that have expired at `now`, for the report to list. */
+export function expiredSuppressions(baseline: Baseline, now: Date = new Date()): Suppression[] {
+  return (baseline.suppressions ?? []).filter((s) => isExpired(s, now));
+}
+
+/** The first unexpired suppression that matches a failure of `checkId` on `resourceId`. */
+export function matchingSuppression(
+  baseline: Baseline,
+  checkId: string,
+  resourceId: string,
+  now: Date,
+): Suppression | undefined {
+  return (baseline.suppressions ?? []).find(
+    (s) => s.checkId === checkId && !isExpired(s, now) && idMatches(s.resourceId, resourceId),
+  );
+}
+
+/** Evaluates every target of the snapshot against the baseline. */
+export function evaluate(snapshot: Snapshot, baseline: Baseline, options: EvaluateOptions = {}): TargetEvaluation[] {
+  const now = options.now ?? new Date();
+  const selected = selectChecks(options.checkIds);
+  return snapshot.targets.map((target) => evaluateTarget(snapshot, baseline, target, selected, now));
+}
+
+function selectChecks(ids: string[] | undefined): readonly Check[] {
+  if (ids === undefined) return registry;
+  const unknown = ids.filter((id) => !registry.some((c) => c.meta.id === id));
+  if (unknown.length > 0) throw new UsageError("UnknownCheck", `unknown check id(s): ${unknown.join(", ")}`);
+  return registry.filter((c) => ids.includes(c.meta.id));
+}
+
+interface Ordered {
+  order: number;
+  result: CheckResult;
+  finding: Finding;
+}
+
+function evaluateTarget(
+  snapshot: Snapshot,
+  baseline: Baseline,
+  target: Target,
+  selected: readonly Check[],
+  now: Date,
+): TargetEvaluation {
+  const eb = effectiveBaseline(baseline, target);
+  const rows: Ordered[] = [];
+  selected.forEach((check, order) => {
+    const settings = eb.checks[check.meta.id];
+    if (settings?.enabled === false) return;
+    const params: Record<string, unknown> = {};
+    for (const p of check.meta.parameters) params[p.name] = p.default;
+    Object.assign(params, settings?.parameters);
+    let results: CheckResult[];
+    try {
+      results = check.evaluate({ snapshot, target, baseline: eb, params });
+    } catch (err) {
+      results = [checkFailed(check, target, err)];
+    }
+    for (const result of results) {
+      rows.push({ order, result, finding: decorate(check, target, result, settings?.severity, baseline, now) });
+    }
+  });
+  rows.sort(compareRows);
+  const findings = rows.map((r) => r.finding);
+  return { target, status: statusOf(findings), findings };
+}
+
+function checkFailed(check: Check, target: Target, err: unknown): CheckResult {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    status: "unknown",
+    resourceId: target.id,
+    message: `Check ${check.meta.id} failed on ${target.name}: ${message}`,
+    expected: "a judgement",
+    actual: "check failed",
+    evidence: { error: { code: "CheckFailed", message } },
+  };
+}
+
+function decorate(
+  check: Check,
+  target: Target,
+  result: CheckResult,
+  severityOverride: Finding["severity"] | undefined,
+  baseline: Baseline,
+  now: Date,
+): Finding {
+  const finding: Finding = {
+    id: findingId(check.meta.id, target.id, result.resourceId, result.item),
+    checkId: check.meta.id,
+    status: result.status,
+    severity: severityOverride ?? check.meta.defaultSeverity,
+    resourceId: result.resourceId,
+    message: result.message,
+    expected: result.expected,
+    actual: result.actual,
+    evidence: result.evidence,
+    remediation: check.meta.remediation,
+  };
+  if (result.status === "fail") {
+    const s = matchingSuppression(baseline, check.meta.id, result.resourceId, now);
+    if (s !== undefined) {
+      finding.suppressed = { reason: s.reason, owner: s.owner };
+      if (s.expires !== undefined) finding.suppressed.expires = s.expires;
+    }
+  }
+  return finding;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareRows(a: Ordered, b: Ordered): number {
+  return (
+    a.order - b.order ||
+    compareText(a.result.resourceId.toLowerCase(), b.result.resourceId.toLowerCase()) ||
+    compareText((a.result.item ?? "").toLowerCase(), (b.result.item ?? "").toLowerCase()) ||
+    compareText(a.finding.id, b.finding.id)
+  );
+}
+
+/** `drifted` if any unsuppressed fail; else `unknown` if any unknown; else `compliant`. */
+export function statusOf(findings: readonly Finding[]): TargetEvaluation["status"] {
+  if (findings.some((f) => f.status === "fail" && f.suppressed === undefined)) return "drifted";
+  if (findings.some((f) => f.status === "unknown")) return "unknown";
+  return "compliant";
+}

@@ -1,0 +1,96 @@
+import type { Check, CheckContext, CheckResult } from "./types.js";
+import { aksClusterOf, capitalise, egressMode, poolEvidence, sameText, targetLabel, unknownResult } from "./common.js";
+
+const IMMUTABLE_NOTE =
+  "a cluster pool's outbound type cannot be changed after creation, so the remedy is a new pool";
+
+/** `pool-outbound-type`: the egress mode is the one the baseline requires, and pool and AKS agree. */
+export const poolOutboundType: Check = {
+  meta: {
+    id: "pool-outbound-type",
+    title: "Egress mode (outbound type) matches the baseline and the AKS cluster",
+    defaultSeverity: "high",
+    risk:
+      "With the wrong outbound type, egress leaves through an AKS-managed public IP instead of the firewall, so " +
+      "nothing inspects or restricts what the cluster sends to the internet.",
+    remediation:
+      "A cluster pool's outbound type is fixed at creation: create a new pool in a subnet whose route table sends " +
+      "0.0.0.0/0 to the firewall, with networkProfile set in Bicep " +
+      "(resource pool 'Microsoft.HDInsight/clusterpools@2024-05-01-preview' = { ... properties: { networkProfile: " +
+      "{ subnetId: subnet.id, outboundType: 'userDefinedRouting' } } }), move the clusters, then delete the old pool. " +
+      "For a plain AKS cluster, migrate in place: az aks update -g <rg> -n <cluster> --outbound-type userDefinedRouting.",
+    requires: ["pools", "aksClusters"],
+    parameters: [],
+  },
+  evaluate(ctx: CheckContext): CheckResult[] {
+    return [judge(ctx)];
+  },
+};
+
+function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
+  const required = baseline.rules.outboundType;
+  const mode = egressMode(snapshot, target);
+  if (!mode.ok) {
+    const why =
+      target.kind === "clusterPool"
+        ? "the pool does not state it and its AKS cluster could not be read"
+        : "the AKS cluster could not be read";
+    return unknownResult(
+      target.id,
+      `The outbound type of ${targetLabel(target)} could not be determined: ${why}.`,
+      mode.error,
+      { expected: required ?? "a known outbound type", evidence: { targetId: target.id, ...mode.evidence } },
+    );
+  }
+
+  const evidence: Record<string, unknown> = { targetId: target.id, ...mode.evidence };
+  if (required !== undefined) evidence.baselineOutboundType = required;
+
+  // Pools: the pool's stated outbound type and its AKS cluster's must agree.
+  if (target.kind === "clusterPool" && target.pool?.outboundType !== undefined) {
+    const aks = aksClusterOf(snapshot, target);
+    if (aks.ok) {
+      evidence.aksClusterId = aks.value.id;
+      evidence.aksOutboundType = aks.value.outboundType ?? null;
+      if (aks.value.outboundType !== undefined && !sameText(aks.value.outboundType, target.pool.outboundType)) {
+        return {
+          status: "fail",
+          resourceId: target.id,
+          message:
+            `Cluster pool ${target.name} states outbound type ${target.pool.outboundType} but its AKS cluster ` +
+            `${aks.value.name} uses ${aks.value.outboundType}; ${IMMUTABLE_NOTE}.`,
+          expected: required ?? `${target.pool.outboundType} (pool = AKS)`,
+          actual: `pool ${target.pool.outboundType}, AKS ${aks.value.outboundType}`,
+          evidence: { ...evidence, decidedBy: "pool networkProfile.outboundType differs from AKS networkProfile.outboundType" },
+        };
+      }
+    } else {
+      // Both must be known to disagree; the pool's own statement still decides the mode.
+      evidence.aksClusterReadError = aks.error;
+    }
+  }
+
+  if (required !== undefined && !sameText(required, mode.mode)) {
+    const tail = target.kind === "clusterPool" ? `; ${IMMUTABLE_NOTE}` : "";
+    return {
+      status: "fail",
+      resourceId: target.id,
+      message: `${capitalise(targetLabel(target))} uses outbound type ${mode.mode} but the baseline requires ${required}${tail}.`,
+      expected: required,
+      actual: mode.mode,
+      evidence: { ...evidence, decidedBy: "baseline outboundType" },
+    };
+  }
+
+  return {
+    status: "pass",
+    resourceId: target.id,
+    message:
+      required !== undefined
+        ? `${capitalise(targetLabel(target))} uses the required outbound type ${mode.mode}.`
+        : `${capitalise(targetLabel(target))} uses outbound type ${mode.mode} and no baseline outbound type is required.`,
+    expected: required ?? mode.mode,
+    actual: mode.mode,
+    evidence: { ...evidence, ...poolEvidence(target) },
+  };
+}
