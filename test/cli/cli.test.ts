@@ -1,0 +1,245 @@
+/**
+ * The command line, end to end: the demo against the bundled estate (real emulator, real SDK
+ * clients over HTTPS), the separate emulator + scan processes with the CA trusted through
+ * NODE_EXTRA_CA_CERTS, and the usage errors of the contract (exit 3, nothing scanned).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliIo } from "../../src/cli/program.js";
+import { checks } from "../../src/checks/index.js";
+import type { DriftReport } from "../../src/report/report.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env,
+    isTTY: false,
+    clientOptions: { maxRetries: 0 },
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+interface Expected {
+  targets: Record<
+    string,
+    {
+      kind: string;
+      status: string;
+      failing: Array<{ checkId: string; resourceId: string }>;
+      unknown?: Array<{ checkId: string; resourceId: string }>;
+    }
+  >;
+}
+const expected = JSON.parse(readFileSync(join(root, "estates", "demo.expected.json"), "utf8")) as Expected;
+
+/** (target, check, resource, status) tuples of a report, ids lower-cased. */
+function tuples(report: DriftReport, status: "fail" | "unknown"): string[] {
+  return report.targets
+    .flatMap((t) => t.findings.filter((f) => f.status === status).map((f) => `${t.name}|${f.checkId}|${f.resourceId.toLowerCase()}`))
+    .sort();
+}
+
+describe("egress-audit demo", () => {
+  let run: Run;
+  let report: DriftReport;
+  beforeAll(async () => {
+    run = await cli(["demo", "--format", "json"]);
+    report = JSON.parse(run.stdout) as DriftReport;
+  });
+
+  it("exits 1 because the demo estate holds drift", () => {
+    expect(run.code).toBe(1);
+  });
+
+  it("reports every demo target with the status the estate was built for", () => {
+    const statuses = Object.fromEntries(report.targets.map((t) => [t.name, `${t.kind}:${t.status}`]));
+    const want = Object.fromEntries(Object.entries(expected.targets).map(([name, t]) => [name, `${t.kind}:${t.status}`]));
+    expect(statuses).toEqual(want);
+    expect(report.scope.subscriptions).toHaveLength(2);
+  });
+
+  it("shows each seeded drift as a failing finding of the right check on the right resource, and nothing else", () => {
+    const want = Object.entries(expected.targets)
+      .flatMap(([name, t]) => t.failing.map((f) => `${name}|${f.checkId}|${f.resourceId.toLowerCase()}`))
+      .sort();
+    expect(tuples(report, "fail")).toEqual(want);
+  });
+
+  it("reports the forbidden resource group's reads as unknown with the 403 as evidence, never pass", () => {
+    const want = Object.entries(expected.targets)
+      .flatMap(([name, t]) => (t.unknown ?? []).map((f) => `${name}|${f.checkId}|${f.resourceId.toLowerCase()}`))
+      .sort();
+    expect(want.length).toBeGreaterThan(0);
+    expect(tuples(report, "unknown")).toEqual(want);
+    const restricted = report.targets.filter((t) => t.status === "unknown");
+    expect(restricted.length).toBeGreaterThan(0);
+    for (const t of restricted) {
+      for (const f of t.findings.filter((x) => x.status === "unknown")) {
+        expect(JSON.stringify(f.evidence)).toContain("AuthorizationFailed");
+      }
+    }
+    expect(report.errors.some((e) => e.code === "AuthorizationFailed")).toBe(true);
+  });
+
+  it("gives every applicable check a finding on every target, and counts its ARM requests", () => {
+    for (const t of report.targets) {
+      const ids = new Set(t.findings.map((f) => f.checkId));
+      expect(ids.has("pool-outbound-type"), t.name).toBe(true);
+      expect(ids.has("mc-group-public-ip"), t.name).toBe(true);
+    }
+    expect(report.stats.armRequests).toBeGreaterThan(10);
+    expect(report.stats.throttled).toBe(0);
+    expect(report.summary.targets).toBe(report.targets.length);
+    expect(report.summary.findings.fail).toBe(tuples(report, "fail").length);
+  });
+
+  it("prints a table by default, with the summary line last", async () => {
+    const table = await cli(["demo"]);
+    expect(table.code).toBe(1);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^\d+ targets: \d+ compliant, \d+ drifted, \d+ unknown; findings: \d+ fail/);
+    for (const name of Object.keys(expected.targets)) expect(table.stdout).toContain(name);
+    expect(table.stdout).not.toContain("\u001b["); // no colour when not a TTY
+  });
+
+  it("the same estate served by `egress-audit emulator` and scanned by another process gives the same findings", async () => {
+    const emulator = spawnCli(["emulator", "--estate", join(root, "estates", "demo.json")], {});
+    try {
+      const banner = await readUntil(emulator, /CA bundle[^:]*: (\S+)/);
+      const url = /listening on (https:\/\/\S+)/.exec(banner)![1]!;
+      const bundle = /CA bundle[^:]*: (\S+)/.exec(banner)![1]!;
+      const scan = spawnCli(["scan", "--arm-endpoint", url, "--format", "json"], {
+        NODE_EXTRA_CA_CERTS: bundle,
+        AZURE_ARM_TOKEN: "emulator-token",
+      });
+      const [code, out] = await finish(scan);
+      expect(code).toBe(1);
+      const other = JSON.parse(out) as DriftReport;
+      const key = (r: DriftReport) =>
+        r.targets.flatMap((t) => t.findings.map((f) => `${f.id}|${f.status}|${f.expected}|${f.actual}`)).sort();
+      expect(key(other)).toEqual(key(report));
+    } finally {
+      emulator.kill("SIGTERM");
+    }
+  });
+});
+
+describe("usage errors exit 3 and scan nothing", () => {
+  it("lists the catalog", async () => {
+    const r = await cli(["checks"]);
+    expect(r.code).toBe(0);
+    for (const c of checks) expect(r.stdout).toContain(c.meta.id);
+  });
+
+  it("refuses an unknown flag", async () => {
+    const r = await cli(["scan", "--subscriptoin", "x"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/unknown option '--subscriptoin'/);
+  });
+
+  it("refuses a malformed subscription id, naming it", async () => {
+    const r = await cli(["scan", "--subscription", "not-a-guid", "--arm-endpoint", "https://127.0.0.1:1"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('"not-a-guid" is not a subscription id');
+    expect(r.stdout).toBe("");
+  });
+
+  it("refuses a plain-http endpoint (the bearer policy would refuse to send the token)", async () => {
+    const r = await cli(["scan", "--arm-endpoint", "http://127.0.0.1:8080"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--arm-endpoint must use https/);
+  });
+
+  it("reports an unreachable endpoint as a usage error, with no report", async () => {
+    const port = await freePort();
+    const r = await cli(["scan", "--arm-endpoint", `https://127.0.0.1:${port}`], { AZURE_ARM_TOKEN: "x" });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach ARM endpoint https:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("refuses an estate that is not JSON, or breaks the schema, naming the problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "egress-audit-test-"));
+    writeFileSync(join(dir, "broken.json"), "{ not json");
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ schemaVersion: 1, subscriptions: [{ subscriptionId: "nope", displayName: "x" }], resources: [] }));
+    const a = await cli(["demo", "--estate", join(dir, "broken.json")]);
+    expect(a.code).toBe(3);
+    expect(a.stderr).toMatch(/is not valid JSON/);
+    const b = await cli(["emulator", "--estate", join(dir, "bad.json")]);
+    expect(b.code).toBe(3);
+    expect(b.stderr).toMatch(/\/subscriptions\/0\/subscriptionId must match pattern/);
+    const c = await cli(["emulator", "--estate", join(dir, "missing.json")]);
+    expect(c.code).toBe(3);
+    expect(c.stderr).toMatch(/cannot read estate/);
+  });
+
+  it("refuses a format that is not built yet, and an invalid baseline", async () => {
+    const r = await cli(["demo", "--format", "sarif"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--format sarif is not available yet/);
+    const dir = mkdtempSync(join(tmpdir(), "egress-audit-test-"));
+    writeFileSync(join(dir, "b.json"), JSON.stringify({ schemaVersion: 1, defaults: { outboundType: "sideways" } }));
+    const b = await cli(["demo", "--baseline", join(dir, "b.json")]);
+    expect(b.code).toBe(3);
+    expect(b.stderr).toMatch(/\/defaults\/outboundType must be equal to one of the allowed values/);
+    expect(b.stdout).toBe("");
+  });
+});
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", join(root, "src", "cli", "main.ts"), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+function readUntil(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      if (pattern.test(buf)) resolve(buf);
+    });
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", (code) => reject(new Error(`exited ${code} before printing ${pattern}: ${err}`)));
+  });
+}
+
+function finish(child: ChildProcess): Promise<[number | null, string, string]> {
+  return new Promise((resolve) => {
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("close", (code) => resolve([code, out, err]));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
