@@ -4,16 +4,18 @@
  * NODE_EXTRA_CA_CERTS, and the usage errors of the contract (exit 3, nothing scanned).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/program.js";
 import { checks } from "../../src/checks/index.js";
 import type { DriftReport } from "../../src/report/report.js";
 
 const root = join(import.meta.dirname, "..", "..");
+const scratch = mkdtempSync(join(tmpdir(), "egress-audit-cli-test-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Run {
   code: number;
@@ -175,7 +177,7 @@ describe("usage errors exit 3 and scan nothing", () => {
   });
 
   it("refuses an estate that is not JSON, or breaks the schema, naming the problem", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "egress-audit-test-"));
+    const dir = scratch;
     writeFileSync(join(dir, "broken.json"), "{ not json");
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ schemaVersion: 1, subscriptions: [{ subscriptionId: "nope", displayName: "x" }], resources: [] }));
     const a = await cli(["demo", "--estate", join(dir, "broken.json")]);
@@ -193,7 +195,7 @@ describe("usage errors exit 3 and scan nothing", () => {
     const r = await cli(["demo", "--format", "sarif"]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/--format sarif is not available yet/);
-    const dir = mkdtempSync(join(tmpdir(), "egress-audit-test-"));
+    const dir = scratch;
     writeFileSync(join(dir, "b.json"), JSON.stringify({ schemaVersion: 1, defaults: { outboundType: "sideways" } }));
     const b = await cli(["demo", "--baseline", join(dir, "b.json")]);
     expect(b.code).toBe(3);
