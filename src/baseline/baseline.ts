@@ -25,6 +25,35 @@ export interface BaselineRules {
   allowedPublicIpIds?: string[];
   /** Address prefixes that may be routed to `Internet` beside the firewall's own /32. */
   allowedInternetPrefixes?: string[];
+  /** The firewall egress must go through (ARM id); its private address is the expected next hop. */
+  firewallResourceId?: string;
+  /** Require a private API server (pool `enablePrivateApiServer` / AKS `enablePrivateCluster`). */
+  privateApiServer?: boolean;
+  /** A public API server must restrict access with authorized IP ranges. */
+  requireAuthorizedIpRanges?: boolean;
+  /** Require private (internal) ingress on every cluster of a pool. */
+  privateIngress?: boolean;
+  /** Outbound dependencies required on top of the built-in list (e.g. a package mirror). */
+  extraRequiredEgress?: RequiredEgress[];
+  /** VNets (ARM ids) that must be linked to the pools' private DNS zones (clients in other VNets). */
+  clientVnetIds?: string[];
+  /** Require an NSG on every pool subnet. */
+  requireNsg?: boolean;
+  /** Widest destination port range an allow rule may open (number of ports); wider is over-broad. */
+  maxPortRangeWidth?: number;
+}
+
+/** One required outbound dependency, in the terms a firewall rule is written in. */
+export interface RequiredEgress {
+  /** `fqdn` and `fqdnTag` need an application rule (or a network rule with FQDNs for `fqdn`); `serviceTag` and `address` a network rule. */
+  kind: "fqdn" | "fqdnTag" | "serviceTag" | "address";
+  /** An FQDN (wildcards as in firewall rules), an FQDN tag, a service tag or an address/prefix. */
+  destination: string;
+  /** `Https`, `Http`, `Mssql` (application) or `TCP`, `UDP` (network). */
+  protocol: "Https" | "Http" | "Mssql" | "TCP" | "UDP";
+  port: number;
+  /** Why it is needed, shown in findings. */
+  description?: string;
 }
 
 /** Per-target override, matched by resource id glob or by tag. */
@@ -82,6 +111,31 @@ const rulesSchema = {
       type: "array",
       items: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" },
     },
+    firewallResourceId: { type: "string", pattern: "^/subscriptions/[^/]+/[Rr]esource[Gg]roups/[^/]+/providers/Microsoft\\.[Nn]etwork/azureFirewalls/[^/]+$" },
+    privateApiServer: { type: "boolean" },
+    requireAuthorizedIpRanges: { type: "boolean" },
+    privateIngress: { type: "boolean" },
+    extraRequiredEgress: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["kind", "destination", "protocol", "port"],
+        properties: {
+          kind: { enum: ["fqdn", "fqdnTag", "serviceTag", "address"] },
+          destination: { type: "string", minLength: 1 },
+          protocol: { enum: ["Https", "Http", "Mssql", "TCP", "UDP"] },
+          port: { type: "integer", minimum: 1, maximum: 65535 },
+          description: { type: "string" },
+        },
+      },
+    },
+    clientVnetIds: {
+      type: "array",
+      items: { type: "string", pattern: "^/subscriptions/[^/]+/[Rr]esource[Gg]roups/[^/]+/providers/Microsoft\\.[Nn]etwork/virtualNetworks/[^/]+$" },
+    },
+    requireNsg: { type: "boolean" },
+    maxPortRangeWidth: { type: "integer", minimum: 1, maximum: 65535 },
   },
 } as const;
 

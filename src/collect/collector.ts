@@ -16,14 +16,25 @@ import { parentResourceId, parseResourceId } from "../arm/resourceId.js";
 import { EndpointUnreachableError } from "../errors.js";
 import {
   normalizeAksCluster,
+  normalizeARecordSet,
   normalizeClusterPool,
   normalizeFirewall,
+  normalizeFirewallPolicy,
   normalizeHdiCluster,
+  normalizeIpGroup,
   normalizeLoadBalancer,
+  normalizeNsg,
+  normalizePrivateLinkService,
   normalizePublicIp,
+  normalizeRoleAssignment,
+  normalizeRoleDefinition,
   normalizeRouteTable,
+  normalizeRuleCollectionGroup,
   normalizeSubnet,
+  normalizeVnetLink,
+  roleGuidOf,
 } from "./normalize.js";
+import { BUILTIN_ROLES } from "./builtinRoles.js";
 import {
   emptySnapshot,
   type AksCluster,
@@ -35,7 +46,8 @@ import {
   type SubscriptionInfo,
   type Target,
 } from "./snapshot.js";
-import type { VirtualNetwork } from "@azure/arm-network";
+import type { FirewallPolicy as SdkFirewallPolicy, VirtualNetwork } from "@azure/arm-network";
+import type { PrivateZone } from "@azure/arm-privatedns";
 
 /** A scan-level error for the report's `errors` list. */
 export interface ScanError {
@@ -111,6 +123,12 @@ interface SubscriptionLists {
   vnets: Part<VirtualNetwork[]>;
   routeTables: Part<ReturnType<typeof normalizeRouteTable>[]>;
   firewalls: Part<ReturnType<typeof normalizeFirewall>[]>;
+  firewallPolicies: Part<SdkFirewallPolicy[]>;
+  ipGroups: Part<ReturnType<typeof normalizeIpGroup>[]>;
+  nsgs: Part<ReturnType<typeof normalizeNsg>[]>;
+  privateLinkServices: Part<ReturnType<typeof normalizePrivateLinkService>[]>;
+  dnsZones: Part<PrivateZone[]>;
+  roleAssignments: Part<ReturnType<typeof normalizeRoleAssignment>[]>;
 }
 
 /**
@@ -181,7 +199,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       subLimit(async () => {
         const scope = `/subscriptions/${sub}`;
         const net = clients.network(sub);
-        const [pools, aksClusters, vnets, routeTables, firewalls] = await Promise.all([
+        const [pools, aksClusters, vnets, routeTables, firewalls, firewallPolicies, ipGroups, nsgs, privateLinkServices, dnsZones, roleAssignments] = await Promise.all([
           read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))),
           read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
             (await drain(clients.containerService(sub).managedClusters.list(signal))).map(normalizeAksCluster),
@@ -193,8 +211,20 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
           read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () =>
             (await drain(net.azureFirewalls.listAll(signal))).map(normalizeFirewall),
           ),
+          read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
+          read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
+          read(`${scope}/providers/Microsoft.Network/networkSecurityGroups`, async () =>
+            (await drain(net.networkSecurityGroups.listAll(signal))).map(normalizeNsg),
+          ),
+          read(`${scope}/providers/Microsoft.Network/privateLinkServices`, async () =>
+            (await drain(net.privateLinkServices.listBySubscription(signal))).map(normalizePrivateLinkService),
+          ),
+          read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
+          read(`${scope}/providers/Microsoft.Authorization/roleAssignments`, async () =>
+            (await drain(clients.authorization(sub).roleAssignments.listForSubscription(signal))).map(normalizeRoleAssignment),
+          ),
         ]);
-        lists.set(sub, { pools, aksClusters, vnets, routeTables, firewalls });
+        lists.set(sub, { pools, aksClusters, vnets, routeTables, firewalls, firewallPolicies, ipGroups, nsgs, privateLinkServices, dnsZones, roleAssignments });
         options.onProgress?.({ phase: "lists", done: ++listsDone, total: subscriptionIds.length });
       }),
     ),
@@ -203,12 +233,21 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   // Local indexes of what the lists returned.
   const aksIndex = new Map<string, AksCluster>();
   const vnetIndex = new Map<string, VirtualNetwork>();
+  const policyIndex = new Map<string, SdkFirewallPolicy>();
+  const zoneIndex = new Map<string, PrivateZone>();
   for (const [sub, l] of lists) {
     if (l.aksClusters.ok) for (const c of l.aksClusters.value) aksIndex.set(c.id.toLowerCase(), c);
     if (l.vnets.ok) for (const v of l.vnets.value) if (v.id) vnetIndex.set(v.id.toLowerCase(), v);
     if (l.routeTables.ok) for (const rt of l.routeTables.value) snapshot.routeTables[rt.id.toLowerCase()] = ok(rt);
     snapshot.firewallInventory[sub] = l.firewalls.ok ? ok(l.firewalls.value.map((f) => f.id)) : failed(l.firewalls.error);
     if (l.firewalls.ok) for (const f of l.firewalls.value) snapshot.firewalls[f.id.toLowerCase()] = ok(f);
+    if (l.firewallPolicies.ok) for (const p of l.firewallPolicies.value) if (p.id) policyIndex.set(p.id.toLowerCase(), p);
+    if (l.ipGroups.ok) for (const g of l.ipGroups.value) snapshot.ipGroups[g.id.toLowerCase()] = ok(g);
+    if (l.nsgs.ok) for (const n of l.nsgs.value) snapshot.networkSecurityGroups[n.id.toLowerCase()] = ok(n);
+    if (l.privateLinkServices.ok) for (const p of l.privateLinkServices.value) snapshot.privateLinkServices[p.id.toLowerCase()] = ok(p);
+    snapshot.privateDnsZoneInventory[sub] = l.dnsZones.ok ? ok(l.dnsZones.value.map((z) => z.id ?? "")) : failed(l.dnsZones.error);
+    if (l.dnsZones.ok) for (const z of l.dnsZones.value) if (z.id) zoneIndex.set(z.id.toLowerCase(), z);
+    snapshot.roleAssignments[sub] = l.roleAssignments;
   }
 
   // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own.
@@ -294,7 +333,12 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
             : failed(record({ code: "InvalidResourceId", message: `not a subnet id: ${id}`, scope: id }));
       }
       snapshot.subnets[id.toLowerCase()] = part;
-      if (part.ok && part.value.routeTableId) await routeTable(part.value.routeTableId);
+      if (part.ok) {
+        await Promise.all([
+          part.value.routeTableId ? routeTable(part.value.routeTableId) : undefined,
+          part.value.networkSecurityGroupId ? networkSecurityGroup(part.value.networkSecurityGroupId) : undefined,
+        ]);
+      }
     });
   }
 
@@ -309,7 +353,83 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     });
   }
 
-  async function mcGroup(mcGroupId: string, needLoadBalancers: boolean): Promise<void> {
+  async function networkSecurityGroup(id: string): Promise<void> {
+    await once(`nsg|${id}`, async () => {
+      if (snapshot.networkSecurityGroups[id.toLowerCase()]) return;
+      const p = parseResourceId(id);
+      snapshot.networkSecurityGroups[id.toLowerCase()] =
+        p?.resourceGroup && p.names[0]
+          ? await read(id, async () => normalizeNsg(await clients.network(p.subscriptionId).networkSecurityGroups.get(p.resourceGroup!, p.names[0]!, signal)))
+          : failed(record({ code: "InvalidResourceId", message: `not a network security group id: ${id}`, scope: id }));
+    });
+  }
+
+  /** A firewall policy with its rule collection groups, then its base policy (inherited rules). */
+  async function firewallPolicy(id: string, depth = 0): Promise<void> {
+    await once(`fwp|${id}`, async () => {
+      const p = parseResourceId(id);
+      if (!p?.resourceGroup || !p.names[0]) {
+        snapshot.firewallPolicies[id.toLowerCase()] = failed(record({ code: "InvalidResourceId", message: `not a firewall policy id: ${id}`, scope: id }));
+        return;
+      }
+      const net = clients.network(p.subscriptionId);
+      const listed = policyIndex.get(id.toLowerCase());
+      const policy = listed ? ok(listed) : await read(id, () => net.firewallPolicies.get(p.resourceGroup!, p.names[0]!, signal));
+      if (!policy.ok) {
+        snapshot.firewallPolicies[id.toLowerCase()] = policy;
+        return;
+      }
+      const groups = await read(`${id}/ruleCollectionGroups`, async () =>
+        (await drain(net.firewallPolicyRuleCollectionGroups.list(p.resourceGroup!, p.names[0]!, signal))).map(normalizeRuleCollectionGroup),
+      );
+      snapshot.firewallPolicies[id.toLowerCase()] = groups.ok ? ok(normalizeFirewallPolicy(policy.value, groups.value)) : groups;
+      // Policy inheritance is at most a few levels deep in practice; the bound guards a cycle.
+      const base = policy.value.basePolicy?.id;
+      if (base && depth < 8) await firewallPolicy(base, depth + 1);
+    });
+  }
+
+  /** A private DNS zone with its A records and virtual network links, read as one part. */
+  async function privateDnsZone(zone: PrivateZone): Promise<void> {
+    const id = zone.id ?? "";
+    await once(`zone|${id}`, async () => {
+      const p = parseResourceId(id);
+      if (!p?.resourceGroup || !zone.name) return;
+      const dns = clients.privateDns(p.subscriptionId);
+      const [records, links] = await Promise.all([
+        read(`${id}/A`, async () =>
+          (await drain(dns.recordSets.listByType(p.resourceGroup!, zone.name!, "A", signal))).map((r) => normalizeARecordSet(r, zone.name!)),
+        ),
+        read(`${id}/virtualNetworkLinks`, async () =>
+          (await drain(dns.virtualNetworkLinks.list(p.resourceGroup!, zone.name!, signal))).map(normalizeVnetLink),
+        ),
+      ]);
+      snapshot.privateDnsZones[id.toLowerCase()] = !records.ok
+        ? records
+        : !links.ok
+          ? links
+          : ok({ id, name: zone.name, aRecords: records.value, virtualNetworkLinks: links.value });
+    });
+  }
+
+  /** A role definition named by an assignment: built-in roles are known, others are read once. */
+  async function roleDefinition(roleDefinitionId: string): Promise<void> {
+    const guid = roleGuidOf(roleDefinitionId);
+    await once(`role|${guid}`, async () => {
+      const builtin = BUILTIN_ROLES[guid];
+      if (builtin) {
+        snapshot.roleDefinitions[guid] = ok(builtin);
+        return;
+      }
+      const sub = parseResourceId(roleDefinitionId)?.subscriptionId ?? subscriptionIds[0] ?? "";
+      // getById with a leading "/" would send "//subscriptions/...": pass the id without it.
+      snapshot.roleDefinitions[guid] = await read(roleDefinitionId, async () =>
+        normalizeRoleDefinition(await clients.authorization(sub).roleDefinitions.getById(roleDefinitionId.replace(/^\/+/, ""), signal)),
+      );
+    });
+  }
+
+  async function mcGroup(mcGroupId: string): Promise<void> {
     await once(`mc|${mcGroupId}`, async () => {
       const p = parseResourceId(mcGroupId);
       const rg = p?.resourceGroup ?? "";
@@ -317,11 +437,9 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       const pips = await read(`${mcGroupId}/providers/Microsoft.Network/publicIPAddresses`, async () =>
         (await drain(net.publicIPAddresses.list(rg, signal))).map(normalizePublicIp),
       );
-      const lbs = needLoadBalancers
-        ? await read(`${mcGroupId}/providers/Microsoft.Network/loadBalancers`, async () =>
-            (await drain(net.loadBalancers.list(rg, signal))).map(normalizeLoadBalancer),
-          )
-        : ok([]);
+      const lbs = await read(`${mcGroupId}/providers/Microsoft.Network/loadBalancers`, async () =>
+        (await drain(net.loadBalancers.list(rg, signal))).map(normalizeLoadBalancer),
+      );
       if (pips.ok) for (const pip of pips.value) snapshot.publicIps[pip.id.toLowerCase()] = ok(pip);
       if (lbs.ok) for (const lb of lbs.value) snapshot.loadBalancers[lb.id.toLowerCase()] = ok(lb);
       // The MC group counts as read only when every list it needs was read.
@@ -352,14 +470,49 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         const mcSub = parseResourceId(t.aksClusterId ?? t.id)?.subscriptionId ?? t.subscriptionId;
         if (mcName) {
           t.mcGroupId = `/subscriptions/${mcSub}/resourceGroups/${mcName}`;
-          const mode = t.pool?.outboundType ?? (aks?.ok ? aks.value.outboundType : undefined);
-          await mcGroup(t.mcGroupId, mode !== "userDefinedRouting");
+          // Load balancers are needed in every mode: outbound rules (loadBalancer egress) and the
+          // internal ingress frontends that private DNS records must point to.
+          await mcGroup(t.mcGroupId);
         }
         await Promise.all(t.subnetIds.map((s) => subnet(s)));
         options.onProgress?.({ phase: "targets", done: ++targetsDone, total: targets.length });
       }),
     ),
   );
+
+  // 5. Shared resources, each read once: firewall policies (with inherited base policies), the
+  // private DNS zones that can hold the targets' private FQDNs, and the role definitions named
+  // by assignments to the targets' AKS identities.
+  await Promise.all(
+    Object.values(snapshot.firewalls).map((f) => (f.ok && f.value.firewallPolicyId ? firewallPolicy(f.value.firewallPolicyId) : undefined)),
+  );
+  const fqdns = targets.flatMap((t) => (t.clusters?.ok ? t.clusters.value.map((c) => c.privateFqdn?.toLowerCase()) : [])).filter((x): x is string => !!x);
+  const poolGroups = new Set(
+    targets
+      .map((t) => (t.pool?.managedResourceGroupName ? `/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase() : undefined))
+      .filter((x): x is string => !!x),
+  );
+  const zoneLimit = pLimit(options.targetConcurrency ?? 8);
+  await Promise.all(
+    [...zoneIndex.values()]
+      .filter((z) => {
+        const name = (z.name ?? "").toLowerCase();
+        const rg = z.id ? (parseResourceId(z.id)?.resourceGroup ?? "") : "";
+        const inPoolGroup = z.id ? poolGroups.has(`/subscriptions/${parseResourceId(z.id)?.subscriptionId.toLowerCase()}/resourcegroups/${rg.toLowerCase()}`) : false;
+        return inPoolGroup || fqdns.some((f) => f === name || f.endsWith(`.${name}`));
+      })
+      .map((z) => zoneLimit(() => privateDnsZone(z))),
+  );
+  const principals = new Set<string>();
+  for (const part of Object.values(snapshot.aksClusters)) {
+    if (!part.ok) continue;
+    for (const id of [part.value.identityPrincipalId, ...(part.value.userAssignedPrincipalIds ?? [])]) if (id) principals.add(id.toLowerCase());
+  }
+  const roleIds = new Set<string>();
+  for (const part of Object.values(snapshot.roleAssignments)) {
+    if (part.ok) for (const ra of part.value) if (principals.has(ra.principalId.toLowerCase())) roleIds.add(ra.roleDefinitionId);
+  }
+  await Promise.all([...roleIds].map((id) => roleDefinition(id)));
 
   return { snapshot, subscriptionIds, errors };
 }

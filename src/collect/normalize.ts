@@ -6,17 +6,40 @@
  */
 import type {
   AzureFirewall as SdkFirewall,
+  FirewallPolicy as SdkFirewallPolicy,
+  FirewallPolicyRuleCollectionGroup as SdkRuleCollectionGroup,
+  FirewallPolicyRuleUnion as SdkFirewallPolicyRule,
+  ApplicationRule as SdkApplicationRule,
+  NetworkRule as SdkNetworkRule,
+  IpGroup as SdkIpGroup,
+  NetworkSecurityGroup as SdkNsg,
+  PrivateLinkService as SdkPrivateLinkService,
+  SecurityRule as SdkSecurityRule,
   LoadBalancer as SdkLoadBalancer,
   PublicIPAddress as SdkPublicIp,
   RouteTable as SdkRouteTable,
   Subnet as SdkSubnet,
 } from "@azure/arm-network";
 import type { ManagedCluster as SdkManagedCluster } from "@azure/arm-containerservice";
+import type { RecordSet as SdkRecordSet, VirtualNetworkLink as SdkVnetLink } from "@azure/arm-privatedns";
+import type { RoleAssignment as SdkRoleAssignment, RoleDefinition as SdkRoleDefinition } from "@azure/arm-authorization";
 import type { ArmResourceBody } from "../arm/clusterPools.js";
 import { parentResourceId } from "../arm/resourceId.js";
 import type {
   AksCluster,
+  ARecordSet,
   AzureFirewall,
+  FirewallPolicy,
+  FirewallRule,
+  IpGroup,
+  NetworkSecurityGroup,
+  PrivateLinkService,
+  RoleAssignment,
+  RoleDefinition,
+  RuleCollection,
+  RuleCollectionGroup,
+  SecurityRule,
+  VirtualNetworkLink,
   ClusterPool,
   HdiCluster,
   LoadBalancer,
@@ -52,6 +75,9 @@ function uniq(values: Array<string | undefined>): string[] {
     }
   }
   return out;
+}
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length ? list : undefined;
 }
 /** Drops undefined-valued keys so snapshots stay compact and compare cleanly. */
 function compact<T extends object>(o: T): T {
@@ -118,6 +144,7 @@ export function normalizeAksCluster(mc: SdkManagedCluster): AksCluster {
     effectiveOutboundIpIds: uniq((net?.loadBalancerProfile?.effectiveOutboundIPs ?? []).map((r) => r.id)),
     agentPoolSubnetIds: uniq((mc.agentPoolProfiles ?? []).map((a) => a.vnetSubnetID)),
     identityPrincipalId: mc.identity?.principalId,
+    userAssignedPrincipalIds: nonEmpty(uniq(Object.values(mc.identity?.userAssignedIdentities ?? {}).map((u) => u.principalId))),
     kubeletObjectId: kubelet?.objectId,
   });
 }
@@ -162,6 +189,7 @@ export function normalizeFirewall(fw: SdkFirewall): AzureFirewall {
     privateIpAddresses: uniq([...configs.map((c) => c.privateIPAddress), fw.hubIPAddresses?.privateIPAddress]),
     publicIpIds: uniq(configs.map((c) => c.publicIPAddress?.id)),
     firewallPolicyId: fw.firewallPolicy?.id,
+    classicRuleCollections: normalizeClassicRules(fw),
   });
 }
 
@@ -208,5 +236,191 @@ export function normalizeLoadBalancer(lb: SdkLoadBalancer): LoadBalancer {
     ),
     outboundFrontendIds: uniq((lb.outboundRules ?? []).flatMap((r) => (r.frontendIPConfigurations ?? []).map((f) => f.id))),
     inboundFrontendIds: uniq((lb.loadBalancingRules ?? []).map((r) => r.frontendIPConfiguration?.id)),
+  };
+}
+
+/** Policy rules (application / network / NAT) to plain data; unknown fields are dropped. */
+function normalizePolicyRule(r: SdkFirewallPolicyRule): FirewallRule {
+  // The SDK union includes the base type (ruleType: string), so narrow by hand.
+  if (r.ruleType === "ApplicationRule") {
+    const rule = r as SdkApplicationRule;
+    return {
+      ruleType: "ApplicationRule",
+      name: rule.name ?? "",
+      sourceAddresses: rule.sourceAddresses ?? [],
+      sourceIpGroups: rule.sourceIpGroups ?? [],
+      protocols: (rule.protocols ?? []).map((p) => ({ protocolType: p.protocolType ?? "", port: p.port ?? 0 })),
+      targetFqdns: rule.targetFqdns ?? [],
+      fqdnTags: rule.fqdnTags ?? [],
+      webCategories: rule.webCategories ?? [],
+      targetUrls: rule.targetUrls ?? [],
+    };
+  }
+  if (r.ruleType === "NetworkRule") {
+    const rule = r as SdkNetworkRule;
+    return {
+      ruleType: "NetworkRule",
+      name: rule.name ?? "",
+      ipProtocols: rule.ipProtocols ?? [],
+      sourceAddresses: rule.sourceAddresses ?? [],
+      sourceIpGroups: rule.sourceIpGroups ?? [],
+      destinationAddresses: rule.destinationAddresses ?? [],
+      destinationIpGroups: rule.destinationIpGroups ?? [],
+      destinationFqdns: rule.destinationFqdns ?? [],
+      destinationPorts: rule.destinationPorts ?? [],
+    };
+  }
+  return { ruleType: r.ruleType ?? "Unknown", name: r.name ?? "" };
+}
+
+/** A firewall policy's rule collection group (SDK model). */
+export function normalizeRuleCollectionGroup(rcg: SdkRuleCollectionGroup): RuleCollectionGroup {
+  return {
+    id: rcg.id ?? "",
+    name: rcg.name ?? "",
+    priority: rcg.priority ?? 0,
+    ruleCollections: (rcg.ruleCollections ?? []).map((rc) => ({
+      name: rc.name ?? "",
+      priority: rc.priority ?? 0,
+      kind: rc.ruleCollectionType,
+      action: ("action" in rc ? rc.action?.type : undefined) ?? "",
+      rules: ("rules" in rc ? (rc.rules ?? []) : []).map(normalizePolicyRule),
+    })),
+  };
+}
+
+/** A firewall policy (SDK model) with its already-normalised rule collection groups. */
+export function normalizeFirewallPolicy(policy: SdkFirewallPolicy, groups: RuleCollectionGroup[]): FirewallPolicy {
+  return compact({
+    id: policy.id ?? "",
+    name: policy.name ?? "",
+    basePolicyId: policy.basePolicy?.id,
+    ruleCollectionGroups: [...groups].sort((a, b) => a.priority - b.priority),
+  });
+}
+
+/** Classic firewall rules (a firewall without a policy) in the policy rule form. */
+export function normalizeClassicRules(fw: SdkFirewall): RuleCollection[] {
+  const app: RuleCollection[] = (fw.applicationRuleCollections ?? []).map((c) => ({
+    name: c.name ?? "",
+    priority: c.priority ?? 0,
+    kind: "ClassicApplication",
+    action: c.action?.type ?? "",
+    rules: (c.rules ?? []).map((r) => ({
+      ruleType: "ApplicationRule" as const,
+      name: r.name ?? "",
+      sourceAddresses: r.sourceAddresses ?? [],
+      sourceIpGroups: r.sourceIpGroups ?? [],
+      protocols: (r.protocols ?? []).map((p) => ({ protocolType: p.protocolType ?? "", port: p.port ?? 0 })),
+      targetFqdns: r.targetFqdns ?? [],
+      fqdnTags: r.fqdnTags ?? [],
+      webCategories: [],
+      targetUrls: [],
+    })),
+  }));
+  const net: RuleCollection[] = (fw.networkRuleCollections ?? []).map((c) => ({
+    name: c.name ?? "",
+    priority: c.priority ?? 0,
+    kind: "ClassicNetwork",
+    action: c.action?.type ?? "",
+    rules: (c.rules ?? []).map((r) => ({
+      ruleType: "NetworkRule" as const,
+      name: r.name ?? "",
+      ipProtocols: r.protocols ?? [],
+      sourceAddresses: r.sourceAddresses ?? [],
+      sourceIpGroups: r.sourceIpGroups ?? [],
+      destinationAddresses: r.destinationAddresses ?? [],
+      destinationIpGroups: r.destinationIpGroups ?? [],
+      destinationFqdns: r.destinationFqdns ?? [],
+      destinationPorts: r.destinationPorts ?? [],
+    })),
+  }));
+  return [...app, ...net];
+}
+
+/** An IP group (SDK model). */
+export function normalizeIpGroup(g: SdkIpGroup): IpGroup {
+  return { id: g.id ?? "", name: g.name ?? "", ipAddresses: g.ipAddresses ?? [] };
+}
+
+function securityRule(r: SdkSecurityRule, isDefault: boolean): SecurityRule {
+  return {
+    name: r.name ?? "",
+    priority: r.priority ?? 0,
+    direction: r.direction ?? "",
+    access: r.access ?? "",
+    protocol: r.protocol ?? "*",
+    sourceAddressPrefixes: uniq([r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])]),
+    sourcePortRanges: uniq([r.sourcePortRange, ...(r.sourcePortRanges ?? [])]),
+    destinationAddressPrefixes: uniq([r.destinationAddressPrefix, ...(r.destinationAddressPrefixes ?? [])]),
+    destinationPortRanges: uniq([r.destinationPortRange, ...(r.destinationPortRanges ?? [])]),
+    isDefault,
+  };
+}
+
+/** An NSG (SDK model): custom and default rules in one list, in priority order per direction. */
+export function normalizeNsg(nsg: SdkNsg): NetworkSecurityGroup {
+  const rules = [
+    ...(nsg.securityRules ?? []).map((r) => securityRule(r, false)),
+    ...(nsg.defaultSecurityRules ?? []).map((r) => securityRule(r, true)),
+  ].sort((a, b) => a.direction.localeCompare(b.direction) || a.priority - b.priority);
+  return { id: nsg.id ?? "", name: nsg.name ?? "", securityRules: rules };
+}
+
+/** A private link service (SDK model). */
+export function normalizePrivateLinkService(pls: SdkPrivateLinkService): PrivateLinkService {
+  return {
+    id: pls.id ?? "",
+    name: pls.name ?? "",
+    loadBalancerFrontendIds: uniq((pls.loadBalancerFrontendIpConfigurations ?? []).map((f) => f.id)),
+  };
+}
+
+/** A private DNS A record set (SDK model). */
+export function normalizeARecordSet(rs: SdkRecordSet, zoneName: string): ARecordSet {
+  const name = rs.name ?? "";
+  const fqdn = (rs.fqdn ?? (name === "@" ? zoneName : `${name}.${zoneName}`)).replace(/\.$/, "");
+  return {
+    id: rs.id ?? "",
+    name,
+    fqdn,
+    ipv4Addresses: uniq((rs.aRecords ?? []).map((a) => a.ipv4Address)),
+  };
+}
+
+/** A private DNS virtual network link (SDK model). */
+export function normalizeVnetLink(link: SdkVnetLink): VirtualNetworkLink {
+  return compact({
+    id: link.id ?? "",
+    name: link.name ?? "",
+    virtualNetworkId: link.virtualNetwork?.id ?? "",
+    registrationEnabled: link.registrationEnabled,
+    state: link.virtualNetworkLinkState,
+  });
+}
+
+/** A role assignment (SDK model of the authorization client). */
+export function normalizeRoleAssignment(ra: SdkRoleAssignment): RoleAssignment {
+  return compact({
+    id: ra.id ?? "",
+    scope: ra.scope ?? "",
+    principalId: ra.principalId ?? "",
+    principalType: ra.principalType,
+    roleDefinitionId: ra.roleDefinitionId ?? "",
+  });
+}
+
+/** The lower-cased GUID at the end of a role definition id. */
+export function roleGuidOf(roleDefinitionId: string): string {
+  return (roleDefinitionId.split("/").filter(Boolean).pop() ?? "").toLowerCase();
+}
+
+/** A role definition (SDK model): control-plane actions of all its permission blocks. */
+export function normalizeRoleDefinition(rd: SdkRoleDefinition): RoleDefinition {
+  return {
+    guid: roleGuidOf(rd.id ?? rd.name ?? ""),
+    roleName: rd.roleName ?? rd.name ?? "",
+    actions: (rd.permissions ?? []).flatMap((p) => p.actions ?? []),
+    notActions: (rd.permissions ?? []).flatMap((p) => p.notActions ?? []),
   };
 }

@@ -89,6 +89,8 @@ export interface AksCluster {
   agentPoolSubnetIds: string[];
   /** Principal id of the cluster identity (system-assigned), when present. */
   identityPrincipalId?: string;
+  /** Principal ids of user-assigned control-plane identities (`identity.userAssignedIdentities`). */
+  userAssignedPrincipalIds?: string[];
   /** Object id of the kubelet identity, when present. */
   kubeletObjectId?: string;
 }
@@ -131,6 +133,168 @@ export interface AzureFirewall {
   /** Public IP ids of `ipConfigurations[].publicIPAddress`. */
   publicIpIds: string[];
   firewallPolicyId?: string;
+  /** Classic rule collections (a firewall without a policy), in the same form as policy rules. */
+  classicRuleCollections?: RuleCollection[];
+}
+
+/** An application rule's protocol and port (`Https:443`, `Http:80`, `Mssql:1433`). */
+export interface AppProtocol {
+  protocolType: string;
+  port: number;
+}
+
+/** An application rule: FQDNs, FQDN tags and web categories over HTTP(S)/MSSQL. */
+export interface ApplicationRule {
+  ruleType: "ApplicationRule";
+  name: string;
+  sourceAddresses: string[];
+  sourceIpGroups: string[];
+  protocols: AppProtocol[];
+  targetFqdns: string[];
+  fqdnTags: string[];
+  webCategories: string[];
+  targetUrls: string[];
+}
+
+/** A network rule: addresses, service tags, IP groups or FQDNs, with protocols and ports. */
+export interface NetworkRule {
+  ruleType: "NetworkRule";
+  name: string;
+  /** `TCP`, `UDP`, `ICMP`, `Any`. */
+  ipProtocols: string[];
+  sourceAddresses: string[];
+  sourceIpGroups: string[];
+  /** Addresses, prefixes, service tags (`AzureCloud.EastUS`) or `*`. */
+  destinationAddresses: string[];
+  destinationIpGroups: string[];
+  destinationFqdns: string[];
+  /** Ports and ranges as ARM gives them (`443`, `11000-11999`, `*`). */
+  destinationPorts: string[];
+}
+
+/** A rule of any other type (NAT), kept so nothing is silently dropped. */
+export interface OtherRule {
+  ruleType: string;
+  name: string;
+}
+
+export type FirewallRule = ApplicationRule | NetworkRule | OtherRule;
+
+/** A rule collection (policy filter/NAT collection, or a classic collection). */
+export interface RuleCollection {
+  name: string;
+  priority: number;
+  /** `FirewallPolicyFilterRuleCollection`, `FirewallPolicyNatRuleCollection`, or `ClassicApplication` / `ClassicNetwork`. */
+  kind: string;
+  /** `Allow` or `Deny` (`Dnat` for NAT collections). */
+  action: string;
+  rules: FirewallRule[];
+}
+
+/** A rule collection group of a firewall policy. */
+export interface RuleCollectionGroup {
+  id: string;
+  name: string;
+  priority: number;
+  ruleCollections: RuleCollection[];
+}
+
+/** `Microsoft.Network/firewallPolicies` with its rule collection groups (read as one part). */
+export interface FirewallPolicy {
+  id: string;
+  name: string;
+  /** Parent policy whose rules are inherited (evaluated before the child's). */
+  basePolicyId?: string;
+  ruleCollectionGroups: RuleCollectionGroup[];
+}
+
+/** `Microsoft.Network/ipGroups`. */
+export interface IpGroup {
+  id: string;
+  name: string;
+  ipAddresses: string[];
+}
+
+/** An NSG security rule, prefixes and ranges merged from their singular and plural forms. */
+export interface SecurityRule {
+  name: string;
+  priority: number;
+  /** `Inbound` / `Outbound`. */
+  direction: string;
+  /** `Allow` / `Deny`. */
+  access: string;
+  /** `Tcp`, `Udp`, `Icmp`, `*`, ... */
+  protocol: string;
+  sourceAddressPrefixes: string[];
+  sourcePortRanges: string[];
+  destinationAddressPrefixes: string[];
+  destinationPortRanges: string[];
+  /** True for the six default rules. */
+  isDefault: boolean;
+}
+
+/** `Microsoft.Network/networkSecurityGroups`. */
+export interface NetworkSecurityGroup {
+  id: string;
+  name: string;
+  /** Custom rules and default rules together, as evaluated. */
+  securityRules: SecurityRule[];
+}
+
+/** `Microsoft.Network/privateLinkServices`: which load balancer frontends it fronts. */
+export interface PrivateLinkService {
+  id: string;
+  name: string;
+  loadBalancerFrontendIds: string[];
+}
+
+/** An A record set of a private DNS zone. */
+export interface ARecordSet {
+  id: string;
+  /** Relative name (`spark-fin`, `@`). */
+  name: string;
+  /** Absolute name without the trailing dot. */
+  fqdn: string;
+  ipv4Addresses: string[];
+}
+
+/** A virtual network link of a private DNS zone. */
+export interface VirtualNetworkLink {
+  id: string;
+  name: string;
+  virtualNetworkId: string;
+  registrationEnabled?: boolean;
+  /** `Completed` / `InProgress`. */
+  state?: string;
+}
+
+/** `Microsoft.Network/privateDnsZones` with its A records and links (read as one part). */
+export interface PrivateDnsZone {
+  id: string;
+  /** Zone name, e.g. `privatelink.pool1.<sub>.eastus.hdinsightaks.net`. */
+  name: string;
+  aRecords: ARecordSet[];
+  virtualNetworkLinks: VirtualNetworkLink[];
+}
+
+/** A role assignment (`Microsoft.Authorization/roleAssignments`). */
+export interface RoleAssignment {
+  id: string;
+  /** Scope it was assigned at (subscription, resource group, resource, management group). */
+  scope: string;
+  principalId: string;
+  principalType?: string;
+  /** Full role definition id. */
+  roleDefinitionId: string;
+}
+
+/** A role definition's effective control-plane permissions. */
+export interface RoleDefinition {
+  /** Lower-cased role GUID (the last segment of any of its ids). */
+  guid: string;
+  roleName: string;
+  actions: string[];
+  notActions: string[];
 }
 
 /** What a public IP is attached to, from its `ipConfiguration` back-reference. */
@@ -220,6 +384,22 @@ export interface Snapshot {
   mcGroups: Record<string, Part<McGroupContents>>;
   publicIps: Record<string, Part<PublicIp>>;
   loadBalancers: Record<string, Part<LoadBalancer>>;
+  /** Firewall policies (with rule collection groups), keyed by lower-cased id. */
+  firewallPolicies: Record<string, Part<FirewallPolicy>>;
+  ipGroups: Record<string, Part<IpGroup>>;
+  networkSecurityGroups: Record<string, Part<NetworkSecurityGroup>>;
+  privateLinkServices: Record<string, Part<PrivateLinkService>>;
+  /** Private DNS zones relevant to the targets (with A records and links). */
+  privateDnsZones: Record<string, Part<PrivateDnsZone>>;
+  /**
+   * Per subscription, the private DNS zone ids its list returned. "No zone holds this record"
+   * is only a fact when every inventory read succeeded.
+   */
+  privateDnsZoneInventory: Record<string, Part<string[]>>;
+  /** Per subscription: every role assignment its list returned (at, above and below it). */
+  roleAssignments: Record<string, Part<RoleAssignment[]>>;
+  /** Role definitions referenced by those assignments, keyed by lower-cased role GUID. */
+  roleDefinitions: Record<string, Part<RoleDefinition>>;
 }
 
 /** Looks up a resource in a snapshot map by ARM id, case-insensitively. */
@@ -248,5 +428,13 @@ export function emptySnapshot(collectedAt = new Date(0).toISOString()): Snapshot
     mcGroups: {},
     publicIps: {},
     loadBalancers: {},
+    firewallPolicies: {},
+    ipGroups: {},
+    networkSecurityGroups: {},
+    privateLinkServices: {},
+    privateDnsZones: {},
+    privateDnsZoneInventory: {},
+    roleAssignments: {},
+    roleDefinitions: {},
   };
 }
