@@ -8,6 +8,7 @@ import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { getClient, type Client } from "@azure-rest/core-client";
 import type { ArmSettings } from "../config/settings.js";
 import { ARM_SCOPES, createCredential } from "./credential.js";
+import { ReadBudget, readBudgetPolicy } from "./budget.js";
 
 /** ARM traffic counters of one scan; they go into the report's `stats`. */
 export interface ArmStats {
@@ -33,6 +34,11 @@ export interface ArmClientOptions {
   maxRetryDelayInMs?: number;
   /** Supply a credential instead of deriving one from the settings. */
   credential?: TokenCredential;
+  /**
+   * Client-side ARM read budget (default: ARM's 250 / 25 per second per subscription). Share one
+   * between clients that spend the same principal's budget; `false` turns it off (naive mode).
+   */
+  readBudget?: ReadBudget | false;
 }
 
 /**
@@ -63,6 +69,8 @@ function statsPolicy(stats: ArmStats): PipelinePolicy {
 export class ArmClients {
   readonly stats: ArmStats = { armRequests: 0, throttled: 0, retries: 0 };
   readonly endpoint: string;
+  /** The read budget requests wait on, when on. */
+  readonly budget: ReadBudget | undefined;
   readonly #credential: TokenCredential;
   readonly #common: Record<string, unknown>;
   readonly #network = new Map<string, NetworkManagementClient>();
@@ -75,6 +83,7 @@ export class ArmClients {
   constructor(settings: ArmSettings, options: ArmClientOptions = {}) {
     this.endpoint = settings.endpoint;
     this.#credential = options.credential ?? createCredential(settings);
+    this.budget = options.readBudget === false ? undefined : (options.readBudget ?? new ReadBudget());
     this.#common = {
       endpoint: settings.endpoint,
       retryOptions: {
@@ -82,7 +91,11 @@ export class ArmClients {
         ...(options.retryDelayInMs !== undefined ? { retryDelayInMs: options.retryDelayInMs } : {}),
         ...(options.maxRetryDelayInMs !== undefined ? { maxRetryDelayInMs: options.maxRetryDelayInMs } : {}),
       },
-      additionalPolicies: [{ policy: statsPolicy(this.stats), position: "perRetry" }],
+      // Per retry, in this order: wait for a read token, then count the attempt.
+      additionalPolicies: [
+        ...(this.budget ? [{ policy: readBudgetPolicy(this.budget), position: "perRetry" }] : []),
+        { policy: statsPolicy(this.stats), position: "perRetry" },
+      ],
       ...(options.caCertificates?.length ? { tlsOptions: { ca: options.caCertificates } } : {}),
       userAgentOptions: { userAgentPrefix: "egress-audit" },
     };

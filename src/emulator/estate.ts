@@ -1,6 +1,7 @@
 import { Ajv } from "ajv";
 import { UsageError } from "../errors.js";
 import { formatAjvErrors, readJsonFile } from "../config/jsonFile.js";
+import { faultsSchema, type EmulatorFaults } from "./faults.js";
 
 /**
  * An estate file: the ARM world the emulator serves. Resources are stored in the JSON shapes ARM
@@ -47,6 +48,8 @@ export interface EstateResource {
 export interface EstateOptions {
   /** Items per page of a list; `nextLink` carries the rest. Default 100. */
   pageSize?: number;
+  /** Faults and ARM limits the emulator applies to this estate (flags override). */
+  faults?: EmulatorFaults;
 }
 
 const armId = "^/subscriptions/[0-9a-fA-F-]{36}(/.*)?$";
@@ -96,7 +99,7 @@ export const estateSchema = {
     options: {
       type: "object",
       additionalProperties: false,
-      properties: { pageSize: { type: "integer", minimum: 1, maximum: 5000 } },
+      properties: { pageSize: { type: "integer", minimum: 1, maximum: 5000 }, faults: faultsSchema },
     },
   },
 } as const;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createEmulatorTls } from "./ca.js";
 import type { Estate } from "./estate.js";
 import { EstateRouter } from "./router.js";
+import { FaultEngine, type EmulatorFaults, type FaultCounts } from "./faults.js";
 
 export interface EmulatorOptions {
   estate: Estate;
@@ -16,6 +17,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Items per list page; overrides `estate.options.pageSize`; default 100. */
   pageSize?: number;
+  /** Faults and ARM limits; override `estate.options.faults`. */
+  faults?: EmulatorFaults;
 }
 
 export interface RunningEmulator {
@@ -34,6 +37,8 @@ export interface RunningEmulator {
   requestCounts(): Record<string, number>;
   totalRequests(): number;
   resetCounts(): void;
+  /** What the fault engine injected, by kind (`throttled`, `status:503`, `reset`, ...). */
+  faultCounts(): FaultCounts;
   /** Closes the server and its open sockets, and removes the temp dir. */
   close(): Promise<void>;
 }
@@ -61,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
     let url = "";
     const router = new EstateRouter(options.estate, { pageSize, baseUrl: () => url });
+    let faults = new FaultEngine(options.faults ?? options.estate.options?.faults);
     const counts = new Map<string, number>();
     let total = 0;
     const buckets = new Map<string, { windowStart: number; used: number }>();
@@ -80,34 +86,63 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
     server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (req, res) => {
       req.resume();
+      const rawUrl = req.url ?? "/";
+      const path = rawUrl.split("?")[0] ?? "/";
       let status: number;
-      let payload: string;
+      let body: unknown;
       let headers: Record<string, string> = {};
       let subscription = "";
       try {
-        const result = router.handle({ method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization });
+        const result = router.handle({ method: req.method ?? "GET", url: rawUrl, authorization: req.headers.authorization });
         status = result.status;
-        payload = JSON.stringify(result.body);
+        body = result.body;
         headers = result.headers ?? {};
         subscription = result.subscriptionId ?? "";
         bump(result.routeKey);
       } catch (err) {
         status = 500;
-        payload = JSON.stringify({ error: { code: "InternalServerError", message: `emulator failure: ${(err as Error).message}` } });
+        body = { error: { code: "InternalServerError", message: `emulator failure: ${(err as Error).message}` } };
         bump("internal");
       }
       total += 1;
-      if (status >= 400) bump(`error:${status}`);
-      const requestId = randomUUID();
-      res.writeHead(status, {
-        ...headers,
-        "content-type": "application/json; charset=utf-8",
-        "content-length": Buffer.byteLength(payload),
-        "x-ms-request-id": requestId,
-        "x-ms-correlation-request-id": requestId,
-        "x-ms-ratelimit-remaining-subscription-reads": String(remainingReads(subscription)),
-      });
-      res.end(payload);
+      const budgetKey = subscriptionOfPath(path) ?? "tenant";
+      const decision = faults.decide(path, budgetKey);
+      const respond = (): void => {
+        if (res.destroyed) return;
+        if (decision.kind === "reset") {
+          bump("fault:reset");
+          req.socket.destroy();
+          return;
+        }
+        let payload: string;
+        if (decision.kind === "status") {
+          status = decision.status;
+          headers = { ...decision.headers };
+          payload = JSON.stringify({ error: { code: decision.code, message: decision.message } });
+        } else {
+          if (decision.kind === "dropProperties" && status < 400) body = dropProperties(body);
+          payload = JSON.stringify(body);
+          if (decision.kind === "truncate") payload = payload.slice(0, Math.floor(payload.length / 2));
+          if (decision.kind === "malformed") payload = "<html><body>502 Bad Gateway</body></html>";
+        }
+        if (status >= 400) bump(`error:${status}`);
+        const requestId = randomUUID();
+        res.writeHead(status, {
+          ...headers,
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(payload),
+          "x-ms-request-id": requestId,
+          "x-ms-correlation-request-id": requestId,
+          "x-ms-ratelimit-remaining-subscription-reads": String(faults.remaining(budgetKey) ?? remainingReads(subscription)),
+        });
+        res.end(payload);
+      };
+      if (decision.delayInMs > 0) {
+        const timer = setTimeout(respond, decision.delayInMs);
+        res.once("close", () => clearTimeout(timer));
+      } else {
+        respond();
+      }
     });
 
     const listening = server;
@@ -133,7 +168,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         counts.clear();
         total = 0;
         buckets.clear();
+        faults = new FaultEngine(options.faults ?? options.estate.options?.faults);
       },
+      faultCounts: () => ({ ...faults.counts }),
       close: () => {
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
@@ -150,6 +187,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The subscription a path is in, lower-cased (its ARM read budget), or undefined for tenant paths. */
+function subscriptionOfPath(path: string): string | undefined {
+  const m = /\/subscriptions\/([0-9a-fA-F-]{36})(?:\/|$)/.exec(path);
+  return m?.[1]?.toLowerCase();
+}
+
+/** A resource (or each resource of a list) without its `properties`: "resources with properties missing". */
+function dropProperties(body: unknown): unknown {
+  if (body === null || typeof body !== "object") return body;
+  const o = body as Record<string, unknown>;
+  if (Array.isArray(o.value)) return { ...o, value: o.value.map((v) => dropProperties(v)) };
+  const { properties: _dropped, ...rest } = o;
+  return rest;
 }
 
 /** The host part of the emulator's URL: wildcard binds are reached over loopback. */
