@@ -25,13 +25,18 @@ interface ListPage {
 }
 
 /** Follows a list and its `nextLink`s; throws the ARM error (a RestError) of a failed page. */
-async function* listPaged(client: Client, path: string, abortSignal?: AbortSignalLike): AsyncGenerator<ArmResourceBody> {
+async function* listPaged(
+  client: Client,
+  path: string,
+  abortSignal?: AbortSignalLike,
+  apiVersion = CLUSTER_POOL_API_VERSION,
+): AsyncGenerator<ArmResourceBody> {
   let next: string | undefined = path;
   let first = true;
   while (next) {
     // nextLink already carries api-version (and the skip token): send it verbatim.
     const response = await client.pathUnchecked(next).get({
-      ...(first ? { queryParameters: { "api-version": CLUSTER_POOL_API_VERSION } } : {}),
+      ...(first ? { queryParameters: { "api-version": apiVersion } } : {}),
       ...(abortSignal ? { abortSignal } : {}),
     });
     if (!/^2\d\d$/.test(response.status)) throw createRestError(response);
@@ -54,4 +59,16 @@ export function listClusterPools(client: Client, subscriptionId: string, options
 /** `Clusters_ListByClusterPoolName`: the clusters of one pool (by the pool's ARM id). */
 export function listPoolClusters(client: Client, poolId: string, options: { abortSignal?: AbortSignalLike } = {}) {
   return listPaged(client, `${poolId.replace(/\/+$/, "")}/clusters`, options.abortSignal);
+}
+
+/** api-version of `ResourceGroups_List` (Microsoft.Resources). */
+export const RESOURCE_GROUPS_API_VERSION = "2021-04-01";
+
+/**
+ * `ResourceGroups_List`: the resource groups of a subscription the caller can read. ARM filters
+ * this list by the caller's access, which makes it the cheap proof that a group's silence in a
+ * subscription-wide list means "nothing there" rather than "not allowed to look".
+ */
+export function listResourceGroups(client: Client, subscriptionId: string, options: { abortSignal?: AbortSignalLike } = {}) {
+  return listPaged(client, `/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups`, options.abortSignal, RESOURCE_GROUPS_API_VERSION);
 }

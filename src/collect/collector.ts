@@ -11,7 +11,7 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import pLimit from "p-limit";
 import type { ArmClients } from "../arm/clients.js";
-import { listClusterPools, listPoolClusters, type ArmResourceBody } from "../arm/clusterPools.js";
+import { listClusterPools, listPoolClusters, listResourceGroups, type ArmResourceBody } from "../arm/clusterPools.js";
 import { parentResourceId, parseResourceId } from "../arm/resourceId.js";
 import { EndpointUnreachableError } from "../errors.js";
 import {
@@ -129,6 +129,10 @@ interface SubscriptionLists {
   privateLinkServices: Part<ReturnType<typeof normalizePrivateLinkService>[]>;
   dnsZones: Part<PrivateZone[]>;
   roleAssignments: Part<ReturnType<typeof normalizeRoleAssignment>[]>;
+  publicIps: Part<ReturnType<typeof normalizePublicIp>[]>;
+  loadBalancers: Part<ReturnType<typeof normalizeLoadBalancer>[]>;
+  /** Lower-cased names of the resource groups the caller can read. */
+  readableGroups: Part<Set<string>>;
 }
 
 /**
@@ -199,7 +203,22 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       subLimit(async () => {
         const scope = `/subscriptions/${sub}`;
         const net = clients.network(sub);
-        const [pools, aksClusters, vnets, routeTables, firewalls, firewallPolicies, ipGroups, nsgs, privateLinkServices, dnsZones, roleAssignments] = await Promise.all([
+        const [
+          pools,
+          aksClusters,
+          vnets,
+          routeTables,
+          firewalls,
+          firewallPolicies,
+          ipGroups,
+          nsgs,
+          privateLinkServices,
+          dnsZones,
+          roleAssignments,
+          publicIps,
+          loadBalancers,
+          readableGroups,
+        ] = await Promise.all([
           read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))),
           read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
             (await drain(clients.containerService(sub).managedClusters.list(signal))).map(normalizeAksCluster),
@@ -223,8 +242,32 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
           read(`${scope}/providers/Microsoft.Authorization/roleAssignments`, async () =>
             (await drain(clients.authorization(sub).roleAssignments.listForSubscription(signal))).map(normalizeRoleAssignment),
           ),
+          read(`${scope}/providers/Microsoft.Network/publicIPAddresses`, async () =>
+            (await drain(net.publicIPAddresses.listAll(signal))).map(normalizePublicIp),
+          ),
+          read(`${scope}/providers/Microsoft.Network/loadBalancers`, async () =>
+            (await drain(net.loadBalancers.listAll(signal))).map(normalizeLoadBalancer),
+          ),
+          read(`${scope}/resourcegroups`, async () =>
+            new Set((await drain(listResourceGroups(clients.rest(), sub, signal))).map((g) => g.name.toLowerCase())),
+          ),
         ]);
-        lists.set(sub, { pools, aksClusters, vnets, routeTables, firewalls, firewallPolicies, ipGroups, nsgs, privateLinkServices, dnsZones, roleAssignments });
+        lists.set(sub, {
+          pools,
+          aksClusters,
+          vnets,
+          routeTables,
+          firewalls,
+          firewallPolicies,
+          ipGroups,
+          nsgs,
+          privateLinkServices,
+          dnsZones,
+          roleAssignments,
+          publicIps,
+          loadBalancers,
+          readableGroups,
+        });
         options.onProgress?.({ phase: "lists", done: ++listsDone, total: subscriptionIds.length });
       }),
     ),
@@ -429,17 +472,32 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     });
   }
 
+  /**
+   * The MC group's public IPs and load balancers. From the subscription-wide lists when the
+   * group is in the caller's readable resource groups (so the lists are complete for it: no
+   * request at all); otherwise from resource-group lists, whose 403/404 then says why.
+   */
   async function mcGroup(mcGroupId: string): Promise<void> {
     await once(`mc|${mcGroupId}`, async () => {
       const p = parseResourceId(mcGroupId);
+      const sub = p?.subscriptionId.toLowerCase() ?? "";
       const rg = p?.resourceGroup ?? "";
-      const net = clients.network(p?.subscriptionId ?? "");
-      const pips = await read(`${mcGroupId}/providers/Microsoft.Network/publicIPAddresses`, async () =>
-        (await drain(net.publicIPAddresses.list(rg, signal))).map(normalizePublicIp),
-      );
-      const lbs = await read(`${mcGroupId}/providers/Microsoft.Network/loadBalancers`, async () =>
-        (await drain(net.loadBalancers.list(rg, signal))).map(normalizeLoadBalancer),
-      );
+      const l = lists.get(sub);
+      const inGroup = (id: string) => parseResourceId(id)?.resourceGroup?.toLowerCase() === rg.toLowerCase();
+      let pips: Part<ReturnType<typeof normalizePublicIp>[]>;
+      let lbs: Part<ReturnType<typeof normalizeLoadBalancer>[]>;
+      if (l?.readableGroups.ok && l.readableGroups.value.has(rg.toLowerCase()) && l.publicIps.ok && l.loadBalancers.ok) {
+        pips = ok(l.publicIps.value.filter((x) => inGroup(x.id)));
+        lbs = ok(l.loadBalancers.value.filter((x) => inGroup(x.id)));
+      } else {
+        const net = clients.network(p?.subscriptionId ?? "");
+        pips = await read(`${mcGroupId}/providers/Microsoft.Network/publicIPAddresses`, async () =>
+          (await drain(net.publicIPAddresses.list(rg, signal))).map(normalizePublicIp),
+        );
+        lbs = await read(`${mcGroupId}/providers/Microsoft.Network/loadBalancers`, async () =>
+          (await drain(net.loadBalancers.list(rg, signal))).map(normalizeLoadBalancer),
+        );
+      }
       if (pips.ok) for (const pip of pips.value) snapshot.publicIps[pip.id.toLowerCase()] = ok(pip);
       if (lbs.ok) for (const lb of lbs.value) snapshot.loadBalancers[lb.id.toLowerCase()] = ok(lb);
       // The MC group counts as read only when every list it needs was read.

@@ -89,6 +89,11 @@ describe("collect", () => {
     expect(errors).toContainEqual(expect.objectContaining({ code: "AuthorizationFailed", scope: subnetId }));
   });
 
+  it("reads a readable MC group from the subscription lists, with no request of its own", async () => {
+    const { counts } = await collectFrom(udrPoolEstate());
+    expect(Object.keys(counts).filter((k) => k.startsWith("list:rg:"))).toEqual([]);
+  });
+
   it("never takes a forbidden MC group's silence in a list for 'no public IPs'", async () => {
     const mc = `/subscriptions/${SUB_A}/resourceGroups/MC_hdi_pool1_eastus`;
     const { snapshot } = await collectFrom(udrPoolEstate({ forbiddenScopes: [mc], aksManagedResourceGroupName: "MC_hdi_pool1_eastus" }));
@@ -103,6 +108,7 @@ describe("collect", () => {
     expect(subscriptionIds.sort()).toEqual([SUB_A, SUB_B].sort());
     expect(snapshot.targets).toHaveLength(2);
     expect(snapshot.firewallInventory[SUB_B]).toMatchObject({ ok: false, error: { code: "AuthorizationFailed" } });
+    expect(errors).toContainEqual(expect.objectContaining({ scope: `/subscriptions/${SUB_B}/resourcegroups`, code: "AuthorizationFailed" }));
     const lists = errors.filter((e) => e.scope.startsWith(`/subscriptions/${SUB_B}/providers/`));
     expect(new Set(lists.map((e) => e.code))).toEqual(new Set(["AuthorizationFailed"]));
     expect(lists.map((e) => e.scope.split("/providers/")[1]).sort()).toEqual(
@@ -113,6 +119,8 @@ describe("collect", () => {
         "Microsoft.Network/azureFirewalls",
         "Microsoft.Network/firewallPolicies",
         "Microsoft.Network/ipGroups",
+        "Microsoft.Network/loadBalancers",
+        "Microsoft.Network/publicIPAddresses",
         "Microsoft.Network/networkSecurityGroups",
         "Microsoft.Network/privateDnsZones",
         "Microsoft.Network/privateLinkServices",
