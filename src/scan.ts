@@ -18,6 +18,11 @@ export interface ScanOptions {
   subscriptionIds?: string[];
   baseline?: Baseline;
   abortSignal?: AbortSignalLike;
+  /**
+   * Stop reading after this long and report what was read, the rest `unknown` (set it below the
+   * host's function timeout so a scan always ends with a report).
+   */
+  timeLimitInMs?: number;
   /** Client tuning (retries, emulator CA). */
   clients?: ArmClientOptions;
   onProgress?: (progress: CollectProgress) => void;
@@ -36,11 +41,17 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const clients = new ArmClients(options.settings, options.clients);
-  const collected = await collect(clients, {
-    ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
-    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const stop = linkedStop(options.abortSignal, options.timeLimitInMs);
+  let collected;
+  try {
+    collected = await collect(clients, {
+      ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
+      abortSignal: stop.signal,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } finally {
+    stop.dispose();
+  }
   const evaluations = evaluate(collected.snapshot, options.baseline ?? emptyBaseline, { now: startedAt });
   const report = buildReport({
     startedAt,
@@ -58,4 +69,29 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     errors: collected.errors,
   });
   return { report, snapshot: collected.snapshot };
+}
+
+/** Thrown into reads when the time limit passes; its code names the stop in the report. */
+export class TimeLimitExceededError extends Error {
+  override readonly name = "TimeLimitExceededError";
+  readonly code = "TimeLimitExceeded";
+}
+
+/** One signal that fires on the caller's abort or when the time limit passes. */
+function linkedStop(parent: AbortSignalLike | undefined, timeLimitInMs: number | undefined): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort((parent as { reason?: unknown }).reason ?? new Error("aborted by the caller"));
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener("abort", onAbort);
+  const timer =
+    timeLimitInMs !== undefined
+      ? setTimeout(() => controller.abort(new TimeLimitExceededError(`time limit of ${timeLimitInMs} ms reached`)), timeLimitInMs)
+      : undefined;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      parent?.removeEventListener("abort", onAbort);
+    },
+  };
 }

@@ -155,11 +155,22 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   };
   /** Runs a read; a failure becomes a failed Part (and a report error). */
   async function read<T>(scope: string, fn: () => Promise<T>): Promise<Part<T>> {
+    if (abortSignal?.aborted) return failed(stopped(scope));
     try {
       return ok(await fn());
     } catch (err) {
+      // After a stop, every read fails the same way: one scan-level error says it (below).
+      if (abortSignal?.aborted) return failed(stopped(scope));
       return failed(record(toReadError(err, scope)));
     }
+  }
+  /** The error of a read that was not made (or cut short) because the scan was stopped. */
+  function stopped(scope: string): ReadError {
+    return { code: stopCode(), message: "the scan was stopped before this read completed", scope };
+  }
+  function stopCode(): string {
+    const reason = (abortSignal as { reason?: unknown } | undefined)?.reason as { code?: unknown } | undefined;
+    return typeof reason?.code === "string" ? reason.code : "ScanAborted";
   }
 
   // 1. Scope: the subscriptions the credential can see. This is also the reachability probe.
@@ -572,5 +583,13 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   }
   await Promise.all([...roleIds].map((id) => roleDefinition(id)));
 
+  if (abortSignal?.aborted) {
+    const reason = (abortSignal as { reason?: unknown }).reason;
+    errors.push({
+      scope: "scan",
+      code: stopCode(),
+      message: `the scan was stopped before it finished${reason instanceof Error ? ` (${reason.message})` : ""}; what was not read is unknown`,
+    });
+  }
   return { snapshot, subscriptionIds, errors };
 }

@@ -1,0 +1,47 @@
+/**
+ * The scan use case under a time limit: it stops reading, reports what it has, and everything
+ * that needed the missing reads is unknown (never pass), with one error saying why.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readArmSettings } from "../src/config/settings.js";
+import { loadEstate } from "../src/emulator/estate.js";
+import { startEmulator, type RunningEmulator } from "../src/emulator/server.js";
+import { runScan } from "../src/scan.js";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  const estate = await loadEstate(join(import.meta.dirname, "..", "estates", "demo.json"));
+  // Virtual network lists never answer within the limit: every subnet read is cut off.
+  emu = await startEmulator({ estate, faults: { rules: [{ path: "/providers/Microsoft.Network/virtualNetworks$", kind: "slow", delayInMs: 20_000 }] } });
+});
+afterAll(async () => emu?.close());
+
+describe("runScan with a time limit", () => {
+  it("returns a report at the limit with the unread parts unknown and the stop named", async () => {
+    const { report } = await runScan({
+      settings: readArmSettings({}, { endpoint: emu.url, staticToken: "t" }),
+      clients: { caCertificates: [emu.caCertPem], maxRetries: 0 },
+      timeLimitInMs: 1500,
+    });
+    expect(report.errors).toContainEqual(expect.objectContaining({ scope: "scan", code: "TimeLimitExceeded" }));
+    expect(report.errors.filter((e) => e.code === "TimeLimitExceeded")).toHaveLength(1);
+    const routeFindings = report.targets.flatMap((t) => t.findings.filter((f) => f.checkId === "subnet-default-route"));
+    expect(routeFindings.length).toBeGreaterThan(0);
+    for (const f of routeFindings) expect(f.status).toBe("unknown");
+    expect(report.targets.some((t) => t.status === "compliant")).toBe(false);
+    expect(report.summary.targets).toBe(9); // targets were found before the stop
+  });
+
+  it("honours the caller's abort signal the same way", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(Object.assign(new Error("function host shutting down"), { code: "HostShutdown" })), 1000);
+    const { report } = await runScan({
+      settings: readArmSettings({}, { endpoint: emu.url, staticToken: "t" }),
+      clients: { caCertificates: [emu.caCertPem], maxRetries: 0 },
+      abortSignal: controller.signal,
+    });
+    expect(report.errors).toContainEqual(expect.objectContaining({ scope: "scan", code: "HostShutdown" }));
+    expect(report.targets.flatMap((t) => t.findings).filter((f) => f.checkId === "subnet-default-route" && f.status === "pass")).toEqual([]);
+  });
+});
