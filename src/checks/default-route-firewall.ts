@@ -3,11 +3,13 @@ import type { Check, CheckContext, CheckResult } from "./types.js";
 import {
   capitalise,
   describeNextHop,
+  errorOf,
   findDefaultRoute,
   firewallsAt,
   isApplianceRoute,
   nameOf,
   requiresFirewallEgress,
+  resolve,
   routeTableOf,
   sameIpv4,
   sameText,
@@ -165,6 +167,8 @@ function judgeAppliance(
       evidence: { ...evidence, decidedBy: `route ${route.name}: nextHopIpAddress in baseline approvedApplianceIps` },
     };
   }
+  const baselineFirewallId = ctx.baseline.rules.firewallResourceId;
+  if (baselineFirewallId !== undefined) return judgeBaselineFirewall(ctx, subnetId, lower, route, ip, baselineFirewallId, evidence);
   const match = firewallsAt(ctx.snapshot, ip);
   const healthy = match.firewalls.find((fw) => sameText(fw.provisioningState, "Succeeded"));
   if (healthy !== undefined) {
@@ -224,5 +228,68 @@ function judgeAppliance(
       firewallInventory: Object.keys(ctx.snapshot.firewallInventory),
       decidedBy: `route ${route.name}: no firewall in any readable inventory has private IP ${ip}`,
     },
+  };
+}
+
+/** Baseline `firewallResourceId`: the next hop must be a private address of that firewall, and it must be Succeeded. */
+function judgeBaselineFirewall(
+  ctx: CheckContext,
+  subnetId: string,
+  lower: string,
+  route: Route,
+  ip: string,
+  firewallId: string,
+  routeEvidence: Record<string, unknown>,
+): CheckResult {
+  const evidence = { ...routeEvidence, baselineFirewallId: firewallId };
+  const part = resolve(ctx.snapshot.firewalls, firewallId, `firewall ${firewallId}`);
+  if (!part.ok) {
+    return unknownResult(
+      subnetId,
+      `The default route of ${lower} goes to ${ip}, but baseline firewall ${nameOf(firewallId)} could not be read to tell whether that is its address.`,
+      errorOf(part, firewallId),
+      { expected: `Azure Firewall ${nameOf(firewallId)} (baseline), Succeeded`, evidence },
+    );
+  }
+  const fw = part.value;
+  const addresses = fw.privateIpAddresses;
+  const expected = `Azure Firewall ${fw.name}${addresses.length > 0 ? ` at ${addresses.join(" or ")}` : ""}, Succeeded`;
+  const withFw = { ...evidence, firewallId: fw.id, baselineFirewallAddresses: addresses, provisioningState: fw.provisioningState ?? null };
+  if (!addresses.some((a) => sameIpv4(a, ip))) {
+    const other = firewallsAt(ctx.snapshot, ip).firewalls[0];
+    const there = other !== undefined ? `Azure Firewall ${other.name}` : `no Azure Firewall at ${ip}`;
+    return {
+      status: "fail",
+      resourceId: subnetId,
+      message:
+        `The default route of ${lower} goes to ${ip}${other !== undefined ? ` (Azure Firewall ${other.name})` : ""}, ` +
+        `not to baseline firewall ${fw.name}${addresses.length > 0 ? ` at ${addresses.join(" or ")}` : " (which has no private address)"}.`,
+      expected,
+      actual: there,
+      evidence: {
+        ...withFw,
+        ...(other !== undefined ? { firewallAtNextHop: other.id } : {}),
+        decidedBy: `route ${route.name}: nextHopIpAddress ${ip} is not a private address of baseline firewallResourceId`,
+      },
+    };
+  }
+  if (!sameText(fw.provisioningState, "Succeeded")) {
+    const state = fw.provisioningState ?? "no provisioningState";
+    return {
+      status: "fail",
+      resourceId: subnetId,
+      message: `The default route of ${lower} goes to baseline firewall ${fw.name} at ${ip}, whose provisioning state is ${state}.`,
+      expected,
+      actual: `Azure Firewall ${fw.name} ${state}`,
+      evidence: { ...withFw, decidedBy: `route ${route.name} → baseline firewall ${fw.id} not Succeeded` },
+    };
+  }
+  return {
+    status: "pass",
+    resourceId: subnetId,
+    message: `The default route of ${lower} goes to baseline firewall ${fw.name} at ${ip}, which is Succeeded.`,
+    expected,
+    actual: `Azure Firewall ${fw.name} Succeeded`,
+    evidence: { ...withFw, decidedBy: `route ${route.name} → baseline firewall ${fw.id}` },
   };
 }

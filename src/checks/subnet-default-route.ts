@@ -1,8 +1,9 @@
-import type { Route, RouteTable } from "../collect/snapshot.js";
+import type { AzureFirewall, ReadError, Route, RouteTable } from "../collect/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
 import {
   capitalise,
   describeNextHop,
+  errorOf,
   findDefaultRoute,
   firewallPublicAddresses,
   firewallsAt,
@@ -12,6 +13,7 @@ import {
   parseIpv4Prefix,
   prefixContains,
   requiresFirewallEgress,
+  resolve,
   routeTableOf,
   sameIpv4,
   sameText,
@@ -100,6 +102,38 @@ function unknownRequirement(
   );
 }
 
+/** The next hop the baseline expects: `firewallPrivateIp`, else the private address of `firewallResourceId`. */
+interface ExpectedHop {
+  /** The next hop must be one of these; undefined when any appliance will do here (or when not known). */
+  addresses?: string[];
+  expected: string;
+  /** The baseline firewall (`firewallResourceId`), when it was read. */
+  firewall?: AzureFirewall;
+  /** Why the baseline firewall's address is not known. */
+  error?: ReadError;
+  evidence: Record<string, unknown>;
+}
+
+function expectedHopOf(ctx: CheckContext): ExpectedHop {
+  const { firewallPrivateIp, firewallResourceId } = ctx.baseline.rules;
+  if (firewallPrivateIp !== undefined) {
+    return { addresses: [firewallPrivateIp], expected: `VirtualAppliance ${firewallPrivateIp}`, evidence: { expectedFrom: "baseline firewallPrivateIp" } };
+  }
+  if (firewallResourceId === undefined) return { expected: "VirtualAppliance", evidence: {} };
+  const evidence = { expectedFrom: "baseline firewallResourceId", baselineFirewallId: firewallResourceId };
+  const fw = resolve(ctx.snapshot.firewalls, firewallResourceId, `firewall ${firewallResourceId}`);
+  if (!fw.ok) {
+    return { expected: `VirtualAppliance (firewall ${nameOf(firewallResourceId)})`, error: errorOf(fw, firewallResourceId), evidence };
+  }
+  const addresses = fw.value.privateIpAddresses;
+  return {
+    addresses,
+    expected: addresses.length > 0 ? `VirtualAppliance ${addresses.join(" or ")}` : `VirtualAppliance (firewall ${fw.value.name})`,
+    firewall: fw.value,
+    evidence: { ...evidence, baselineFirewallAddresses: addresses },
+  };
+}
+
 function judgeSubnet(
   ctx: CheckContext,
   subnetId: string,
@@ -107,10 +141,10 @@ function judgeSubnet(
   requiredBecause: string,
   modeEvidence: Record<string, unknown>,
 ): CheckResult {
-  const { snapshot, target, baseline } = ctx;
-  const fwIp = baseline.rules.firewallPrivateIp;
-  const expected = fwIp !== undefined ? `VirtualAppliance ${fwIp}` : "VirtualAppliance";
-  const evidence: Record<string, unknown> = { targetId: target.id, subnetId, requiredBecause, ...modeEvidence };
+  const { snapshot, target } = ctx;
+  const hop = expectedHopOf(ctx);
+  const expected = hop.expected;
+  const evidence: Record<string, unknown> = { targetId: target.id, subnetId, requiredBecause, ...modeEvidence, ...hop.evidence };
   const lower = `subnet ${nameOf(subnetId)} of ${targetLabel(target)}`;
   const label = capitalise(lower);
 
@@ -143,7 +177,7 @@ function judgeSubnet(
   const rt = table.value;
   evidence.routeTableId = rt.id;
   const defaultRoute = findDefaultRoute(rt);
-  const bypass = bypassRoutes(ctx, rt, defaultRoute, minLength);
+  const bypass = bypassRoutes(ctx, rt, defaultRoute, minLength, hop.firewall);
   if (bypass.serviceTagRoutes.length > 0) evidence.serviceTagInternetRoutes = bypass.serviceTagRoutes;
 
   let problem: { actual: string; message: string; decidedBy: string } | undefined;
@@ -159,11 +193,18 @@ function judgeSubnet(
       message: `Route ${defaultRoute.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${describeNextHop(defaultRoute)} instead of a virtual appliance.`,
       decidedBy: `route ${defaultRoute.name}: nextHopType ${defaultRoute.nextHopType}`,
     };
-  } else if (fwIp !== undefined && !sameIpv4(defaultRoute.nextHopIpAddress, fwIp)) {
+  } else if (hop.addresses !== undefined && !hop.addresses.some((a) => sameIpv4(defaultRoute.nextHopIpAddress, a))) {
+    const wanted =
+      hop.firewall === undefined
+        ? hop.addresses.join(" or ")
+        : `${hop.firewall.name} (${hop.addresses.length > 0 ? hop.addresses.join(" or ") : "which has no private address"})`;
     problem = {
       actual: describeNextHop(defaultRoute),
-      message: `Route ${defaultRoute.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${defaultRoute.nextHopIpAddress ?? "no address"} instead of the baseline firewall ${fwIp}.`,
-      decidedBy: `route ${defaultRoute.name}: nextHopIpAddress differs from baseline firewallPrivateIp`,
+      message: `Route ${defaultRoute.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${defaultRoute.nextHopIpAddress ?? "no address"} instead of the baseline firewall ${wanted}.`,
+      decidedBy:
+        hop.firewall === undefined
+          ? `route ${defaultRoute.name}: nextHopIpAddress differs from baseline firewallPrivateIp`
+          : `route ${defaultRoute.name}: nextHopIpAddress is not a private address of baseline firewallResourceId ${hop.firewall.id}`,
     };
   }
   if (defaultRoute !== undefined) evidence.defaultRoute = defaultRoute;
@@ -194,6 +235,14 @@ function judgeSubnet(
       },
     };
   }
+  if (hop.error !== undefined) {
+    return unknownResult(
+      subnetId,
+      `Route table ${rt.name} of ${lower} sends 0.0.0.0/0 to ${describeNextHop(defaultRoute as Route)}, but the baseline firewall whose address it must be could not be read.`,
+      hop.error,
+      { expected, evidence },
+    );
+  }
   return {
     status: "pass",
     resourceId: subnetId,
@@ -214,6 +263,7 @@ function bypassRoutes(
   table: RouteTable,
   defaultRoute: Route | undefined,
   minLength: number,
+  baselineFirewall: AzureFirewall | undefined,
 ): { routes: Route[]; serviceTagRoutes: Route[] } {
   const allowedPrefixes = ctx.baseline.rules.allowedInternetPrefixes ?? [];
   const firewallAddresses: string[] = [];
@@ -221,6 +271,7 @@ function bypassRoutes(
   if (hop !== undefined) {
     for (const fw of firewallsAt(ctx.snapshot, hop).firewalls) firewallAddresses.push(...firewallPublicAddresses(ctx.snapshot, fw));
   }
+  if (baselineFirewall !== undefined) firewallAddresses.push(...firewallPublicAddresses(ctx.snapshot, baselineFirewall));
   const routes: Route[] = [];
   const serviceTagRoutes: Route[] = [];
   for (const route of table.routes) {

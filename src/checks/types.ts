@@ -18,7 +18,15 @@ export type SnapshotPart =
   | "firewallInventory"
   | "mcGroups"
   | "publicIps"
-  | "loadBalancers";
+  | "loadBalancers"
+  | "firewallPolicies"
+  | "ipGroups"
+  | "networkSecurityGroups"
+  | "privateLinkServices"
+  | "privateDnsZones"
+  | "privateDnsZoneInventory"
+  | "roleAssignments"
+  | "roleDefinitions";
 
 /** A tunable of a check, with its default. */
 export interface CheckParameter {

@@ -19,6 +19,14 @@ const PARTS: SnapshotPart[] = [
   "mcGroups",
   "publicIps",
   "loadBalancers",
+  "firewallPolicies",
+  "ipGroups",
+  "networkSecurityGroups",
+  "privateLinkServices",
+  "privateDnsZones",
+  "privateDnsZoneInventory",
+  "roleAssignments",
+  "roleDefinitions",
 ];
 
 /** Ids and default severities of the table in CHECKS.md. */

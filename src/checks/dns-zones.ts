@@ -1,0 +1,146 @@
+/**
+ * Private DNS semantics over the snapshot: which zones can answer for a name (label-aligned
+ * suffixes), which of them a VNet sees (links; the most specific linked zone answers, as Azure
+ * private DNS resolves), and which A record set answers (exact name, else a wildcard). Pure; no I/O.
+ */
+import { parseResourceId } from "../arm/resourceId.js";
+import { lookup, sameId } from "../collect/snapshot.js";
+import type { ARecordSet, PrivateDnsZone, ReadError, Snapshot, VirtualNetworkLink } from "../collect/snapshot.js";
+import { errorOf, nameOf } from "./common.js";
+
+/** Lower-cased, without the trailing dot of an absolute name. */
+export function normalizeFqdn(name: string): string {
+  return name.trim().replace(/\.$/, "").toLowerCase();
+}
+
+/** True when `zone` is `fqdn` itself or a whole-label suffix of it (`b.c` of `a.b.c`, never `x.bb.c`). */
+export function isLabelSuffix(fqdn: string, zone: string): boolean {
+  const f = normalizeFqdn(fqdn);
+  const z = normalizeFqdn(zone);
+  return z.length > 0 && (f === z || f.endsWith(`.${z}`));
+}
+
+/** `fqdn` without its first label (`b.c` for `a.b.c`); undefined for a single label. */
+export function parentName(fqdn: string): string | undefined {
+  const f = normalizeFqdn(fqdn);
+  const dot = f.indexOf(".");
+  return dot > 0 && dot < f.length - 1 ? f.slice(dot + 1) : undefined;
+}
+
+/** The zones that could hold `fqdn`, and the read errors of zones that could but were not read. */
+export interface ZoneCandidates {
+  /** Readable zones whose name is a label-aligned suffix of the name, most specific first. */
+  zones: PrivateDnsZone[];
+  /** Zones with such a name whose read failed, or that an inventory listed but were not collected. */
+  errors: ReadError[];
+  /** Ids of those zones (parallel to `errors`). */
+  failedZoneIds: string[];
+}
+
+/** The private DNS zones (read or listed) whose name is a label-aligned suffix of `fqdn`. */
+export function candidateZones(snapshot: Snapshot, fqdn: string): ZoneCandidates {
+  const zones: PrivateDnsZone[] = [];
+  const errors: ReadError[] = [];
+  const failedZoneIds: string[] = [];
+  for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
+    if (part.ok) {
+      if (isLabelSuffix(fqdn, part.value.name)) zones.push(part.value);
+    } else if (isLabelSuffix(fqdn, nameOf(key))) {
+      errors.push(errorOf(part, key));
+      failedZoneIds.push(key);
+    }
+  }
+  // A zone the inventory listed with a fitting name but that is absent from the map was not read.
+  for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
+    if (!inv.ok) continue;
+    for (const id of inv.value) {
+      if (id === "" || !isLabelSuffix(fqdn, nameOf(id)) || lookup(snapshot.privateDnsZones, id) !== undefined) continue;
+      errors.push({ code: "NotCollected", message: `private DNS zone ${nameOf(id)} was listed but not collected`, scope: id });
+      failedZoneIds.push(id);
+    }
+  }
+  zones.sort((a, b) => b.name.length - a.name.length || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+  return { zones, errors, failedZoneIds };
+}
+
+/**
+ * Read errors of the private DNS zone inventories: "no zone holds this record" is only a fact when
+ * every subscription's zone list was read (and at least one was).
+ */
+export function inventoryErrors(snapshot: Snapshot): ReadError[] {
+  const entries = Object.entries(snapshot.privateDnsZoneInventory);
+  if (entries.length === 0) {
+    return [{ code: "NotCollected", message: "no private DNS zone inventory was collected", scope: "/subscriptions" }];
+  }
+  return entries.flatMap(([sub, part]) => (part.ok ? [] : [errorOf(part, `/subscriptions/${sub}`)]));
+}
+
+/** Private DNS zone ids (read or listed) in a resource group, with the read part when there is one. */
+export function zonesInResourceGroup(snapshot: Snapshot, resourceGroupId: string): string[] {
+  const target = resourceGroupId.toLowerCase();
+  const inGroup = (id: string): boolean => {
+    const p = parseResourceId(id);
+    return p?.resourceGroup !== undefined && `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase() === target;
+  };
+  const ids = new Map<string, string>();
+  for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
+    const id = part.ok ? part.value.id : key;
+    if (inGroup(id)) ids.set(id.toLowerCase(), id);
+  }
+  for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
+    if (!inv.ok) continue;
+    for (const id of inv.value) if (id !== "" && inGroup(id) && !ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+  }
+  return [...ids.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+}
+
+/** The absolute name of a record set (its `fqdn`, else `<name>.<zone>`), normalised. */
+export function recordFqdn(zone: PrivateDnsZone, record: ARecordSet): string {
+  if (record.fqdn !== "") return normalizeFqdn(record.fqdn);
+  return record.name === "@" ? normalizeFqdn(zone.name) : normalizeFqdn(`${record.name}.${zone.name}`);
+}
+
+/** True for the zone-apex (`@`) and wildcard (`*`, `*.x`) record sets: they name no single host. */
+export function isApexOrWildcard(record: ARecordSet): boolean {
+  return record.name === "@" || record.name === "*" || record.name.startsWith("*.");
+}
+
+/**
+ * The A record set of a zone that answers for `fqdn`: the exact name, else the most specific
+ * wildcard (`*.<suffix>`) above it. Undefined when the zone has neither.
+ */
+export function findARecord(zone: PrivateDnsZone, fqdn: string): ARecordSet | undefined {
+  const f = normalizeFqdn(fqdn);
+  if (!isLabelSuffix(f, zone.name)) return undefined;
+  const exact = zone.aRecords.find((r) => recordFqdn(zone, r) === f);
+  if (exact !== undefined) return exact;
+  let best: { record: ARecordSet; suffix: string } | undefined;
+  for (const r of zone.aRecords) {
+    const name = recordFqdn(zone, r);
+    if (!name.startsWith("*.")) continue;
+    const suffix = name.slice(2);
+    if (f.endsWith(`.${suffix}`) && (best === undefined || suffix.length > best.suffix.length)) best = { record: r, suffix };
+  }
+  return best?.record;
+}
+
+/** The link of a zone to a VNet, if any. */
+export function linkTo(zone: PrivateDnsZone, vnetId: string): VirtualNetworkLink | undefined {
+  return zone.virtualNetworkLinks.find((l) => sameId(l.virtualNetworkId, vnetId));
+}
+
+/** True when the zone has a link to the VNet that is in effect (state `Completed`, or not stated). */
+export function isLinkedTo(zone: PrivateDnsZone, vnetId: string): boolean {
+  const link = linkTo(zone, vnetId);
+  return link !== undefined && (link.state === undefined || link.state.toLowerCase() === "completed");
+}
+
+/**
+ * The zone that answers for a name from any of these VNets: the most specific candidate zone linked
+ * to one of them (Azure private DNS answers from the longest matching linked zone and does not fall
+ * back to a shorter one when the name is missing there).
+ */
+export function answeringZone(candidates: readonly PrivateDnsZone[], vnetIds: readonly string[]): PrivateDnsZone | undefined {
+  const linked = candidates.filter((z) => vnetIds.some((v) => isLinkedTo(z, v)));
+  return [...linked].sort((a, b) => b.name.length - a.name.length || a.id.toLowerCase().localeCompare(b.id.toLowerCase()))[0];
+}

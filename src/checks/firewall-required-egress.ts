@@ -1,0 +1,317 @@
+import type { ReadError } from "../collect/snapshot.js";
+import type { RequiredEgress } from "../baseline/baseline.js";
+import type { Check, CheckContext, CheckResult } from "./types.js";
+import { aksClusterOf, capitalise, errorOf, nameOf, targetLabel, unknownResult } from "./common.js";
+import {
+  describeRequirement,
+  effectiveRuleSet,
+  evaluateRequirement,
+  firewallScopes,
+  regionOf,
+  requirementKey,
+  ruleSetLabel,
+  unreadablePolicyLabel,
+} from "./firewall-rules.js";
+import type { EffectiveRuleSet, EgressRequirement, FirewallScope, RequirementOutcome } from "./firewall-rules.js";
+
+const HIVE_PARAM = "includeHiveDependencies";
+
+/** A dependency the firewall must allow, and why. */
+interface Needed {
+  /** Stable finding item. */
+  item: string;
+  /** The dependency; undefined when it could not be formed (`unresolved` says why). */
+  req?: EgressRequirement;
+  /** Human label when `req` is undefined. */
+  label: string;
+  neededBy: string[];
+  /** Why the dependency itself is unknown (e.g. the AKS API server FQDN could not be read). */
+  unresolved?: ReadError;
+  /** Set when it is unknown whether the dependency is required at all (cluster types unreadable). */
+  conditional?: ReadError;
+}
+
+const HTTPS = (destination: string, description: string): EgressRequirement => ({
+  kind: "fqdn",
+  destination,
+  protocol: "Https",
+  port: 443,
+  description,
+});
+
+/** `firewall-required-egress`: the firewall allows every outbound dependency of the target from its subnet. */
+export const firewallRequiredEgress: Check = {
+  meta: {
+    id: "firewall-required-egress",
+    title: "Firewall allows every required outbound dependency from the pool subnet",
+    defaultSeverity: "high",
+    risk:
+      "When the firewall does not allow a required dependency (or a higher-priority deny shadows the allow), nodes " +
+      "cannot pull images, reach the AKS control plane, authenticate or report health, so cluster creation, scaling " +
+      "and upgrades fail and running clusters degrade.",
+    remediation:
+      "Add the missing dependency to a rule collection group of the firewall policy with the pool subnet as source, " +
+      "e.g. az network firewall policy rule-collection-group collection add-filter-collection -g <rg> --policy-name " +
+      "<policy> --rcg-name <rcg> -n aksfwar --collection-priority 200 --action Allow --rule-type ApplicationRule " +
+      "--rule-name hdinsight-aks --source-addresses <poolSubnetPrefix> --protocols Https=443 --target-fqdns " +
+      "hiloprodrpacr00.azurecr.io '*.blob.core.windows.net' graph.microsoft.com (network rules: --rule-type NetworkRule " +
+      "--ip-protocols UDP --destination-addresses AzureCloud.<region> --destination-ports 1194); remove or re-prioritise " +
+      "a deny that shadows it. For classic rules use az network firewall application-rule create / network-rule create.",
+    requires: [
+      "pools",
+      "clusters",
+      "aksClusters",
+      "subnets",
+      "routeTables",
+      "firewalls",
+      "firewallInventory",
+      "firewallPolicies",
+      "ipGroups",
+    ],
+    parameters: [
+      {
+        name: HIVE_PARAM,
+        description:
+          "Require the Hive metastore dependencies of Spark and Trino clusters (*.database.windows.net Mssql:1433, " +
+          "Sql.<region> TCP 11000-11999, and *.dfs.core.windows.net for Trino). ARM does not say whether Hive is " +
+          "enabled, so they are required by default; set false when no cluster uses a Hive catalog.",
+        default: true,
+      },
+    ],
+  },
+  evaluate(ctx: CheckContext): CheckResult[] {
+    const { snapshot, target, baseline } = ctx;
+    const includeHive = ctx.params[HIVE_PARAM];
+    if (typeof includeHive !== "boolean") {
+      throw new Error(`parameter ${HIVE_PARAM} must be a boolean, got ${JSON.stringify(includeHive)}`);
+    }
+    const found = firewallScopes(snapshot, target, baseline.rules);
+    const out: CheckResult[] = found.problems.map((p) =>
+      unknownResult(p.resourceId, p.message, p.error, { expected: "required egress allowed by a firewall", evidence: p.evidence }),
+    );
+    if (found.scopes.length === 0) return out;
+    const needed = requiredSet(ctx, includeHive);
+    for (const scope of found.scopes) out.push(...judgeScope(ctx, scope, needed, found.evidence));
+    return out;
+  },
+};
+
+/** The dependencies a target needs: the common list (or the AKS items), cluster-type extras, baseline extras. */
+function requiredSet(ctx: CheckContext, includeHive: boolean): Needed[] {
+  const { snapshot, target, baseline } = ctx;
+  const aks = aksClusterOf(snapshot, target);
+  const region = regionOf(target.location !== "" ? target.location : aks.ok ? aks.value.location : "");
+  const list: Needed[] = [];
+  const add = (req: EgressRequirement, neededBy: string, conditional?: ReadError): void => {
+    const item = requirementKey(req);
+    const existing = list.find((n) => n.item === item);
+    if (existing !== undefined) {
+      if (!existing.neededBy.includes(neededBy)) existing.neededBy.push(neededBy);
+      if (conditional === undefined) delete existing.conditional;
+      return;
+    }
+    const n: Needed = { item, req, label: describeRequirement(req), neededBy: [neededBy] };
+    if (conditional !== undefined) n.conditional = conditional;
+    list.push(n);
+  };
+  const common = target.kind === "clusterPool" ? "the HDInsight on AKS common list" : "AKS";
+
+  add({ kind: "fqdnTag", destination: "AzureKubernetesService", protocol: "Https", port: 443, description: "AKS base requirements" }, common);
+  if (target.kind === "clusterPool") {
+    add(HTTPS("hiloprodrpacr00.azurecr.io", "HDInsight on AKS image metadata"), common);
+    add(HTTPS("*.blob.core.windows.net", "setup and monitoring"), common);
+    add(HTTPS("graph.microsoft.com", "authentication"), common);
+    add(HTTPS("*.servicebus.windows.net", "monitoring"), common);
+    add(HTTPS("*.table.core.windows.net", "monitoring"), common);
+    add(HTTPS("gcs.prod.monitoring.core.windows.net", "monitoring"), common);
+  }
+  add({ kind: "serviceTag", destination: `AzureCloud.${region}`, protocol: "UDP", port: 1194, description: "node to control plane tunnel" }, common);
+  add({ kind: "serviceTag", destination: `AzureCloud.${region}`, protocol: "TCP", port: 9000, description: "node to control plane tunnel" }, common);
+
+  // The AKS API server FQDN on TCP 443, unless the API server is private (reached in the VNet, not through the firewall).
+  const apiItem = "aks-api-server TCP:443";
+  const poolPrivate = target.pool?.enablePrivateApiServer === true;
+  if (!aks.ok) {
+    if (!poolPrivate) list.push({ item: apiItem, label: "AKS API server FQDN TCP:443", neededBy: [common], unresolved: aks.error });
+  } else if (!poolPrivate && aks.value.enablePrivateCluster !== true) {
+    if (aks.value.fqdn === undefined || aks.value.fqdn === "") {
+      list.push({
+        item: apiItem,
+        label: "AKS API server FQDN TCP:443",
+        neededBy: [common],
+        unresolved: { code: "NotCollected", message: `AKS cluster ${aks.value.name} returned no fqdn`, scope: aks.value.id },
+      });
+    } else {
+      list.push({
+        item: apiItem,
+        req: { kind: "fqdn", destination: aks.value.fqdn, protocol: "TCP", port: 443, description: `API server of AKS cluster ${aks.value.name}` },
+        label: `AKS API server ${aks.value.fqdn} TCP:443`,
+        neededBy: [common],
+      });
+    }
+  }
+
+  if (target.kind === "clusterPool") {
+    const clusters = target.clusters;
+    const error: ReadError | undefined =
+      clusters === undefined
+        ? { code: "NotCollected", message: "the pool's clusters were not collected", scope: target.id }
+        : clusters.ok
+          ? undefined
+          : errorOf(clusters, target.id);
+    if (error !== undefined || clusters === undefined || !clusters.ok) {
+      // Which cluster types exist is unknown: every extra is judged, and only an allowed one passes.
+      for (const type of ["Spark", "Trino", "Flink"]) {
+        for (const req of extrasOf(type, region, includeHive)) add(req, `${type} clusters (if any)`, error);
+      }
+    } else {
+      for (const c of clusters.value) {
+        const type = ["Spark", "Trino", "Flink"].find((t) => t.toLowerCase() === (c.clusterType ?? "").toLowerCase());
+        if (type === undefined) continue;
+        for (const req of extrasOf(type, region, includeHive)) add(req, `${type} cluster ${c.name}`);
+      }
+    }
+  }
+  for (const extra of baseline.rules.extraRequiredEgress ?? []) add(extra, "baseline extraRequiredEgress");
+  return list;
+}
+
+/** The per-cluster-type extras (reference §3.2); the Hive ones only with `includeHiveDependencies`. */
+function extrasOf(type: string, region: string, includeHive: boolean): EgressRequirement[] {
+  const dfs = HTTPS("*.dfs.core.windows.net", "ADLS Gen2 storage");
+  const sqlFqdn: RequiredEgress = { kind: "fqdn", destination: "*.database.windows.net", protocol: "Mssql", port: 1433, description: "Hive metastore (Azure SQL)" };
+  const sqlRedirect: EgressRequirement = {
+    kind: "serviceTag",
+    destination: `Sql.${region}`,
+    protocol: "TCP",
+    port: 11000,
+    portEnd: 11999,
+    description: "Hive metastore: Azure SQL redirect policy",
+  };
+  const hive = includeHive ? [sqlFqdn, sqlRedirect] : [];
+  switch (type) {
+    case "Spark":
+      return [dfs, { kind: "serviceTag", destination: `Storage.${region}`, protocol: "TCP", port: 445, description: "SMB to Azure Files" }, ...hive];
+    case "Trino":
+      return includeHive ? [dfs, ...hive] : [];
+    default:
+      return [dfs];
+  }
+}
+
+function subnetsLabel(scope: FirewallScope): string {
+  const names = scope.subnetIds.map(nameOf);
+  return names.length === 1 ? `subnet ${names[0] ?? ""}` : `subnets ${names.join(", ")}`;
+}
+
+function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], targetEvidence: Record<string, unknown>): CheckResult[] {
+  const { snapshot, target } = ctx;
+  const base: Record<string, unknown> = {
+    ...targetEvidence,
+    firewallId: scope.firewall.id,
+    subnetIds: scope.subnetIds,
+    subnetPrefixes: scope.prefixes,
+    firewallFoundBy: scope.foundBy,
+  };
+  const set = effectiveRuleSet(snapshot, scope.firewall);
+  const from = `${subnetsLabel(scope)} of ${targetLabel(target)}`;
+  if (!set.ok) {
+    return needed.map((n) =>
+      unknownResult(
+        set.resourceId,
+        `${unreadablePolicyLabel(set, scope.firewall)} could not be read, so whether the firewall allows ${n.label} from ${from} is unknown.`,
+        set.error,
+        {
+          item: n.item,
+          expected: `allow ${n.label}`,
+          evidence: { ...base, firewallPolicyId: set.resourceId, policyChain: set.policyChain, requirement: n.req ?? n.label, neededBy: n.neededBy },
+        },
+      ),
+    );
+  }
+  const rs = set.value;
+  const evidenceBase = {
+    ...base,
+    ...(rs.kind === "policy" ? { firewallPolicyId: rs.policyId, policyChain: rs.policyChain } : { ruleSource: "classic rule collections" }),
+  };
+  return needed.map((n) => judgeNeeded(ctx, rs, scope, n, from, evidenceBase));
+}
+
+function judgeNeeded(
+  ctx: CheckContext,
+  rs: EffectiveRuleSet,
+  scope: FirewallScope,
+  n: Needed,
+  from: string,
+  evidenceBase: Record<string, unknown>,
+): CheckResult {
+  const where = ruleSetLabel(rs);
+  const expected = `allow ${n.label}`;
+  const evidence: Record<string, unknown> = { ...evidenceBase, requirement: n.req ?? n.label, neededBy: n.neededBy };
+  if (n.req?.description !== undefined) evidence.why = n.req.description;
+  if (n.req === undefined) {
+    return unknownResult(
+      rs.resourceId,
+      `The ${n.label.replace(/ TCP:443$/, "")} of ${targetLabel(ctx.target)} could not be read, so whether ${where} allows it is unknown.`,
+      n.unresolved ?? { code: "NotCollected", message: `${n.label} could not be determined` },
+      { item: n.item, expected, evidence },
+    );
+  }
+  const outcome = evaluateRequirement(ctx.snapshot, rs, n.req, scope.prefixes);
+  Object.assign(evidence, outcomeEvidence(outcome));
+  const result = (status: CheckResult["status"], message: string, actual: string): CheckResult => ({
+    status,
+    resourceId: rs.resourceId,
+    item: n.item,
+    message,
+    expected,
+    actual,
+    evidence,
+  });
+  if (outcome.status === "allowed") {
+    const paths = outcome.allowedBy.map((r) => r.path);
+    return result("pass", `${capitalise(where)} allows ${n.label} from ${from} (${paths.join(", ")}).`, `allowed by ${paths.join(", ")}`);
+  }
+  if (outcome.status === "unknown") {
+    const [first] = outcome.errors;
+    return unknownResult(
+      rs.resourceId,
+      `Whether ${where} allows ${n.label} from ${from} is unknown: an IP group its rules use could not be read.`,
+      first ?? { code: "NotCollected", message: "an IP group could not be read" },
+      { item: n.item, expected, evidence: { ...evidence, readErrors: outcome.errors } },
+    );
+  }
+  if (n.conditional !== undefined) {
+    return unknownResult(
+      rs.resourceId,
+      `${capitalise(where)} does not allow ${n.label} from ${from}; it is needed only by ${n.neededBy.join(", ")}, and the pool's clusters could not be read.`,
+      n.conditional,
+      { item: n.item, expected, evidence },
+    );
+  }
+  if (outcome.status === "denied" && outcome.deniedBy !== undefined) {
+    const d = outcome.deniedBy;
+    return result(
+      "fail",
+      `${capitalise(where)} denies ${n.label} from ${from} with rule ${d.path} before any allow, so the dependency is missing (needed by ${n.neededBy.join(", ")}).`,
+      `missing: denied by ${d.path}`,
+    );
+  }
+  return result(
+    "fail",
+    `${capitalise(where)} does not allow ${n.label} from ${from} (needed by ${n.neededBy.join(", ")}).`,
+    outcome.allowedBy.length > 0 ? `missing for ${outcome.uncovered.join(", ")}` : "missing",
+  );
+}
+
+function outcomeEvidence(o: RequirementOutcome): Record<string, unknown> {
+  const ev: Record<string, unknown> = { outcome: o.status };
+  if (o.allowedBy.length > 0) ev.allowedBy = o.allowedBy;
+  if (o.deniedBy !== undefined) ev.deniedBy = o.deniedBy;
+  if (o.status === "missing" && o.uncovered.length > 0) ev.uncoveredSources = o.uncovered;
+  if (o.undecided.length > 0) ev.undecidedRules = o.undecided;
+  if (o.status === "allowed") ev.decidedBy = o.allowedBy.map((r) => `${r.path} (${r.action})`).join(", ");
+  else if (o.deniedBy !== undefined) ev.decidedBy = `${o.deniedBy.path} (Deny)`;
+  else if (o.status === "missing") ev.decidedBy = "no rule allows it (Azure Firewall denies unmatched traffic)";
+  return ev;
+}
