@@ -7,6 +7,8 @@ runCli(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   env: process.env,
   isTTY: process.stdout.isTTY,
+  ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+  stderrStream: process.stderr,
 }).then(
   (code) => {
     process.exitCode = code;

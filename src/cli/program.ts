@@ -2,21 +2,23 @@
  * The `egress-audit` command line: a thin adapter that parses flags, calls the scan use case and
  * maps the result to output and an exit code (0 no drift, 1 drift, 2 incomplete, 3 usage).
  */
-import { existsSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
-import { loadBaseline, type Baseline } from "../baseline/baseline.js";
+import type { Baseline } from "../baseline/baseline.js";
+import { loadBaseline } from "../baseline/load.js";
 import { checks } from "../checks/index.js";
 import { readArmSettings, validateSubscriptionIds, type ArmSettings } from "../config/settings.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { EndpointUnreachableError, UsageError } from "../errors.js";
-import { exitCodeOf, type DriftReport } from "../report/report.js";
-import { renderTable } from "../report/render/table.js";
-import { runScan } from "../scan.js";
+import { exitCodeOf, summaryLine, type DriftReport } from "../report/report.js";
+import { formats, isFormat, renderers, type Format } from "../report/render/index.js";
+import { runScan, type ScanOptions } from "../scan.js";
 import type { ArmClientOptions } from "../arm/clients.js";
+import { startScanDisplay, useColor, type ProgressStream } from "./progress.js";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, drift: 1, incomplete: 2, usage: 3 } as const;
@@ -28,19 +30,16 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal (colour in tables). */
   isTTY?: boolean;
+  /** Terminal width of stdout, for the table (default 120). */
+  columns?: number;
+  /** The stream behind `stderr`: the progress bar draws on it when it is a TTY. */
+  stderrStream?: ProgressStream;
   /** Resolves when the long-running `emulator` command should stop (default: SIGINT/SIGTERM). */
   waitForStop?: (emulator: RunningEmulator) => Promise<void>;
   /** Extra ARM client options (tests shorten retries). */
   clientOptions?: ArmClientOptions;
 }
 
-/** Renderers available to `--format`. */
-const renderers: Record<string, (report: DriftReport, io: CliIo, verbose: boolean) => string> = {
-  table: (r, io, verbose) => renderTable(r, { color: !!io.isTTY && !io.env.NO_COLOR, verbose, width: process.stdout.columns ?? 120 }),
-  json: (r) => JSON.stringify(r, null, 2) + "\n",
-};
-/** Formats of the contract that are not built yet (tracked in the issue on report formats). */
-const plannedFormats = ["markdown", "sarif", "csv", "html"];
 
 /** The repository root (where `estates/` lives), found from this file whether run from src or dist. */
 export function packageRoot(): string {
@@ -56,35 +55,106 @@ export function packageRoot(): string {
 interface ScanFlags {
   subscription?: string[];
   baseline?: string;
-  format: string;
+  format?: string;
   output?: string;
   armEndpoint?: string;
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 function formatOption(): Option {
-  return new Option("--format <format>", `output format: ${Object.keys(renderers).join(", ")}`).default("table");
+  return new Option(
+    "--format <format>",
+    `output format: ${formats.join(", ")} (default: from the --output file's extension, else table)`,
+  );
 }
 
-async function emit(report: DriftReport, flags: ScanFlags, io: CliIo): Promise<number> {
-  const render = renderers[flags.format]!;
-  const text = render(report, flags.output ? { ...io, isTTY: false } : io, !!flags.verbose);
+/** Output flags shared by `demo` and `scan`. */
+function addOutputOptions(command: Command): Command {
+  return command
+    .addOption(formatOption())
+    .option("--output <file>", "write the report to a file instead of stdout")
+    .addOption(new Option("--verbose", "list passing findings too; log each ARM request to stderr").conflicts("quiet"))
+    .addOption(new Option("--quiet", "no progress and no notes on stderr, only errors; the report and exit code are unchanged"));
+}
+
+/** The format a file extension implies (`.sarif`, `.sarif.json`, `.html`, `.md`, ...), if any. */
+export function formatOfPath(path: string): Format | undefined {
+  const name = path.toLowerCase();
+  if (name.endsWith(".sarif") || name.endsWith(".sarif.json")) return "sarif";
+  const ext = /\.([a-z]+)$/.exec(name)?.[1];
+  const byExt: Record<string, Format> = { json: "json", txt: "table", md: "markdown", markdown: "markdown", csv: "csv", html: "html", htm: "html" };
+  return ext ? byExt[ext] : undefined;
+}
+
+/**
+ * Validates flags that need no I/O, so bad input fails before anything starts, and resolves the
+ * format: `--format`, else what the `--output` file's extension implies, else `table`.
+ */
+function resolveFormat(flags: ScanFlags): Format {
+  if (flags.output) checkOutputPath(flags.output);
+  if (flags.format === undefined) return (flags.output && formatOfPath(flags.output)) || "table";
+  if (isFormat(flags.format)) return flags.format;
+  throw new UsageError("InvalidFormat", `--format must be one of: ${formats.join(", ")} (got ${JSON.stringify(flags.format)})`);
+}
+
+/** The `--output` file must be creatable: its folder exists and is writable, it is not a folder. */
+function checkOutputPath(path: string): void {
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a folder");
+    accessSync(dir, fsConstants.W_OK);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error(`${path} is a folder`);
+  } catch (err) {
+    throw new UsageError("InvalidOutput", `--output ${path} cannot be written: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: CliIo): Promise<number> {
+  const text = renderers[format].render(report, {
+    includePasses: !!flags.verbose,
+    // A file never gets ANSI colour, whatever the terminal.
+    color: !flags.output && useColor(io.env, !!io.isTTY),
+    width: io.columns ?? 120,
+  });
   if (flags.output) {
     await writeFile(flags.output, text, "utf8");
-    io.stderr(`report written to ${flags.output}\n`);
+    if (!flags.quiet) io.stderr(`report written to ${flags.output} (${format})\n`);
   } else {
     io.stdout(text);
   }
   return exitCodeOf(report);
 }
 
-/** Validates flags that need no I/O, so bad input fails before anything starts. */
-function checkFormat(format: string): void {
-  if (renderers[format]) return;
-  if (plannedFormats.includes(format)) {
-    throw new UsageError("FormatNotAvailable", `--format ${format} is not available yet; use one of: ${Object.keys(renderers).join(", ")}`);
+/**
+ * Runs the scan with the progress display the flags and terminal ask for (stopped whatever
+ * happens), then renders. The closing summary goes to stderr when a display ran and stdout does
+ * not already end with it (the table does).
+ */
+async function scanAndEmit(
+  scan: Omit<ScanOptions, "onProgress">,
+  format: Format,
+  flags: ScanFlags,
+  io: CliIo,
+): Promise<number> {
+  const display = startScanDisplay({
+    endpoint: scan.settings.endpoint,
+    env: io.env,
+    stderr: io.stderr,
+    ...(io.stderrStream ? { stream: io.stderrStream } : {}),
+    quiet: !!flags.quiet,
+    verbose: !!flags.verbose,
+  });
+  let report: DriftReport;
+  try {
+    ({ report } = await runScan({ ...scan, onProgress: (p) => display.onProgress(p) }));
+  } finally {
+    display.stop();
   }
-  throw new UsageError("InvalidFormat", `--format must be one of: ${Object.keys(renderers).join(", ")} (got ${JSON.stringify(format)})`);
+  if ((display.bar || flags.verbose) && !flags.quiet && (flags.output || format !== "table")) {
+    io.stderr(`${summaryLine(report)}\n`);
+  }
+  return emit(report, format, flags, io);
 }
 
 async function baselineFrom(path: string | undefined): Promise<Baseline | undefined> {
@@ -99,55 +169,51 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .showHelpAfterError("(run egress-audit --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
-  program
-    .command("demo")
-    .description("start the embedded ARM emulator on the bundled demo estate, scan it over HTTPS with the real SDK clients, print the report")
-    .addOption(formatOption())
-    .option("--estate <file>", "estate to serve instead of estates/demo.json")
-    .option("--baseline <file>", "baseline file (JSON)")
-    .option("--output <file>", "write the report to a file instead of stdout")
-    .option("--verbose", "list passing findings too")
-    .action(async (flags: ScanFlags & { estate?: string }) => {
-      checkFormat(flags.format);
-      const estate = await loadEstate(flags.estate ?? join(packageRoot(), "estates", "demo.json"));
-      const baseline = await baselineFrom(flags.baseline);
-      const emulator = await startEmulator({ estate });
-      try {
-        const settings: ArmSettings = readArmSettings({}, { endpoint: emulator.url, staticToken: "egress-audit-demo" });
-        io.stderr(`demo: emulator at ${emulator.url} serving ${estate.resources.length} resources\n`);
-        const { report } = await runScan({
-          settings,
-          ...(baseline ? { baseline } : {}),
-          clients: { ...io.clientOptions, caCertificates: [emulator.caCertPem] },
-        });
-        setExit(await emit(report, flags, io));
-      } finally {
-        await emulator.close();
-      }
-    });
-
-  program
-    .command("scan")
-    .description("scan live subscriptions (or any ARM-compatible endpoint)")
-    .option("--subscription <id>", "subscription to scan (repeatable); default: every subscription the credential can list", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--baseline <file>", "baseline file (JSON)")
-    .addOption(formatOption())
-    .option("--output <file>", "write the report to a file instead of stdout")
-    .option("--arm-endpoint <url>", "ARM endpoint (default: AZURE_ARM_ENDPOINT or https://management.azure.com)")
-    .option("--verbose", "list passing findings too")
-    .action(async (flags: ScanFlags) => {
-      checkFormat(flags.format);
-      const subscriptionIds = validateSubscriptionIds(flags.subscription ?? []);
-      const settings = readArmSettings(io.env, flags.armEndpoint ? { endpoint: flags.armEndpoint } : {});
-      const baseline = await baselineFrom(flags.baseline);
-      const { report } = await runScan({
+  addOutputOptions(
+    program
+      .command("demo")
+      .description("start the embedded ARM emulator on the bundled demo estate, scan it over HTTPS with the real SDK clients, print the report")
+      .option("--estate <file>", "estate to serve instead of estates/demo.json")
+      .option("--baseline <file>", "baseline file (JSON)"),
+  ).action(async (flags: ScanFlags & { estate?: string }) => {
+    const format = resolveFormat(flags);
+    const estate = await loadEstate(flags.estate ?? join(packageRoot(), "estates", "demo.json"));
+    const baseline = await baselineFrom(flags.baseline);
+    const emulator = await startEmulator({ estate });
+    try {
+      const settings: ArmSettings = readArmSettings({}, { endpoint: emulator.url, staticToken: "egress-audit-demo" });
+      if (!flags.quiet) io.stderr(`demo: emulator at ${emulator.url} serving ${estate.resources.length} resources\n`);
+      const scan = {
         settings,
-        subscriptionIds,
         ...(baseline ? { baseline } : {}),
-        ...(io.clientOptions ? { clients: io.clientOptions } : {}),
-      });
-      setExit(await emit(report, flags, io));
-    });
+        clients: { ...io.clientOptions, caCertificates: [emulator.caCertPem] },
+      };
+      setExit(await scanAndEmit(scan, format, flags, io));
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  addOutputOptions(
+    program
+      .command("scan")
+      .description("scan live subscriptions (or any ARM-compatible endpoint)")
+      .option("--subscription <id>", "subscription to scan (repeatable); default: every subscription the credential can list", (v: string, prev: string[] = []) => [...prev, v])
+      .option("--baseline <file>", "baseline file (JSON)")
+      .option("--arm-endpoint <url>", "ARM endpoint (default: AZURE_ARM_ENDPOINT or https://management.azure.com)"),
+  ).action(async (flags: ScanFlags) => {
+    const format = resolveFormat(flags);
+    const subscriptionIds = validateSubscriptionIds(flags.subscription ?? []);
+    const settings = readArmSettings(io.env, flags.armEndpoint ? { endpoint: flags.armEndpoint } : {});
+    const baseline = await baselineFrom(flags.baseline);
+    const scan = {
+      settings,
+      subscriptionIds,
+      ...(baseline ? { baseline } : {}),
+      ...(io.clientOptions ? { clients: io.clientOptions } : {}),
+    };
+    setExit(await scanAndEmit(scan, format, flags, io));
+  });
 
   program
     .command("checks")

@@ -23,7 +23,7 @@ interface Run {
   stderr: string;
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}, extra: Partial<CliIo> = {}): Promise<Run> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -32,6 +32,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     env,
     isTTY: false,
     clientOptions: { maxRetries: 0 },
+    ...extra,
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
@@ -191,16 +192,125 @@ describe("usage errors exit 3 and scan nothing", () => {
     expect(c.stderr).toMatch(/cannot read estate/);
   });
 
-  it("refuses a format that is not built yet, and an invalid baseline", async () => {
-    const r = await cli(["demo", "--format", "sarif"]);
+  it("refuses an --output file that cannot be written, before scanning", async () => {
+    const r = await cli(["demo", "--format", "html", "--output", join(scratch, "no-such-folder", "report.html")]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/--format sarif is not available yet/);
+    expect(r.stderr).toMatch(/--output .*report\.html cannot be written: ENOENT/);
+    expect(r.stderr).not.toContain("emulator at");
+    const dir = await cli(["demo", "--output", scratch]);
+    expect(dir.code).toBe(3);
+    expect(dir.stderr).toMatch(/is a folder/);
+  });
+
+  it("refuses an unknown format, naming the valid ones, and an invalid baseline", async () => {
+    const r = await cli(["demo", "--format", "xml"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--format must be one of: json, table, markdown, sarif, csv, html \(got "xml"\)/);
+    expect(r.stdout).toBe("");
     const dir = scratch;
     writeFileSync(join(dir, "b.json"), JSON.stringify({ schemaVersion: 1, defaults: { outboundType: "sideways" } }));
     const b = await cli(["demo", "--baseline", join(dir, "b.json")]);
     expect(b.code).toBe(3);
     expect(b.stderr).toMatch(/\/defaults\/outboundType must be equal to one of the allowed values/);
     expect(b.stdout).toBe("");
+  });
+});
+
+describe("report formats and output flags", () => {
+  it("prints each format to stdout with the exit code of the scan", async () => {
+    const checksOf: Record<string, (out: string) => void> = {
+      markdown: (out) => expect(out).toMatch(/^## egress-audit drift report\n[\s\S]*\| Targets \| Compliant \|/),
+      sarif: (out) => {
+        const log = JSON.parse(out) as { version: string; runs: Array<{ results: Array<{ kind: string }> }> };
+        expect(log.version).toBe("2.1.0");
+        const kinds = log.runs[0]!.results.map((r) => r.kind);
+        expect(kinds).toContain("fail");
+        expect(kinds).toContain("review"); // the forbidden resource group's unknowns
+        expect(kinds).not.toContain("pass");
+      },
+      csv: (out) => expect(out).toMatch(/^scanId,targetId,targetName,targetKind,subscriptionId,targetStatus,findingId,checkId,status,severity,resourceId,message,expected,actual,suppressed,.*\r\n/),
+      html: (out) => expect(out).toMatch(/^<!DOCTYPE html>\n<html lang="en">[\s\S]*<\/html>\n$/),
+    };
+    for (const [format, check] of Object.entries(checksOf)) {
+      const r = await cli(["demo", "--format", format]);
+      expect(r.code, format).toBe(1);
+      check(r.stdout);
+      // SARIF leaves passes out, so it names only the targets with something to look at.
+      const named = Object.entries(expected.targets).filter(([, t]) => format !== "sarif" || t.status !== "compliant");
+      for (const [name] of named) expect(r.stdout, `${format} names ${name}`).toContain(name);
+    }
+  });
+
+  it("`scan --format html --output report.html` writes one self-contained file", async () => {
+    const { startEmulator } = await import("../../src/emulator/server.js");
+    const { loadEstate } = await import("../../src/emulator/estate.js");
+    const emulator = await startEmulator({ estate: await loadEstate(join(root, "estates", "demo.json")) });
+    try {
+      const file = join(scratch, "report.html");
+      const r = await cli(["scan", "--arm-endpoint", emulator.url, "--format", "html", "--output", file], { AZURE_ARM_TOKEN: "t" }, {
+        clientOptions: { maxRetries: 0, caCertificates: [emulator.caCertPem] },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`report written to ${file} (html)\n`);
+      const html = readFileSync(file, "utf8");
+      expect(html).toMatch(/^<!DOCTYPE html>/);
+      expect(html).not.toMatch(/<(script|link|img|iframe|object|embed)\b/i);
+      expect(html).not.toMatch(/\s(src|srcset|action)\s*=/i);
+      for (const m of html.matchAll(/\shref="([^"]*)"/g)) expect(m[1]).toMatch(/^#/);
+      expect(html).toContain("Content-Security-Policy");
+      for (const name of Object.keys(expected.targets)) expect(html).toContain(name);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("takes the format from the --output extension when --format is absent, and never colours a file", async () => {
+    const sarif = join(scratch, "out.sarif");
+    const r = await cli(["demo", "--output", sarif], { FORCE_COLOR: "1" }, { isTTY: true });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(readFileSync(sarif, "utf8")) as { version: string }).version).toBe("2.1.0");
+    const txt = join(scratch, "out.txt");
+    await cli(["demo", "--output", txt], { FORCE_COLOR: "1" }, { isTTY: true });
+    expect(readFileSync(txt, "utf8")).not.toContain("\u001b[");
+  });
+
+  it("colours the table on a terminal unless NO_COLOR is set; FORCE_COLOR colours a pipe", async () => {
+    const tty = await cli(["demo"], {}, { isTTY: true });
+    expect(tty.stdout).toContain("\u001b[");
+    const noColor = await cli(["demo"], { NO_COLOR: "1" }, { isTTY: true });
+    expect(noColor.stdout).not.toContain("\u001b[");
+    expect(noColor.stdout.trimEnd().split("\n").at(-1)).toMatch(/^\d+ targets: /);
+    const forced = await cli(["demo"], { FORCE_COLOR: "1" }, { isTTY: false });
+    expect(forced.stdout).toContain("\u001b[");
+    // The rest of the rules (NO_COLOR over FORCE_COLOR, TERM=dumb) are unit-tested in progress.test.ts.
+  });
+
+  it("--quiet keeps stderr empty but still prints the report and returns the exit code", async () => {
+    const r = await cli(["demo", "--quiet", "--format", "json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as DriftReport).summary.drifted).toBeGreaterThan(0);
+    const file = join(scratch, "quiet.csv");
+    const w = await cli(["demo", "--quiet", "--output", file]);
+    expect(w).toEqual({ code: 1, stdout: "", stderr: "" });
+    expect(readFileSync(file, "utf8")).toMatch(/^scanId,/);
+    // Errors still speak.
+    const bad = await cli(["demo", "--quiet", "--format", "xml"]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/--format must be one of/);
+  });
+
+  it("--verbose lists passing findings and logs each ARM request; it cannot be combined with --quiet", async () => {
+    const r = await cli(["demo", "--verbose"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/│ pass /);
+    const requests = r.stderr.split("\n").filter((l) => l.startsWith("ARM "));
+    expect(requests[0]).toMatch(/^ARM GET \/subscriptions 200 \d+ ms$/);
+    expect(requests.some((l) => l.includes("?"))).toBe(false); // no query strings
+    const both = await cli(["demo", "--verbose", "--quiet"]);
+    expect(both.code).toBe(3);
+    expect(both.stderr).toMatch(/cannot be used with option '--quiet'/);
   });
 });
 

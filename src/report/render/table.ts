@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import pc from "picocolors";
-import type { Finding } from "../../checks/types.js";
-import { summaryLine, type DriftReport, type TargetStatus } from "../report.js";
+import { summaryLine, type DriftReport } from "../report.js";
+import { shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 
 /** Options of the terminal table renderer. */
 export interface TableOptions {
@@ -13,25 +13,14 @@ export interface TableOptions {
   width?: number;
 }
 
-const statusOrder: Record<TargetStatus, number> = { drifted: 0, unknown: 1, compliant: 2 };
-
-/** Last segment(s) of an ARM id, enough for a person to recognise the resource. */
-export function shortId(id: string): string {
-  const parts = id.split("/").filter(Boolean);
-  if (parts.length >= 2 && parts.length % 2 === 0) {
-    const name = parts[parts.length - 1]!;
-    const type = parts[parts.length - 2]!;
-    if (/^resourcegroups$/i.test(type)) return `rg/${name}`;
-    if (parts.length >= 10) return `${parts[parts.length - 3]}/${type}/${name}`;
-    return `${type}/${name}`;
-  }
-  return id;
-}
+/** Kept here for callers that imported it from the table renderer. */
+export { shortId };
 
 /** Renders a drift report as text tables: one per target, failing and unknown findings first. */
 export function renderTable(report: DriftReport, options: TableOptions = {}): string {
   const color = options.color ?? false;
-  const c = color ? pc : pc.createColors(false);
+  // createColors(true), not the default export: that one is off whenever the process itself has no TTY.
+  const c = pc.createColors(color);
   const width = Math.max(80, options.width ?? 120);
   const paint = (status: string): string =>
     status === "fail" || status === "drifted"
@@ -45,10 +34,10 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
   out.push(`scope: ${report.scope.subscriptions.join(", ") || "(none)"}`);
   out.push("");
 
-  const targets = [...report.targets].sort((a, b) => statusOrder[a.status] - statusOrder[b.status] || a.name.localeCompare(b.name));
+  const targets = sortTargets(report.targets);
   for (const t of targets) {
     const passes = t.findings.filter((f) => f.status === "pass").length;
-    out.push(`${c.bold(t.name)} (${t.kind}, ${t.subscriptionId}) ${paint(t.status)}  ${passes} pass`);
+    out.push(`${c.bold(clean(t.name))} (${t.kind}, ${t.subscriptionId}) ${paint(t.status)}  ${passes} pass`);
     const shown = t.findings.filter((f) => options.verbose || f.status !== "pass" || f.suppressed);
     if (shown.length) {
       // Fixed columns plus the two value columns sharing what is left of the width.
@@ -59,32 +48,41 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
         wordWrap: true,
         style: { head: color ? ["cyan"] : [], border: color ? ["grey"] : [] },
       });
-      for (const f of sortFindings(shown)) {
+      const sorted = sortFindings(shown);
+      for (const f of sorted) {
         table.push([
           f.suppressed ? `${paint(f.status)}*` : paint(f.status),
           f.severity,
           f.checkId,
           shortId(f.resourceId),
-          f.expected,
-          f.actual,
+          clean(f.expected),
+          clean(f.actual),
         ]);
       }
       out.push(table.toString());
-      for (const f of shown) if (f.status !== "pass") out.push(`  - ${f.message}`);
+      for (const f of sorted) {
+        if (f.status === "pass") continue;
+        const why = f.suppressed ? ` [suppressed: ${clean(suppressionText(f.suppressed))}]` : "";
+        out.push(`  - ${clean(f.message)}${why}`);
+      }
     }
     out.push("");
   }
   if (targets.some((t) => t.findings.some((f) => f.suppressed))) out.push("* suppressed by the baseline");
   if (report.errors.length) {
     out.push(c.bold(`read errors (${report.errors.length}):`));
-    for (const e of report.errors) out.push(`  ${c.yellow(e.code)} ${e.scope}: ${e.message}`);
+    for (const e of report.errors) out.push(`  ${c.yellow(clean(e.code))} ${clean(e.scope)}: ${clean(e.message)}`);
     out.push("");
   }
   out.push(summaryLine(report));
   return out.join("\n") + "\n";
 }
 
-const rank: Record<string, number> = { fail: 0, unknown: 1, pass: 2 };
-function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => (rank[a.status] ?? 3) - (rank[b.status] ?? 3));
+/**
+ * Text from ARM (names, error messages) without control characters, so a crafted value cannot
+ * move the cursor, recolour or clear the terminal (an ANSI escape starts with ESC, U+001B).
+ */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "\uFFFD");
 }

@@ -1,0 +1,91 @@
+/**
+ * The report renderers, by format: what `egress-audit scan --format` and the API's `?format=`
+ * offer. Each renderer is pure (report in, text out) and says how to serve or save its output.
+ */
+import type { DriftReport } from "../report.js";
+import { renderCsv } from "./csv.js";
+import { renderHtml } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderSarif } from "./sarif.js";
+import { renderTable } from "./table.js";
+import type { ToolInfo } from "./tool.js";
+
+/** Every format, in the order of the DESIGN contract. */
+export const formats = ["json", "table", "markdown", "sarif", "csv", "html"] as const;
+
+/** A report format. */
+export type Format = (typeof formats)[number];
+
+/** Options of a renderer; each ignores what does not apply to it. */
+export interface RenderOptions {
+  /**
+   * List passing findings too. `table`: adds them to each target's table; `sarif`: emits them as
+   * `kind: "pass"` results. `json`, `csv`, `markdown` and `html` always carry them (the last two
+   * folded away).
+   */
+  includePasses?: boolean;
+  /** `table` only: ANSI colour. Pass false for NO_COLOR, non-terminals, files and HTTP. */
+  color?: boolean;
+  /** `table` only: terminal width in columns (default 120, at least 80). */
+  width?: number;
+  /** `sarif` only: override the tool name, version or home page (default: package.json). */
+  tool?: Partial<ToolInfo>;
+}
+
+/** A renderer: the text and how to label it. */
+export interface Renderer {
+  /** MIME type for an HTTP `Content-Type`. */
+  contentType: string;
+  /** File extension, without the dot. */
+  fileExtension: string;
+  render(report: DriftReport, options?: RenderOptions): string;
+}
+
+/** The renderer of each format. */
+export const renderers: Readonly<Record<Format, Renderer>> = Object.freeze({
+  json: {
+    contentType: "application/json; charset=utf-8",
+    fileExtension: "json",
+    render: (report: DriftReport) => JSON.stringify(report, null, 2) + "\n",
+  },
+  table: {
+    contentType: "text/plain; charset=utf-8",
+    fileExtension: "txt",
+    render: (report: DriftReport, options: RenderOptions = {}) =>
+      renderTable(report, {
+        color: options.color ?? false,
+        verbose: options.includePasses ?? false,
+        ...(options.width !== undefined ? { width: options.width } : {}),
+      }),
+  },
+  markdown: {
+    contentType: "text/markdown; charset=utf-8; variant=GFM",
+    fileExtension: "md",
+    render: (report: DriftReport) => renderMarkdown(report),
+  },
+  sarif: {
+    // Registered with IANA for SARIF 2.1.0.
+    contentType: "application/sarif+json",
+    fileExtension: "sarif",
+    render: (report: DriftReport, options: RenderOptions = {}) =>
+      renderSarif(report, {
+        includePasses: options.includePasses ?? false,
+        ...(options.tool ? { tool: options.tool } : {}),
+      }),
+  },
+  csv: {
+    contentType: "text/csv; charset=utf-8; header=present",
+    fileExtension: "csv",
+    render: (report: DriftReport) => renderCsv(report),
+  },
+  html: {
+    contentType: "text/html; charset=utf-8",
+    fileExtension: "html",
+    render: (report: DriftReport) => renderHtml(report),
+  },
+});
+
+/** Whether a string names a format (for parsing `--format` and `?format=`). */
+export function isFormat(value: string): value is Format {
+  return (formats as readonly string[]).includes(value);
+}

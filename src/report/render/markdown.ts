@@ -1,0 +1,95 @@
+/**
+ * GitHub-flavoured Markdown rendering of a drift report, for pull-request comments and wikis:
+ * a summary table, one section per drifted or unknown target listing its failing and unknown
+ * findings, the passing findings folded in a `<details>` block, then the read errors.
+ *
+ * Every value from the report is escaped (`escapeMarkdown` in `common.ts`; `escapeHtml` inside
+ * the raw-HTML `<summary>` lines): a resource name or ARM error message cannot break a table,
+ * start a link, or inject HTML into the comment.
+ */
+import type { Finding } from "../../checks/types.js";
+import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
+import { countByStatus, escapeHtml, escapeMarkdown as md, markdownCode as code, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
+
+/** Renders the report as GitHub-flavoured Markdown. */
+export function renderMarkdown(report: DriftReport): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push("## egress-audit drift report", "");
+  out.push(
+    `${s.drifted ? `**${s.drifted} of ${s.targets} targets drifted**` : `No drift in ${s.targets} targets`}` +
+      (s.unknown ? `, ${s.unknown} could not be fully audited` : "") +
+      `. Scan ${code(report.scanId)}, ${report.startedAt} to ${report.finishedAt}, ` +
+      `${report.scope.subscriptions.length} subscription${report.scope.subscriptions.length === 1 ? "" : "s"}.`,
+    "",
+  );
+  out.push("| Targets | Compliant | Drifted | Unknown | Failing findings | Unknown findings | Passing findings |");
+  out.push("|---:|---:|---:|---:|---:|---:|---:|");
+  out.push(`| ${s.targets} | ${s.compliant} | ${s.drifted} | ${s.unknown} | ${s.findings.fail} | ${s.findings.unknown} | ${s.findings.pass} |`);
+  out.push("");
+
+  const targets = sortTargets(report.targets);
+  const attention = targets.filter((t) => t.status !== "compliant" || t.findings.some((f) => f.status !== "pass"));
+  if (attention.length) {
+    out.push("### Targets needing attention", "");
+    for (const t of attention) out.push(...targetSection(t));
+  }
+
+  const passing = targets.flatMap((t) => t.findings.filter((f) => f.status === "pass").map((f) => [t, f] as const));
+  const compliant = targets.filter((t) => t.status === "compliant");
+  if (passing.length || compliant.length) {
+    out.push(
+      `<details><summary>${passing.length} passing finding${passing.length === 1 ? "" : "s"}` +
+        ` (${compliant.length} compliant target${compliant.length === 1 ? "" : "s"})</summary>`,
+      "",
+    );
+    if (passing.length) {
+      out.push("| Target | Check | Resource | Actual |", "|---|---|---|---|");
+      for (const [t, f] of passing) out.push(`| ${md(t.name)} | ${code(f.checkId)} | ${code(shortId(f.resourceId))} | ${md(f.actual)} |`);
+    } else {
+      out.push("No passing findings.");
+    }
+    out.push("", "</details>", "");
+  }
+
+  if (report.errors.length) {
+    out.push(`### Read errors (${report.errors.length})`, "");
+    out.push("Findings that needed these reads are `unknown`, never `pass`.", "");
+    out.push("| Code | Scope | Message |", "|---|---|---|");
+    for (const e of report.errors) out.push(`| ${code(e.code)} | ${code(e.scope)} | ${md(e.message)} |`);
+    out.push("");
+  }
+
+  out.push(`<sub>${md(summaryLine(report), " ")}</sub>`, "");
+  return out.join("\n");
+}
+
+function targetSection(t: TargetReport): string[] {
+  const counts = countByStatus(t.findings);
+  const out: string[] = [];
+  out.push(`#### ${md(t.name, " ")}: ${t.status}`, "");
+  out.push(
+    `${t.kind === "clusterPool" ? "Cluster pool" : "AKS cluster"} ${code(t.id)}; ` +
+      `${counts.fail} failing, ${counts.unknown} unknown, ${counts.pass} passing.`,
+    "",
+  );
+  const shown = sortFindings(t.findings.filter((f) => f.status !== "pass"));
+  if (!shown.length) {
+    out.push("No failing or unknown findings.", "");
+    return out;
+  }
+  out.push("| Status | Severity | Check | Resource | Expected | Actual | Finding |", "|---|---|---|---|---|---|---|");
+  for (const f of shown) out.push(row(f));
+  out.push("");
+  const fixes = new Map<string, string>();
+  for (const f of shown) if (f.status === "fail" && !fixes.has(f.checkId)) fixes.set(f.checkId, f.remediation);
+  for (const [checkId, remediation] of fixes) {
+    out.push(`<details><summary>How to fix ${escapeHtml(checkId)}</summary>`, "", md(remediation), "", "</details>", "");
+  }
+  return out;
+}
+
+function row(f: Finding): string {
+  const status = f.suppressed ? `${f.status} (suppressed: ${md(suppressionText(f.suppressed))})` : `**${f.status}**`;
+  return `| ${status} | ${f.severity} | ${code(f.checkId)} | ${code(shortId(f.resourceId))} | ${md(f.expected)} | ${md(f.actual)} | ${md(f.message)} |`;
+}

@@ -1,0 +1,212 @@
+/**
+ * SARIF 2.1.0 (OASIS) rendering of a drift report, for code-scanning dashboards and SARIF viewers.
+ *
+ * Mapping:
+ * - one `run`; `tool.driver.rules` = every check of the registry (plus any check id a report names
+ *   that the registry does not know), with the title, risk and remediation as descriptions and help;
+ * - a `fail` finding is a result of `kind: "fail"` whose `level` follows its (possibly
+ *   baseline-overridden) severity: critical/high -> error, medium -> warning, low/info -> note;
+ * - an `unknown` finding (a read failed, so the check could not decide) is `kind: "review"`: a
+ *   person has to look. SARIF requires `level: "none"` for every kind but `fail` (§3.27.10), so its
+ *   severity travels in `properties.severity`;
+ * - a `pass` is omitted unless `includePasses`, then `kind: "pass"`, `level: "none"`;
+ * - the ARM id is the logical location (`fullyQualifiedName`, kind `resource`); the stable finding
+ *   id is the partial fingerprint, so viewers can track a finding across scans;
+ * - a suppressed failure carries `suppressions: [{ kind: "external", justification }]`;
+ * - report `errors` (failed reads) are tool execution notifications of level `error`, and
+ *   `executionSuccessful` is false when there are any: the scan did not see everything.
+ */
+import { checks } from "../../checks/index.js";
+import type { CheckMetadata, Finding, Severity } from "../../checks/types.js";
+import { exitCodeOf, type DriftReport, type TargetReport } from "../report.js";
+import { escapeMarkdown, sortFindings } from "./common.js";
+import { toolInfo, type ToolInfo } from "./tool.js";
+
+/** Options of {@link renderSarif}. */
+export interface SarifOptions {
+  /** Also emit passing findings (`kind: "pass"`). Default: only fail and unknown. */
+  includePasses?: boolean;
+  /** Override the tool's name, version or home page (default: from package.json). */
+  tool?: Partial<ToolInfo>;
+}
+
+/** The published OASIS schema (errata 01) of the format; informative, never fetched. */
+export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/** Result level of a failing finding of this severity. */
+export const sarifLevel: Record<Severity, "error" | "warning" | "note"> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
+
+/**
+ * `security-severity` (GitHub code scanning's 0-10 scale: >= 9 critical, 7-8.9 high, 4-6.9 medium,
+ * < 4 low). A numeric string, as GitHub documents and CodeQL emits. `info` has none: not a
+ * security alert.
+ */
+export const securitySeverity: Partial<Record<Severity, string>> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+};
+
+/** The key under which the stable finding id is the partial fingerprint (bump `/v1` if ids change). */
+export const FINGERPRINT_KEY = "egressAuditFindingId/v1";
+
+type Json = Record<string, unknown>;
+
+/** Renders the report as a SARIF 2.1.0 log (pretty-printed JSON, trailing newline). */
+export function renderSarif(report: DriftReport, options: SarifOptions = {}): string {
+  return JSON.stringify(buildSarif(report, options), null, 2) + "\n";
+}
+
+/** The SARIF log as an object (what {@link renderSarif} serialises). */
+export function buildSarif(report: DriftReport, options: SarifOptions = {}): Json {
+  const tool = { ...toolInfo(), ...options.tool };
+  const metas: CheckMetadata[] = checks.map((c) => c.meta);
+  const known = new Set(metas.map((m) => m.id));
+  const rules: Json[] = metas.map(ruleOf);
+  // A report from another version may name a check this build does not have: keep its results.
+  for (const t of report.targets) {
+    for (const f of t.findings) {
+      if (!known.has(f.checkId)) {
+        known.add(f.checkId);
+        rules.push({ id: f.checkId, name: ruleName(f.checkId), shortDescription: { text: f.checkId } });
+      }
+    }
+  }
+  const ruleIndex = new Map(rules.map((r, i) => [r.id as string, i]));
+  const newIds = report.diff ? new Set(report.diff.new) : undefined;
+
+  const results: Json[] = [];
+  for (const t of report.targets) {
+    for (const f of sortFindings(t.findings)) {
+      if (f.status === "pass" && !options.includePasses) continue;
+      results.push(resultOf(t, f, ruleIndex.get(f.checkId) ?? -1, newIds));
+    }
+  }
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            semanticVersion: tool.version,
+            ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
+            rules,
+          },
+        },
+        automationDetails: { id: `${tool.name}/${report.scanId}` },
+        invocations: [
+          {
+            executionSuccessful: report.errors.length === 0,
+            exitCode: exitCodeOf(report),
+            startTimeUtc: report.startedAt,
+            endTimeUtc: report.finishedAt,
+            toolExecutionNotifications: report.errors.map((e) => ({
+              level: "error",
+              descriptor: { id: e.code },
+              message: { text: `${e.code}: ${e.message}` },
+              locations: [{ logicalLocations: [{ fullyQualifiedName: e.scope, kind: "resource" }] }],
+            })),
+          },
+        ],
+        results,
+        properties: {
+          scanId: report.scanId,
+          reportSchemaVersion: report.schemaVersion,
+          subscriptions: report.scope.subscriptions,
+          summary: report.summary,
+          stats: report.stats,
+        },
+      },
+    ],
+  };
+}
+
+function ruleOf(meta: CheckMetadata): Json {
+  const score = securitySeverity[meta.defaultSeverity];
+  return {
+    id: meta.id,
+    name: ruleName(meta.id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: meta.risk },
+    help: {
+      text: meta.remediation,
+      markdown: `**Risk.** ${escapeMarkdown(meta.risk, " ")}\n\n**Remediation.** ${escapeMarkdown(meta.remediation, " ")}`,
+    },
+    defaultConfiguration: { level: sarifLevel[meta.defaultSeverity] },
+    properties: {
+      tags: ["security", "network", "egress"],
+      severity: meta.defaultSeverity,
+      ...(score ? { "security-severity": score } : {}),
+    },
+  };
+}
+
+function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: Set<string> | undefined): Json {
+  const kind = f.status === "fail" ? "fail" : f.status === "unknown" ? "review" : "pass";
+  const level = kind === "fail" ? sarifLevel[f.severity] : "none";
+  const text = `${sentence(f.message)} ${sentence(`Expected: ${f.expected}; actual: ${f.actual}`)}`;
+  return {
+    ruleId: f.checkId,
+    ...(ruleIndex >= 0 ? { ruleIndex } : {}),
+    kind,
+    level,
+    message: { text },
+    locations: [
+      {
+        logicalLocations: [{ name: lastSegment(f.resourceId), fullyQualifiedName: f.resourceId, kind: "resource" }],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: f.id },
+    ...(newIds && kind === "fail" ? { baselineState: newIds.has(f.id) ? "new" : "unchanged" } : {}),
+    ...(f.suppressed
+      ? {
+          suppressions: [
+            {
+              kind: "external",
+              justification: f.suppressed.reason,
+              properties: { owner: f.suppressed.owner, ...(f.suppressed.expires ? { expires: f.suppressed.expires } : {}) },
+            },
+          ],
+        }
+      : {}),
+    properties: {
+      findingId: f.id,
+      status: f.status,
+      severity: f.severity,
+      expected: f.expected,
+      actual: f.actual,
+      remediation: f.remediation,
+      evidence: f.evidence,
+      target: { id: target.id, name: target.name, kind: target.kind, subscriptionId: target.subscriptionId, status: target.status },
+    },
+  };
+}
+
+/** `pool-outbound-type` -> `PoolOutboundType` (SARIF recommends a Pascal-case rule name). */
+export function ruleName(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+function lastSegment(id: string): string {
+  return id.split("/").filter(Boolean).at(-1) ?? id;
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}

@@ -1,0 +1,176 @@
+/**
+ * SARIF: the output validates against the OASIS SARIF 2.1.0 schema and the SARIF SDK's schema
+ * (both vendored, see test/fixtures/sarif/README.md), and maps checks, severities, statuses,
+ * suppressions, locations and read errors as documented in src/report/render/sarif.ts.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { beforeAll, describe, expect, it } from "vitest";
+import { checks } from "../../src/checks/index.js";
+import { buildSarif, FINGERPRINT_KEY, renderSarif } from "../../src/report/render/sarif.js";
+import type { DriftReport } from "../../src/report/report.js";
+import { demoReport, findings, hostileReport, SUBNET_ID } from "./fixtures.js";
+
+// ajv-formats ships CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+const dir = join(import.meta.dirname, "..", "fixtures", "sarif");
+const load = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8")) as Record<string, unknown>;
+
+function validator(kind: "oasis" | "sdk"): ValidateFunction {
+  const ajv = kind === "oasis" ? new Ajv({ strict: false, allErrors: true }) : new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(load(kind === "oasis" ? "sarif-schema-2.1.0.json" : "sarif-2.1.0.sarif-sdk.json"));
+}
+
+interface Result {
+  ruleId: string;
+  ruleIndex?: number;
+  kind: string;
+  level: string;
+  message: { text: string };
+  locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string; kind: string }> }>;
+  partialFingerprints: Record<string, string>;
+  suppressions?: Array<{ kind: string; justification: string }>;
+  baselineState?: string;
+  properties: { findingId: string; severity: string; target: { id: string } };
+}
+interface Rule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  help: { text: string; markdown: string };
+  defaultConfiguration: { level: string };
+  properties: Record<string, unknown>;
+}
+interface Log {
+  $schema: string;
+  version: string;
+  runs: Array<{
+    tool: { driver: { name: string; version: string; informationUri?: string; rules: Rule[] } };
+    invocations: Array<{ executionSuccessful: boolean; exitCode: number; toolExecutionNotifications: Array<{ level: string; descriptor: { id: string }; locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }> }>;
+    results: Result[];
+  }>;
+}
+
+const parse = (report: DriftReport, includePasses = false) => JSON.parse(renderSarif(report, { includePasses })) as Log;
+
+describe("SARIF against the official 2.1.0 schemas", () => {
+  let demo: DriftReport;
+  const validators = { oasis: validator("oasis"), sdk: validator("sdk") };
+  beforeAll(async () => {
+    demo = await demoReport();
+  });
+
+  for (const kind of ["oasis", "sdk"] as const) {
+    it(`the demo report, with and without passes, and the hostile report validate (${kind})`, () => {
+      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true)]) {
+        const ok = validators[kind](log);
+        expect(validators[kind].errors ?? [], JSON.stringify(validators[kind].errors?.slice(0, 3))).toEqual([]);
+        expect(ok).toBe(true);
+      }
+    });
+  }
+
+  it("the schemas do reject a broken log (the validation is not vacuous)", () => {
+    const log = parse(hostileReport());
+    const broken = structuredClone(log) as unknown as { runs: Array<{ results: Array<Record<string, unknown>> }> };
+    broken.runs[0]!.results[0]!.level = "critical";
+    expect(validators.oasis(broken)).toBe(false);
+    expect(validators.sdk(broken)).toBe(false);
+    delete (broken.runs[0] as Record<string, unknown>).tool;
+    expect(validators.oasis(broken)).toBe(false);
+  });
+
+  it("one result per failing or unknown demo finding, each at its ARM id, fingerprinted by its finding id", () => {
+    const log = parse(demo);
+    const run = log.runs[0]!;
+    const open = demo.targets.flatMap((t) => t.findings.filter((f) => f.status !== "pass"));
+    expect(run.results).toHaveLength(open.length);
+    expect(run.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]).sort()).toEqual(open.map((f) => f.id).sort());
+    for (const r of run.results) {
+      const f = open.find((x) => x.id === r.properties.findingId)!;
+      expect(r.ruleId).toBe(f.checkId);
+      expect(run.tool.driver.rules[r.ruleIndex!]!.id).toBe(f.checkId);
+      expect(r.locations[0]!.logicalLocations[0]).toMatchObject({ fullyQualifiedName: f.resourceId, kind: "resource" });
+      expect(r.message.text).toContain(f.message.trim().replace(/\.$/, ""));
+    }
+    expect(run.invocations[0]!.executionSuccessful).toBe(false); // the demo has a forbidden resource group
+    expect(run.invocations[0]!.exitCode).toBe(1);
+  });
+});
+
+describe("SARIF mapping", () => {
+  const log = parse(hostileReport());
+  const run = log.runs[0]!;
+  const byId = (id: string) => run.results.find((r) => r.properties.findingId === id);
+
+  it("has one rule per registered check with title, risk, remediation, level and security-severity", () => {
+    const rules = run.tool.driver.rules;
+    expect(rules.map((r) => r.id)).toEqual(checks.map((c) => c.meta.id));
+    const levels = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+    const scores = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
+    for (const c of checks) {
+      const rule = rules.find((r) => r.id === c.meta.id)!;
+      expect(rule.name).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+      expect(rule.shortDescription.text).toBe(c.meta.title);
+      expect(rule.fullDescription.text).toBe(c.meta.risk);
+      expect(rule.help.text).toBe(c.meta.remediation);
+      expect(rule.help.markdown).not.toMatch(/<(?!br>)/); // `<rg>` placeholders escaped, not swallowed as HTML
+      expect(rule.defaultConfiguration.level).toBe(levels[c.meta.defaultSeverity]);
+      expect(rule.properties["security-severity"]).toBe(scores[c.meta.defaultSeverity as keyof typeof scores]);
+    }
+    expect(log.version).toBe("2.1.0");
+    expect(run.tool.driver.name).toBe("egress-audit");
+    expect(run.tool.driver.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("maps a failure's own severity to its level, and an unknown to kind review with level none", () => {
+    expect(byId(findings.critical.id)).toMatchObject({ kind: "fail", level: "error" });
+    expect(byId(findings.medium.id)).toMatchObject({ kind: "fail", level: "warning" });
+    expect(byId(findings.suppressed.id)).toMatchObject({ kind: "fail", level: "note" });
+    // SARIF §3.27.10: any kind but "fail" has level "none"; the severity stays in the properties.
+    expect(byId(findings.unknown.id)).toMatchObject({ kind: "review", level: "none", properties: { severity: "critical" } });
+  });
+
+  it("omits passes unless asked, then emits them as kind pass", () => {
+    expect(byId(findings.pass.id)).toBeUndefined();
+    const withPasses = parse(hostileReport(), true).runs[0]!.results;
+    expect(withPasses.find((r) => r.properties.findingId === findings.pass.id)).toMatchObject({ kind: "pass", level: "none" });
+  });
+
+  it("carries a suppression as an external one with its justification, and only there", () => {
+    expect(byId(findings.suppressed.id)!.suppressions).toEqual([
+      expect.objectContaining({ kind: "external", justification: "Known jump host, ticket NET-42" }),
+    ]);
+    expect(byId(findings.critical.id)!.suppressions).toBeUndefined();
+  });
+
+  it("reports read errors as error notifications and the run as not fully successful", () => {
+    const inv = run.invocations[0]!;
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications).toHaveLength(1);
+    expect(inv.toolExecutionNotifications[0]).toMatchObject({ level: "error", descriptor: { id: "AuthorizationFailed" } });
+    expect(inv.toolExecutionNotifications[0]!.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toBe(SUBNET_ID);
+    const clean = { ...hostileReport(), errors: [] };
+    expect(parse(clean).runs[0]!.invocations[0]!.executionSuccessful).toBe(true);
+  });
+
+  it("marks failures new or unchanged from the report's diff", () => {
+    expect(byId(findings.critical.id)!.baselineState).toBe("new");
+    expect(byId(findings.medium.id)!.baselineState).toBe("unchanged");
+    const { diff: _diff, ...noDiff } = hostileReport();
+    expect(parse(noDiff).runs[0]!.results.every((r) => r.baselineState === undefined)).toBe(true);
+  });
+
+  it("keeps results of a check this build does not know, under a rule of its own", () => {
+    const report = hostileReport();
+    report.targets[0]!.findings.push({ ...findings.medium, id: "retired-check:1", checkId: "retired-check" });
+    const sarif = buildSarif(report) as unknown as Log;
+    const r = sarif.runs[0]!.results.find((x) => x.ruleId === "retired-check")!;
+    expect(sarif.runs[0]!.tool.driver.rules[r.ruleIndex!]!.id).toBe("retired-check");
+  });
+});
