@@ -5,7 +5,8 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { ArmClients, type ArmClientOptions } from "./arm/clients.js";
 import { emptyBaseline, type Baseline } from "./baseline/baseline.js";
-import { evaluate } from "./checks/engine.js";
+import { evaluate, expiredSuppressions } from "./checks/engine.js";
+import { idMatches } from "./baseline/baseline.js";
 import { collect, type CollectProgress } from "./collect/collector.js";
 import type { Snapshot } from "./collect/snapshot.js";
 import type { ArmSettings } from "./config/settings.js";
@@ -52,7 +53,17 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   } finally {
     stop.dispose();
   }
-  const evaluations = evaluate(collected.snapshot, options.baseline ?? emptyBaseline, { now: startedAt });
+  const baseline = options.baseline ?? emptyBaseline;
+  const evaluations = evaluate(collected.snapshot, baseline, { now: startedAt });
+  const failing = evaluations.flatMap((e) => e.findings.filter((f) => f.status === "fail"));
+  const expired = expiredSuppressions(baseline, startedAt).map((s) => ({
+    checkId: s.checkId,
+    resourceId: s.resourceId,
+    reason: s.reason,
+    owner: s.owner,
+    expires: s.expires ?? "",
+    matchingFindingIds: failing.filter((f) => f.checkId === s.checkId && idMatches(s.resourceId, f.resourceId)).map((f) => f.id),
+  }));
   const report = buildReport({
     startedAt,
     finishedAt: now(),
@@ -67,6 +78,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
     })),
     stats: { ...clients.stats },
     errors: collected.errors,
+    expiredSuppressions: expired,
   });
   return { report, snapshot: collected.snapshot };
 }

@@ -37,7 +37,23 @@ export interface DriftReport {
   stats: ArmStats & { durationMs: number };
   targets: TargetReport[];
   errors: ScanError[];
+  /**
+   * Baseline suppressions whose `expires` has passed: they no longer apply, and the failures
+   * they covered show as unsuppressed. Present only when there are any.
+   */
+  expiredSuppressions?: ExpiredSuppression[];
   diff?: { new: string[]; resolved: string[]; unchanged: number };
+}
+
+/** An expired suppression, with the failing findings it would still match. */
+export interface ExpiredSuppression {
+  checkId: string;
+  resourceId: string;
+  reason: string;
+  owner: string;
+  expires: string;
+  /** Ids of this scan's failing findings it matches. */
+  matchingFindingIds: string[];
 }
 
 /** Inputs of {@link buildReport}. */
@@ -48,6 +64,7 @@ export interface BuildReportInput {
   targets: TargetReport[];
   stats: ArmStats;
   errors: ScanError[];
+  expiredSuppressions?: ExpiredSuppression[];
   scanId?: string;
 }
 
@@ -72,6 +89,7 @@ export function buildReport(input: BuildReportInput): DriftReport {
     stats: { ...input.stats, durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()) },
     targets: input.targets,
     errors: input.errors,
+    ...(input.expiredSuppressions?.length ? { expiredSuppressions: input.expiredSuppressions } : {}),
   };
 }
 

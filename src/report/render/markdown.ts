@@ -52,6 +52,15 @@ export function renderMarkdown(report: DriftReport): string {
     out.push("", "</details>", "");
   }
 
+  if (report.expiredSuppressions?.length) {
+    out.push(`### Expired suppressions (${report.expiredSuppressions.length})`, "");
+    out.push("These no longer apply: the failures they matched are reported as drift.", "");
+    out.push("| Check | Resource | Expired | Owner | Reason | Matching failures |", "|---|---|---|---|---|---|");
+    for (const x of report.expiredSuppressions) {
+      out.push(`| ${code(x.checkId)} | ${code(x.resourceId)} | ${md(x.expires)} | ${md(x.owner)} | ${md(x.reason)} | ${x.matchingFindingIds.length} |`);
+    }
+    out.push("");
+  }
   if (report.errors.length) {
     out.push(`### Read errors (${report.errors.length})`, "");
     out.push("Findings that needed these reads are `unknown`, never `pass`.", "");

@@ -69,6 +69,16 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
     out.push("");
   }
   if (targets.some((t) => t.findings.some((f) => f.suppressed))) out.push("* suppressed by the baseline");
+  if (report.expiredSuppressions?.length) {
+    out.push(c.bold(`expired suppressions (${report.expiredSuppressions.length}), no longer applied:`));
+    for (const x of report.expiredSuppressions) {
+      out.push(
+        `  ${c.yellow(clean(x.checkId))} ${clean(x.resourceId)}: expired ${clean(x.expires)} (owner ${clean(x.owner)}: ${clean(x.reason)}); ` +
+          `${x.matchingFindingIds.length} failing finding(s) it matched`,
+      );
+    }
+    out.push("");
+  }
   if (report.errors.length) {
     out.push(c.bold(`read errors (${report.errors.length}):`));
     for (const e of report.errors) out.push(`  ${c.yellow(clean(e.code))} ${clean(e.scope)}: ${clean(e.message)}`);
