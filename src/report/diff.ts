@@ -1,0 +1,156 @@
+/**
+ * Diff of a drift report against the finding state left by the previous complete scan of the same
+ * scope: which drift is new, which is resolved, how much is unchanged. Pure: the history store
+ * loads and saves the state, this decides.
+ *
+ * Rules (DESIGN "Data flow" → diff; issue 4 → History):
+ * - drift = a `fail` finding without a suppression. A suppressed failure is not drift.
+ * - `unknown` is not "resolved": a finding that could not be evaluated keeps its previous state
+ *   and is marked stale. The same holds for a finding that vanished from the report while the
+ *   reads that would have produced it failed (its subscription, resource group or target is named
+ *   by a report error, or its subscription was not scanned at all).
+ * - a finding that vanished while everything around it was read (the resource or the target was
+ *   deleted) is gone: resolved if it was drift.
+ * - the first scan of a scope has nothing to compare with: it carries no `diff` and only seeds
+ *   the state, so a new deployment does not announce every existing drift as "new".
+ */
+import type { Finding, FindingStatus, Severity } from "../checks/types.js";
+import type { DriftReport } from "./report.js";
+
+/** The state of one finding as the history keeps it. */
+export type FindingState = "fail" | "pass" | "unknown";
+
+/** One finding's recorded state in a scope. */
+export interface FindingStateRecord {
+  findingId: string;
+  checkId: string;
+  targetId: string;
+  resourceId: string;
+  severity: Severity;
+  /** `fail` = drift; `pass` = passing or suppressed; `unknown` = never evaluated successfully. */
+  state: FindingState;
+  /** True when the latest scan could not evaluate it and the state was carried over. */
+  stale: boolean;
+  /** What the latest scan said: its status, or `absent` when it did not list the finding. */
+  lastStatus: FindingStatus | "absent";
+  /** When the finding entered its current state (ISO date-time). */
+  since: string;
+  /** The scan that last wrote this record. */
+  lastScanId: string;
+}
+
+/** The `diff` of the report contract. */
+export interface ReportDiff {
+  new: string[];
+  resolved: string[];
+  unchanged: number;
+}
+
+/** Result of {@link diffReport}. */
+export interface DiffResult {
+  /** Undefined for the first scan of a scope (nothing to compare with). */
+  diff?: ReportDiff;
+  /** Ids whose state was carried over because they could not be evaluated. */
+  stale: string[];
+  /** The state to store after this scan (every record of the scope). */
+  next: FindingStateRecord[];
+  /** Ids whose record is to be deleted (gone from a fully read scope). */
+  removed: string[];
+}
+
+/** True when the finding is drift: a failure nobody suppressed. */
+export function isDrift(f: Pick<Finding, "status" | "suppressed">): boolean {
+  return f.status === "fail" && f.suppressed === undefined;
+}
+
+/** True when the diff says something changed (what triggers a Teams alert). */
+export function diffIsEmpty(diff: ReportDiff | undefined): boolean {
+  return !diff || (diff.new.length === 0 && diff.resolved.length === 0);
+}
+
+function subscriptionOf(id: string): string | undefined {
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
+}
+
+/**
+ * True when the report cannot vouch for the absence of a finding: its subscription was not
+ * scanned, or a report error covers its subscription's lists, its resource group, its target or
+ * its resource.
+ */
+export function absenceUnproven(report: DriftReport, record: Pick<FindingStateRecord, "targetId" | "resourceId">): boolean {
+  const sub = subscriptionOf(record.targetId);
+  if (!sub || !report.scope.subscriptions.some((s) => s.toLowerCase() === sub)) return true;
+  const target = record.targetId.toLowerCase();
+  const resource = record.resourceId.toLowerCase();
+  return report.errors.some((e) => {
+    const scope = e.scope.toLowerCase().replace(/\/+$/, "");
+    if (scope === "" || scope === "/subscriptions") return true;
+    if (scope === `/subscriptions/${sub}` || scope.startsWith(`/subscriptions/${sub}/providers/`)) return true;
+    return target.startsWith(scope) || resource.startsWith(scope) || scope.startsWith(target);
+  });
+}
+
+/**
+ * Diffs `report` against `previous` (the state after the previous complete scan of the same scope,
+ * or undefined when there is none). Finding ids compare exactly: they are already case-normalised.
+ */
+export function diffReport(
+  report: DriftReport,
+  previous: ReadonlyMap<string, FindingStateRecord> | undefined,
+  options: { now?: Date } = {},
+): DiffResult {
+  const now = (options.now ?? new Date(report.finishedAt)).toISOString();
+  const fresh: string[] = [];
+  const resolved: string[] = [];
+  const stale: string[] = [];
+  const next: FindingStateRecord[] = [];
+  const removed: string[] = [];
+  let unchanged = 0;
+  const seen = new Set<string>();
+
+  for (const target of report.targets) {
+    for (const f of target.findings) {
+      if (seen.has(f.id)) continue; // one finding id, one record (defensive: ids are unique per report)
+      seen.add(f.id);
+      const prev = previous?.get(f.id);
+      const base = { findingId: f.id, checkId: f.checkId, targetId: target.id, resourceId: f.resourceId, severity: f.severity, lastScanId: report.scanId };
+      if (f.status === "unknown") {
+        if (prev && prev.state !== "unknown") {
+          stale.push(f.id);
+          if (prev.state === "fail") unchanged += 1;
+          next.push({ ...base, state: prev.state, stale: true, lastStatus: "unknown", since: prev.since });
+        } else {
+          next.push({ ...base, state: "unknown", stale: false, lastStatus: "unknown", since: prev?.since ?? now });
+        }
+        continue;
+      }
+      const state: FindingState = isDrift(f) ? "fail" : "pass";
+      if (state === "fail") {
+        if (prev?.state === "fail") unchanged += 1;
+        else fresh.push(f.id);
+      } else if (prev?.state === "fail") {
+        resolved.push(f.id);
+      }
+      next.push({ ...base, state, stale: false, lastStatus: f.status, since: prev?.state === state ? prev.since : now });
+    }
+  }
+
+  for (const [id, prev] of previous ?? []) {
+    if (seen.has(id)) continue;
+    if (prev.state !== "unknown" && absenceUnproven(report, prev)) {
+      stale.push(id);
+      if (prev.state === "fail") unchanged += 1;
+      next.push({ ...prev, stale: true, lastStatus: "absent", lastScanId: report.scanId });
+      continue;
+    }
+    if (prev.state === "fail") resolved.push(id);
+    removed.push(id);
+  }
+
+  return {
+    ...(previous ? { diff: { new: fresh, resolved, unchanged } } : {}),
+    stale,
+    next,
+    removed,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm run serve`: the function app's HTTP routes on a local node:http server, for machines
+ * without Azure Functions Core Tools, dashboards in development and browser tests.
+ *
+ * - No storage configured (`AzureWebJobsStorage` unset): starts Azurite in memory.
+ * - No ARM endpoint configured (`AZURE_ARM_ENDPOINT` unset): starts the ARM emulator on the demo
+ *   estate (`estates/demo.json`) and trusts its CA for this process's scans.
+ * - Prints the URL and the function key (random per start unless `EGRESS_AUDIT_FUNCTION_KEY`).
+ *
+ * Flags: `--port N` (default `PORT` or 7071; 0 picks a free one), `--host H` (default 127.0.0.1).
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readAppSettings, describeAppSettings } from "../config/appSettings.js";
+import { UsageError } from "../errors.js";
+import { loadEstate } from "../emulator/estate.js";
+import { startEmulator, type RunningEmulator } from "../emulator/server.js";
+import { allRoutes } from "../http/routes.js";
+import { startAzurite, type RunningAzurite } from "../store/azurite.js";
+import { createServices, useServices } from "../store/services.js";
+import { startLocalServer, type HttpHandler } from "./server.js";
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("package.json not found");
+    dir = up;
+  }
+  return dir;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new UsageError("InvalidFlag", `${name} needs a value`);
+  return v;
+}
+
+async function main(args: string[]): Promise<void> {
+  for (const a of args) {
+    if (a.startsWith("--") && a !== "--port" && a !== "--host") throw new UsageError("InvalidFlag", `unknown flag ${a} (serve takes --port N and --host H)`);
+  }
+  const portText = flag(args, "--port") ?? process.env.PORT ?? "7071";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("InvalidPort", `--port must be an integer 0-65535 (got ${JSON.stringify(portText)})`);
+  const host = flag(args, "--host") ?? "127.0.0.1";
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let azurite: RunningAzurite | undefined;
+  let emulator: RunningEmulator | undefined;
+  const stopAll = async () => {
+    await emulator?.close();
+    await azurite?.stop();
+  };
+  try {
+    const hasStorage = env.AzureWebJobsStorage || env.AzureWebJobsStorage__accountName || env.AzureWebJobsStorage__blobServiceUri;
+    if (!hasStorage) {
+      azurite = await startAzurite();
+      env.AzureWebJobsStorage = azurite.connectionString;
+      process.stderr.write(`serve: no storage configured; Azurite (in memory) started, pid ${azurite.pid}, blob ${azurite.blobEndpoint}\n`);
+    }
+    if (!env.AZURE_ARM_ENDPOINT) {
+      const estatePath = join(repoRoot(), "estates", "demo.json");
+      emulator = await startEmulator({ estate: await loadEstate(estatePath) });
+      env.AZURE_ARM_ENDPOINT = emulator.url;
+      env.AZURE_ARM_TOKEN ||= "egress-audit-serve";
+      process.stderr.write(`serve: no ARM endpoint configured; the ARM emulator serves the demo estate at ${emulator.url}\n`);
+    }
+
+    // Registering the functions is skipped outside the host, with a warning per function: expected.
+    process.stderr.write("serve: loading functions/ (the @azure/functions \"test mode\" warnings are expected outside the Functions host)\n");
+    const [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, scheduled] = await Promise.all([
+      import("../../functions/startScan.js"),
+      import("../../functions/getLatestScan.js"),
+      import("../../functions/getScan.js"),
+      import("../../functions/listScans.js"),
+      import("../../functions/getTargetDrift.js"),
+      import("../../functions/listChecks.js"),
+      import("../../functions/getOpenApi.js"),
+      import("../../functions/health.js"),
+      import("../../functions/scheduledScan.js"),
+    ]);
+    const handlers: Record<string, HttpHandler> = {
+      startScan: startScan.startScan,
+      getLatestScan: getLatestScan.getLatestScan,
+      getScan: getScan.getScan,
+      listScans: listScans.listScans,
+      getTargetDrift: getTargetDrift.getTargetDrift,
+      listChecks: listChecks.listChecks,
+      getOpenApi: getOpenApi.getOpenApi,
+      health: health.health,
+    };
+
+    const functionKey = env.EGRESS_AUDIT_FUNCTION_KEY || randomBytes(24).toString("base64url");
+    // The public base URL (Teams card links) is only known once the server listens: start it,
+    // then install the services before the first request can need them.
+    const server = await startLocalServer({ routes: allRoutes(), handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, port, host });
+    env.PUBLIC_BASE_URL ||= server.url;
+    const settings = readAppSettings(env);
+    useServices(createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {}));
+
+    process.stdout.write(
+      [
+        `egress-audit API listening on ${server.url}/api`,
+        `function key: ${functionKey}`,
+        `settings: ${describeAppSettings(settings)}`,
+        "",
+        "Try:",
+        `  curl -s ${server.url}/api/health`,
+        `  curl -s -X POST "${server.url}/api/scans?code=${functionKey}" -H 'content-type: application/json' -d '{"subscriptions":["3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73","b7e4c2a9-1f3d-4e8b-a6c5-92d0f7e3b1a4"]}'`,
+        `  curl -s "${server.url}/api/scans/latest?code=${functionKey}"`,
+        `  curl -s -X POST "${server.url}/admin/functions/scheduledScan?code=${functionKey}"   # run the timer once`,
+        "",
+        "Ctrl-C stops the server" + (azurite ? ", Azurite" : "") + (emulator ? " and the emulator" : "") + ".",
+        "",
+      ].join("\n"),
+    );
+
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+  } finally {
+    await stopAll();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`serve: ${err.message}\n`);
+      process.exit(3);
+    }
+    process.stderr.write(`serve: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,217 @@
+/**
+ * A local HTTP server (node:http) that serves the Azure Functions HTTP handlers of `functions/`
+ * unchanged: each node request becomes an `HttpRequest`, the function's exported handler runs
+ * with a fresh `InvocationContext`, and its `HttpResponseInit` is written back. Routes, methods
+ * and auth levels come from the same route definitions the functions register with, so a
+ * dashboard or a browser test sees what it would see behind the Functions host.
+ *
+ * Like the host, function-level routes need the function key (`?code=` or `x-functions-key`), and
+ * `POST /admin/functions/<name>` runs a non-HTTP function (the timer) once.
+ */
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpRequest as HttpRequestType, HttpResponseInit, InvocationContext as InvocationContextType, Timer } from "@azure/functions";
+import { HttpRequest, InvocationContext } from "../http/azureFunctions.js";
+import { ProblemError, problemDocument } from "../http/problem.js";
+import type { CompiledRoute } from "../http/route.js";
+
+/** An HTTP function: the exported handler of a `functions/*.ts` file. */
+export type HttpHandler = (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
+/** A timer function's handler. */
+export type TimerHandler = (timer: Timer, context: InvocationContextType) => Promise<unknown>;
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  /** The route definitions (method, template, auth level) and the handler of each, by name. */
+  routes: readonly CompiledRoute[];
+  handlers: Readonly<Record<string, HttpHandler>>;
+  /** Non-HTTP functions runnable with `POST /admin/functions/<name>`. */
+  timers?: Readonly<Record<string, TimerHandler>>;
+  /** The key function-level routes require. */
+  functionKey: string;
+  port?: number;
+  host?: string;
+  /** Where invocation logs go (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A running local server. */
+export interface RunningLocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Largest body the server reads before handing over (the route pipeline has its own, smaller limit). */
+const HARD_BODY_LIMIT = 1024 * 1024;
+
+interface CompiledTemplate {
+  route: CompiledRoute;
+  segments: Array<{ literal: string } | { param: string }>;
+  literals: number;
+}
+
+function compileTemplate(route: CompiledRoute): CompiledTemplate {
+  const segments = route.spec.route.split("/").map((s) => {
+    const m = /^\{(\w+)\}$/.exec(s);
+    return m ? { param: m[1]! } : { literal: s.toLowerCase() };
+  });
+  return { route, segments, literals: segments.filter((s) => "literal" in s).length };
+}
+
+/**
+ * Matches the raw (still percent-encoded) path segments after `/api/`. A parameter keeps its
+ * encoding, as the Functions host leaves `%2F` encoded in a route value.
+ */
+function match(templates: readonly CompiledTemplate[], rawSegments: string[]): Array<{ t: CompiledTemplate; params: Record<string, string> }> {
+  const out: Array<{ t: CompiledTemplate; params: Record<string, string> }> = [];
+  for (const t of templates) {
+    if (t.segments.length !== rawSegments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    t.segments.forEach((seg, i) => {
+      const raw = rawSegments[i]!;
+      if ("literal" in seg) {
+        let decoded = raw;
+        try {
+          decoded = decodeURIComponent(raw);
+        } catch {
+          ok = false;
+        }
+        if (decoded.toLowerCase() !== seg.literal) ok = false;
+      } else {
+        if (raw === "") ok = false;
+        params[seg.param] = raw;
+      }
+    });
+    if (ok) out.push({ t, params });
+  }
+  // Literal segments win over parameters (scans/latest before scans/{scanId}), as in the host.
+  return out.sort((a, b) => b.t.literals - a.t.literals);
+}
+
+function keyMatches(expected: string, given: string | null): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readAll(req: IncomingMessage): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > HARD_BODY_LIMIT) return "too-large";
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
+  const headers: Record<string, string> = {};
+  const init = response.headers;
+  if (init instanceof Headers) init.forEach((v, k) => (headers[k] = v));
+  else if (Array.isArray(init)) for (const [k, v] of init) headers[k.toLowerCase()] = v;
+  else if (init) for (const [k, v] of Object.entries(init)) headers[k.toLowerCase()] = String(v);
+  const body = typeof response.body === "string" ? response.body : response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : "";
+  headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(response.status ?? 200, headers);
+  res.end(body);
+}
+
+function problem(res: ServerResponse, err: ProblemError, path: string): void {
+  const doc = problemDocument(err, path);
+  writeResponse(res, { status: doc.status, body: JSON.stringify(doc), headers: { "content-type": "application/problem+json; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startLocalServer(options: LocalServerOptions): Promise<RunningLocalServer> {
+  const templates = options.routes.map(compileTemplate);
+  for (const r of options.routes) {
+    if (!options.handlers[r.spec.name]) throw new Error(`no handler for route ${r.spec.name}`);
+  }
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const contextFor = (functionName: string) => {
+    const invocationId = randomUUID();
+    return new InvocationContext({
+      invocationId,
+      functionName,
+      logHandler: (level, ...args) => log(`[${functionName} ${level}] ${args.map((a) => (a instanceof Error ? a.stack ?? a.message : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`),
+    });
+  };
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const rawUrl = req.url ?? "/";
+      const url = new URL(rawUrl, `http://${req.headers.host ?? "localhost"}`);
+      const path = url.pathname;
+      try {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) {
+          if (v === undefined) continue;
+          headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+        }
+        const key = url.searchParams.get("code") ?? headers.get("x-functions-key");
+
+        const admin = /^\/admin\/functions\/([A-Za-z0-9_-]+)$/.exec(path);
+        if (admin) {
+          const timer = options.timers?.[admin[1]!];
+          if (!timer) throw new ProblemError("RouteNotFound", `no non-HTTP function named ${admin[1]!}`);
+          if (req.method !== "POST") throw new ProblemError("MethodNotAllowed", `use POST ${path}`);
+          if (!keyMatches(options.functionKey, key)) throw new ProblemError("Unauthorized", "send the function key as ?code= or x-functions-key");
+          req.resume();
+          const now = new Date().toISOString();
+          const outcome = await timer({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, contextFor(admin[1]!));
+          writeResponse(res, { status: 202, body: JSON.stringify(outcome ?? {}), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+          return;
+        }
+
+        if (!path.startsWith("/api/")) throw new ProblemError("RouteNotFound", `no route at ${path} (routes live under /api/)`);
+        const rawSegments = rawUrl.split("?")[0]!.slice("/api/".length).split("/");
+        const candidates = match(templates, rawSegments);
+        if (candidates.length === 0) throw new ProblemError("RouteNotFound", `no route at ${path}`);
+        const chosen = candidates.find((c) => c.t.route.spec.method === req.method);
+        if (!chosen) throw new ProblemError("MethodNotAllowed", `${path} accepts ${[...new Set(candidates.map((c) => c.t.route.spec.method))].join(", ")}`);
+        const spec = chosen.t.route.spec;
+        if (spec.authLevel !== "anonymous" && !keyMatches(options.functionKey, key)) {
+          req.resume();
+          throw new ProblemError("Unauthorized", "send the function key as ?code= or x-functions-key");
+        }
+        const body = await readAll(req);
+        if (body === "too-large") throw new ProblemError("PayloadTooLarge", `the body is larger than ${HARD_BODY_LIMIT} bytes`);
+        const request = new HttpRequest({
+          method: req.method ?? "GET",
+          url: url.toString(),
+          headers: Object.fromEntries(headers.entries()),
+          params: chosen.params,
+          ...(body.length > 0 ? { body: { bytes: body } } : {}),
+        });
+        const handler = options.handlers[spec.name]!;
+        writeResponse(res, await handler(request, contextFor(spec.name)));
+      } catch (err) {
+        if (err instanceof ProblemError) return problem(res, err, path);
+        log(`[serve error] ${(err as Error).stack ?? String(err)}`);
+        problem(res, new ProblemError("InternalError", "an unexpected error occurred; see the server log"), path);
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address === "0.0.0.0" ? "127.0.0.1" : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

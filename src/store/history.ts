@@ -1,0 +1,505 @@
+/**
+ * Scan history in Azure Storage (DESIGN "Storage and scale-out"):
+ *
+ * - Blob container `egress-audit`: `reports/<scanId>.json` (the full report, diff included) and
+ *   `locks/<scopeKey>` (an empty blob whose lease is the "scan in progress" lock of a scope).
+ * - Table `EgressAuditScans`: the scan index, partition `scan`, row key `<inverted time>-<scanId>`
+ *   so a partition scan returns the newest first; and partition `scope`, one row per scope naming
+ *   its last complete scan (what "previous complete scan of the same scope" means).
+ * - Table `EgressAuditFindings`: per-finding state, partition = scope key, row key = finding id.
+ * - Table `EgressAuditAlerts`: one row per alert ever attempted, keyed by the fingerprint of the
+ *   change it announces; creating it is the claim that makes a retried run never post twice.
+ */
+import { createHash } from "node:crypto";
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import type { BlobLeaseClient, ContainerClient } from "@azure/storage-blob";
+import type { StorageSettings } from "../config/appSettings.js";
+import type { Severity } from "../checks/types.js";
+import type { FindingStateRecord, ReportDiff } from "../report/diff.js";
+import type { DriftReport } from "../report/report.js";
+import { createStorageClients, type StorageClients } from "./clients.js";
+
+export const REPORTS_CONTAINER = "egress-audit";
+export const SCANS_TABLE = "EgressAuditScans";
+export const FINDINGS_TABLE = "EgressAuditFindings";
+export const ALERTS_TABLE = "EgressAuditAlerts";
+
+const SCAN_PARTITION = "scan";
+const SCOPE_PARTITION = "scope";
+
+/** A scan id is a UUID; checked before it becomes part of a blob name. */
+export const SCAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What a scan covered: its subscriptions (empty = every visible one) and an optional target filter. */
+export interface ScanScope {
+  subscriptions: readonly string[];
+  targets?: readonly string[];
+}
+
+/** Where a scan came from. */
+export type ScanTrigger = "timer" | "http";
+
+/** What happened to the Teams alert of a scan. */
+export type NotificationStatus =
+  | "sent"
+  /** Delivery failed (4xx, or retries on 429/5xx exhausted); the record says why. */
+  | "failed"
+  /** The request may or may not have reached Teams (timeout, abort): never re-sent. */
+  | "uncertain"
+  /** Another run already claimed this exact change (a retried run): not sent again. */
+  | "duplicate"
+  /** The diff was empty, or the scan was the first of its scope. */
+  | "not-needed"
+  /** `TEAMS_WEBHOOK_URL` is not set. */
+  | "not-configured";
+
+/** One row of the scan index, as `GET /api/scans` lists it. */
+export interface ScanIndexEntry {
+  scanId: string;
+  scopeKey: string;
+  /** The scope as requested: subscriptions (empty = all visible) and target filter. */
+  scope: { subscriptions: string[]; targets: string[] };
+  /** The subscriptions actually scanned. */
+  subscriptions: string[];
+  trigger: ScanTrigger;
+  startedAt: string;
+  finishedAt: string;
+  summary: DriftReport["summary"];
+  errors: number;
+  /** Absent for the first scan of a scope. */
+  diff?: { new: number; resolved: number; unchanged: number; stale: number };
+  notification: NotificationStatus;
+}
+
+/** A held scan lock; release it when done (it also expires by itself if the holder dies). */
+export interface ScanLock {
+  release(): Promise<void>;
+}
+
+/** The recorded outcome of one alert. */
+export interface AlertRecord {
+  state: "sending" | NotificationStatus;
+  scanId: string;
+  httpStatus?: number;
+  attempts?: number;
+  bytes?: number;
+  detail?: string;
+}
+
+/** Page of the scan index. */
+export interface ScanPage {
+  items: ScanIndexEntry[];
+  /** Opaque token for the next page; absent on the last one. */
+  continuationToken?: string;
+}
+
+/** Stable key of a scope: `all`, or a hash of its sorted subscriptions (and target filter). */
+export function scopeKeyOf(scope: ScanScope): string {
+  const subs = [...new Set(scope.subscriptions.map((s) => s.toLowerCase()))].sort();
+  const targets = [...new Set((scope.targets ?? []).map((t) => t.toLowerCase()))].sort();
+  const hash = (xs: string[]) => createHash("sha256").update(xs.join(","), "utf8").digest("hex").slice(0, 16);
+  const base = subs.length === 0 ? "all" : `subs-${hash(subs)}`;
+  return targets.length === 0 ? base : `${base}-targets-${hash(targets)}`;
+}
+
+const MAX_TIME = 9_999_999_999_999;
+
+/** Row key of an index entry: newest first, then by scan id. */
+function indexRowKey(finishedAt: string, scanId: string): string {
+  return `${String(MAX_TIME - Date.parse(finishedAt)).padStart(13, "0")}-${scanId}`;
+}
+
+const INDEX_ROW_KEY = /^\d{13}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Encodes the row key a page ended at as an opaque token. */
+function encodeToken(rowKey: string): string {
+  return Buffer.from(rowKey, "utf8").toString("base64url");
+}
+
+/** Decodes a continuation token; undefined when it is not one of ours. */
+export function decodeContinuationToken(token: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return undefined;
+  const rowKey = Buffer.from(token, "base64url").toString("utf8");
+  return INDEX_ROW_KEY.test(rowKey) ? rowKey : undefined;
+}
+
+function statusCodeOf(err: unknown): number | undefined {
+  const s = (err as { statusCode?: unknown })?.statusCode;
+  return typeof s === "number" ? s : undefined;
+}
+
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+type Entity = TableEntityResult<Record<string, unknown>>;
+
+function str(e: Entity, key: string): string {
+  const v = e[key];
+  return typeof v === "string" ? v : "";
+}
+
+function json<T>(e: Entity, key: string, fallback: T): T {
+  const v = e[key];
+  if (typeof v !== "string") return fallback;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function indexEntryOf(e: Entity): ScanIndexEntry {
+  const diff = json<ScanIndexEntry["diff"] | null>(e, "diffJson", null);
+  return {
+    scanId: str(e, "scanId"),
+    scopeKey: str(e, "scopeKey"),
+    scope: json(e, "scopeJson", { subscriptions: [], targets: [] }),
+    subscriptions: json(e, "subscriptionsJson", []),
+    trigger: str(e, "trigger") === "timer" ? "timer" : "http",
+    startedAt: str(e, "startedAt"),
+    finishedAt: str(e, "finishedAt"),
+    summary: json(e, "summaryJson", { targets: 0, compliant: 0, drifted: 0, unknown: 0, findings: { fail: 0, pass: 0, unknown: 0 } }),
+    errors: typeof e.errors === "number" ? e.errors : 0,
+    ...(diff ? { diff } : {}),
+    notification: (str(e, "notification") || "not-needed") as NotificationStatus,
+  };
+}
+
+function stateOf(e: Entity): FindingStateRecord {
+  return {
+    findingId: e.rowKey ?? "",
+    checkId: str(e, "checkId"),
+    targetId: str(e, "targetId"),
+    resourceId: str(e, "resourceId"),
+    severity: str(e, "severity") as Severity,
+    state: str(e, "state") as FindingStateRecord["state"],
+    stale: e.stale === true,
+    lastStatus: str(e, "lastStatus") as FindingStateRecord["lastStatus"],
+    since: str(e, "since"),
+    lastScanId: str(e, "lastScanId"),
+  };
+}
+
+/** Options of {@link HistoryStore.acquireLock}. */
+export interface LockOptions {
+  /** Lease length (15-60 s); renewed while held, so a dead holder frees the scope within it. */
+  leaseDurationInSeconds?: number;
+  renewEveryInMs?: number;
+  abortSignal?: AbortSignalLike;
+}
+
+/** Scan history over Blob and Table Storage. */
+export class HistoryStore {
+  readonly #container: ContainerClient;
+  readonly #scans: TableClient;
+  readonly #findings: TableClient;
+  readonly #alerts: TableClient;
+  #ready?: Promise<void>;
+
+  /** The container and table names this store uses. */
+  readonly names: { container: string; scans: string; findings: string; alerts: string };
+
+  /**
+   * @param namespace - Letters and digits that suffix every container and table name, so several
+   *   stores can share one account (tests share one Azurite). Empty in production.
+   */
+  constructor(clients: StorageClients, options: { namespace?: string } = {}) {
+    const ns = options.namespace ?? "";
+    if (!/^[A-Za-z0-9]{0,20}$/.test(ns)) throw new RangeError("namespace must be at most 20 letters and digits");
+    this.names = {
+      container: ns ? `${REPORTS_CONTAINER}-${ns.toLowerCase()}` : REPORTS_CONTAINER,
+      scans: SCANS_TABLE + ns,
+      findings: FINDINGS_TABLE + ns,
+      alerts: ALERTS_TABLE + ns,
+    };
+    this.#container = clients.blobs.getContainerClient(this.names.container);
+    this.#scans = clients.table(this.names.scans);
+    this.#findings = clients.table(this.names.findings);
+    this.#alerts = clients.table(this.names.alerts);
+  }
+
+  /** A store on the configured account. */
+  static fromSettings(settings: StorageSettings, options: { namespace?: string } = {}): HistoryStore {
+    return new HistoryStore(createStorageClients(settings), options);
+  }
+
+  /** Creates the container and tables once per process (idempotent). */
+  ensure(): Promise<void> {
+    this.#ready ??= (async () => {
+      const createTable = async (t: TableClient) => {
+        try {
+          await t.createTable();
+        } catch (err) {
+          if (statusCodeOf(err) !== 409) throw err;
+        }
+      };
+      await Promise.all([this.#container.createIfNotExists(), createTable(this.#scans), createTable(this.#findings), createTable(this.#alerts)]);
+    })().catch((err: unknown) => {
+      this.#ready = undefined; // let the next call try again
+      throw err;
+    });
+    return this.#ready;
+  }
+
+  /**
+   * Takes the scope's lock (a blob lease), or resolves undefined when another scan of the scope
+   * holds it. The lease is renewed while held and expires on its own if this process dies.
+   */
+  async acquireLock(scopeKey: string, options: LockOptions = {}): Promise<ScanLock | undefined> {
+    await this.ensure();
+    const blob = this.#container.getBlockBlobClient(`locks/${scopeKey}`);
+    try {
+      await blob.upload("", 0, { conditions: { ifNoneMatch: "*" } });
+    } catch (err) {
+      // 409 (lease present) or 412 (exists): the lock blob is there, which is all we need.
+      if (statusCodeOf(err) !== 409 && statusCodeOf(err) !== 412) throw err;
+    }
+    const lease: BlobLeaseClient = blob.getBlobLeaseClient();
+    try {
+      await lease.acquireLease(options.leaseDurationInSeconds ?? 60, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    } catch (err) {
+      if (statusCodeOf(err) === 409) return undefined;
+      throw err;
+    }
+    const renew = setInterval(() => {
+      lease.renewLease().catch(() => undefined); // a failed renewal shows up as a lost lease at release
+    }, options.renewEveryInMs ?? 20_000);
+    renew.unref();
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(renew);
+        await lease.releaseLease().catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * The finding state after the previous complete scan of the scope, or undefined when the scope
+   * has none (its first scan).
+   */
+  async loadState(scopeKey: string): Promise<{ lastScanId: string; states: Map<string, FindingStateRecord> } | undefined> {
+    await this.ensure();
+    let pointer: Entity;
+    try {
+      pointer = await this.#scans.getEntity<Record<string, unknown>>(SCOPE_PARTITION, scopeKey);
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
+    const states = new Map<string, FindingStateRecord>();
+    for await (const e of this.#findings.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${scopeKey}` } })) {
+      states.set(e.rowKey ?? "", stateOf(e));
+    }
+    return { lastScanId: str(pointer, "lastScanId"), states };
+  }
+
+  /** Writes the full report (`reports/<scanId>.json`). */
+  async saveReport(report: DriftReport, options: { abortSignal?: AbortSignalLike } = {}): Promise<void> {
+    await this.ensure();
+    if (!SCAN_ID_PATTERN.test(report.scanId)) throw new Error("report scanId is not a UUID");
+    const text = JSON.stringify(report);
+    await this.#container.getBlockBlobClient(`reports/${report.scanId}.json`).upload(text, Buffer.byteLength(text), {
+      blobHTTPHeaders: { blobContentType: "application/json; charset=utf-8" },
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+  }
+
+  /** A stored report, or undefined. `scanId` must match {@link SCAN_ID_PATTERN}. */
+  async getReport(scanId: string): Promise<DriftReport | undefined> {
+    if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
+    await this.ensure();
+    try {
+      const buf = await this.#container.getBlockBlobClient(`reports/${scanId}.json`).downloadToBuffer();
+      return JSON.parse(buf.toString("utf8")) as DriftReport;
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Records a complete scan: the finding state of its scope (upserts and deletes, in batches of
+   * 100 per partition as Table transactions allow), the scope's "last complete scan" pointer and
+   * the index row. Called last, so a run that dies earlier leaves the previous scan as the base.
+   */
+  async commitScan(input: {
+    scopeKey: string;
+    scope: ScanScope;
+    report: DriftReport;
+    next: readonly FindingStateRecord[];
+    removed: readonly string[];
+    diff?: ReportDiff;
+    stale: number;
+    trigger: ScanTrigger;
+    notification: NotificationStatus;
+  }): Promise<ScanIndexEntry> {
+    await this.ensure();
+    const actions: TransactionAction[] = [
+      ...input.next.map(
+        (r): TransactionAction => [
+          "upsert",
+          {
+            partitionKey: input.scopeKey,
+            rowKey: r.findingId,
+            checkId: r.checkId,
+            targetId: r.targetId,
+            resourceId: r.resourceId,
+            severity: r.severity,
+            state: r.state,
+            stale: r.stale,
+            lastStatus: r.lastStatus,
+            since: r.since,
+            lastScanId: r.lastScanId,
+          },
+          "Replace",
+        ],
+      ),
+      ...input.removed.map((id): TransactionAction => ["delete", { partitionKey: input.scopeKey, rowKey: id }]),
+    ];
+    for (const batch of chunks(actions, 100)) await this.#findings.submitTransaction(batch);
+
+    const r = input.report;
+    const entry: ScanIndexEntry = {
+      scanId: r.scanId,
+      scopeKey: input.scopeKey,
+      scope: { subscriptions: [...input.scope.subscriptions], targets: [...(input.scope.targets ?? [])] },
+      subscriptions: [...r.scope.subscriptions],
+      trigger: input.trigger,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      summary: r.summary,
+      errors: r.errors.length,
+      ...(input.diff
+        ? { diff: { new: input.diff.new.length, resolved: input.diff.resolved.length, unchanged: input.diff.unchanged, stale: input.stale } }
+        : {}),
+      notification: input.notification,
+    };
+    await this.#scans.upsertEntity(
+      {
+        partitionKey: SCOPE_PARTITION,
+        rowKey: input.scopeKey,
+        lastScanId: r.scanId,
+        lastFinishedAt: r.finishedAt,
+        scopeJson: JSON.stringify(entry.scope),
+      },
+      "Replace",
+    );
+    await this.#scans.upsertEntity(
+      {
+        partitionKey: SCAN_PARTITION,
+        rowKey: indexRowKey(r.finishedAt, r.scanId),
+        scanId: r.scanId,
+        scopeKey: input.scopeKey,
+        scopeJson: JSON.stringify(entry.scope),
+        subscriptionsJson: JSON.stringify(entry.subscriptions),
+        trigger: entry.trigger,
+        startedAt: entry.startedAt,
+        finishedAt: entry.finishedAt,
+        summaryJson: JSON.stringify(entry.summary),
+        errors: entry.errors,
+        diffJson: JSON.stringify(entry.diff ?? null),
+        notification: entry.notification,
+      },
+      "Replace",
+    );
+    return entry;
+  }
+
+  /** The newest complete scan (of one scope when `scopeKey` is given), or undefined. */
+  async latest(scopeKey?: string): Promise<ScanIndexEntry | undefined> {
+    await this.ensure();
+    const filter = scopeKey
+      ? odata`PartitionKey eq ${SCAN_PARTITION} and scopeKey eq ${scopeKey}`
+      : odata`PartitionKey eq ${SCAN_PARTITION}`;
+    for await (const e of this.#scans.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return indexEntryOf(e);
+    return undefined;
+  }
+
+  /** A page of the index, newest first. `after` is a token from a previous page (already decoded). */
+  async listScans(options: { limit: number; afterRowKey?: string }): Promise<ScanPage> {
+    await this.ensure();
+    const filter = options.afterRowKey
+      ? odata`PartitionKey eq ${SCAN_PARTITION} and RowKey gt ${options.afterRowKey}`
+      : odata`PartitionKey eq ${SCAN_PARTITION}`;
+    const rows: Entity[] = [];
+    // One more than asked tells whether there is a next page.
+    for await (const e of this.#scans.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      rows.push(e);
+      if (rows.length > options.limit) break;
+    }
+    const items = rows.slice(0, options.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(indexEntryOf),
+      ...(rows.length > options.limit && last?.rowKey ? { continuationToken: encodeToken(last.rowKey) } : {}),
+    };
+  }
+
+  /** Every finding-state record of a scope (tests and diagnostics). */
+  async findingStates(scopeKey: string): Promise<FindingStateRecord[]> {
+    await this.ensure();
+    const out: FindingStateRecord[] = [];
+    for await (const e of this.#findings.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${scopeKey}` } })) {
+      out.push(stateOf(e));
+    }
+    return out;
+  }
+
+  /**
+   * Claims the right to post the alert for one change. Resolves false when a record for the same
+   * fingerprint exists: some run (this one's earlier attempt, typically) already posted or tried.
+   */
+  async claimAlert(scopeKey: string, fingerprint: string, scanId: string): Promise<boolean> {
+    await this.ensure();
+    try {
+      await this.#alerts.createEntity({ partitionKey: scopeKey, rowKey: fingerprint, state: "sending", scanId });
+      return true;
+    } catch (err) {
+      if (statusCodeOf(err) === 409) return false;
+      throw err;
+    }
+  }
+
+  /** Records how an alert ended. */
+  async finishAlert(scopeKey: string, fingerprint: string, record: AlertRecord): Promise<void> {
+    await this.#alerts.upsertEntity(
+      {
+        partitionKey: scopeKey,
+        rowKey: fingerprint,
+        state: record.state,
+        scanId: record.scanId,
+        ...(record.httpStatus !== undefined ? { httpStatus: record.httpStatus } : {}),
+        ...(record.attempts !== undefined ? { attempts: record.attempts } : {}),
+        ...(record.bytes !== undefined ? { bytes: record.bytes } : {}),
+        ...(record.detail ? { detail: record.detail.slice(0, 1000) } : {}),
+      },
+      "Merge",
+    );
+  }
+
+  /** The alert record of a fingerprint, if any. */
+  async getAlert(scopeKey: string, fingerprint: string): Promise<AlertRecord | undefined> {
+    await this.ensure();
+    try {
+      const e = await this.#alerts.getEntity<Record<string, unknown>>(scopeKey, fingerprint);
+      return {
+        state: str(e, "state") as AlertRecord["state"],
+        scanId: str(e, "scanId"),
+        ...(typeof e.httpStatus === "number" ? { httpStatus: e.httpStatus } : {}),
+        ...(typeof e.attempts === "number" ? { attempts: e.attempts } : {}),
+        ...(typeof e.bytes === "number" ? { bytes: e.bytes } : {}),
+        ...(typeof e.detail === "string" ? { detail: e.detail } : {}),
+      };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The recorded scan: the use case behind the timer and `POST /api/scans`. It takes the scope's
+ * lock, scans, diffs against the previous complete scan of the scope, stores the report, alerts
+ * Teams when the diff is not empty, and commits the new state last.
+ *
+ * Why this order: the alert is claimed in storage (keyed by the change and the scan it was
+ * measured against) before it is posted, and the state is committed after. A run that dies
+ * anywhere in between is retried against the same previous scan, measures the same change, finds
+ * the claim and does not post again; a run that dies before the commit leaves the previous scan
+ * as the base, so no change is lost from the history either.
+ */
+import { createHash } from "node:crypto";
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { buildAlertMessage, messageBytes, type CardItem } from "../notify/card.js";
+import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
+import { buildReport, type DriftReport } from "../report/report.js";
+import { scopeKeyOf, type NotificationStatus, type ScanIndexEntry, type ScanScope, type ScanTrigger } from "./history.js";
+import { StorageNotConfiguredError, type AppServices } from "./services.js";
+
+/** Options of {@link recordScan}. */
+export interface RecordScanOptions {
+  scope: ScanScope;
+  trigger: ScanTrigger;
+  abortSignal?: AbortSignalLike;
+  /** Passed to the scan: it stops reading then and reports what it has. */
+  timeLimitInMs?: number;
+  /** Progress and decisions, for the invocation log (never secrets). */
+  log?: (message: string) => void;
+}
+
+/** What a recorded scan did. */
+export type RecordScanResult =
+  | { status: "skipped"; scopeKey: string; reason: "ScanInProgress"; message: string }
+  | {
+      status: "complete";
+      scopeKey: string;
+      report: DriftReport;
+      entry: ScanIndexEntry;
+      notification: NotificationStatus;
+      /** Size of the Teams message, when one was built. */
+      alertBytes?: number;
+    };
+
+/**
+ * Keeps only the targets named in `targetIds` (case-insensitive) and recomputes the summary; a
+ * named target the scan did not find becomes a report error `TargetNotFound`.
+ */
+export function restrictToTargets(report: DriftReport, targetIds: readonly string[]): DriftReport {
+  const wanted = new Set(targetIds.map((t) => t.toLowerCase()));
+  const targets = report.targets.filter((t) => wanted.has(t.id.toLowerCase()));
+  const found = new Set(targets.map((t) => t.id.toLowerCase()));
+  const missing = targetIds.filter((t) => !found.has(t.toLowerCase()));
+  const kept = new Set(targets.flatMap((t) => t.findings.map((f) => f.id)));
+  const restricted = buildReport({
+    scanId: report.scanId,
+    startedAt: new Date(report.startedAt),
+    finishedAt: new Date(report.finishedAt),
+    subscriptions: report.scope.subscriptions,
+    targets,
+    stats: report.stats,
+    errors: [
+      ...report.errors,
+      ...missing.map((scope) => ({ scope, code: "TargetNotFound", message: `target ${scope} was not found by the scan` })),
+    ],
+    // Expired suppressions stay listed (they are baseline facts); their matches narrow to the kept targets.
+    ...(report.expiredSuppressions
+      ? { expiredSuppressions: report.expiredSuppressions.map((e) => ({ ...e, matchingFindingIds: e.matchingFindingIds.filter((id) => kept.has(id)) })) }
+      : {}),
+  });
+  return { ...restricted, schemaVersion: report.schemaVersion };
+}
+
+function itemsOf(ids: readonly string[], lookup: (id: string) => CardItem | undefined): CardItem[] {
+  return ids.map(lookup).filter((x): x is CardItem => x !== undefined);
+}
+
+/** Fingerprint of one change of one scope measured against one previous scan. */
+export function alertFingerprint(scopeKey: string, baseScanId: string, diff: ReportDiff): string {
+  const key = [scopeKey, baseScanId, [...diff.new].sort().join(","), [...diff.resolved].sort().join(",")].join("|");
+  return createHash("sha256").update(key, "utf8").digest("hex").slice(0, 40);
+}
+
+function throwIfAborted(signal: AbortSignalLike | undefined): void {
+  if (signal?.aborted) throw new DOMException("the scan was aborted", "AbortError");
+}
+
+/** Runs one recorded scan. Throws {@link StorageNotConfiguredError} without storage. */
+export async function recordScan(services: AppServices, options: RecordScanOptions): Promise<RecordScanResult> {
+  const history = services.history;
+  if (!history) throw new StorageNotConfiguredError();
+  const log = options.log ?? (() => undefined);
+  const scopeKey = scopeKeyOf(options.scope);
+  const lock = await history.acquireLock(scopeKey, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  if (!lock) {
+    const message = `another scan of scope ${scopeKey} is still in progress; this run skips`;
+    log(message);
+    return { status: "skipped", scopeKey, reason: "ScanInProgress", message };
+  }
+  try {
+    let report = await services.scan({
+      subscriptionIds: options.scope.subscriptions,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(options.timeLimitInMs !== undefined ? { timeLimitInMs: options.timeLimitInMs } : {}),
+    });
+    if (options.scope.targets?.length) report = restrictToTargets(report, options.scope.targets);
+    throwIfAborted(options.abortSignal);
+
+    const previous = await history.loadState(scopeKey);
+    const result = diffReport(report, previous?.states);
+    if (result.diff) report = { ...report, diff: result.diff };
+    await history.saveReport(report, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    log(
+      result.diff
+        ? `scan ${report.scanId}: ${result.diff.new.length} new, ${result.diff.resolved.length} resolved, ${result.diff.unchanged} unchanged, ${result.stale.length} stale`
+        : `scan ${report.scanId}: first scan of scope ${scopeKey}, no diff`,
+    );
+
+    let notification: NotificationStatus = "not-needed";
+    let alertBytes: number | undefined;
+    if (result.diff && previous && !diffIsEmpty(result.diff)) {
+      if (!services.notify) {
+        notification = "not-configured";
+      } else {
+        const fingerprint = alertFingerprint(scopeKey, previous.lastScanId, result.diff);
+        const findings = new Map(report.targets.flatMap((t) => t.findings.map((f) => [f.id, f] as const)));
+        const fromReport = (id: string): CardItem | undefined => {
+          const f = findings.get(id);
+          return f ? { findingId: id, checkId: f.checkId, severity: f.severity, resourceId: f.resourceId } : undefined;
+        };
+        const fromState = (id: string): CardItem | undefined => {
+          const s: FindingStateRecord | undefined = previous.states.get(id);
+          return s ? { findingId: id, checkId: s.checkId, severity: s.severity, resourceId: s.resourceId } : fromReport(id);
+        };
+        const base = services.settings.publicBaseUrl;
+        const message = buildAlertMessage({
+          report,
+          diff: result.diff,
+          newItems: itemsOf(result.diff.new, fromReport),
+          resolvedItems: itemsOf(result.diff.resolved, fromState),
+          staleCount: result.stale.length,
+          ...(base ? { reportUrl: `${base}/api/scans/${report.scanId}` } : {}),
+        });
+        alertBytes = messageBytes(message);
+        if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId))) {
+          notification = "duplicate";
+          log(`the alert for this change was already claimed by an earlier run; not posting it again`);
+        } else {
+          const sent = await services.notify(message, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+          notification = sent.outcome === "sent" ? "sent" : sent.outcome === "uncertain" ? "uncertain" : "failed";
+          await history.finishAlert(scopeKey, fingerprint, {
+            state: notification,
+            scanId: report.scanId,
+            attempts: sent.attempts,
+            bytes: alertBytes,
+            ...(sent.status !== undefined ? { httpStatus: sent.status } : {}),
+            ...(sent.detail ? { detail: sent.detail } : {}),
+          });
+          log(`Teams alert ${notification} after ${sent.attempts} attempt(s)${sent.detail ? ` (${sent.detail})` : ""}, ${alertBytes} bytes`);
+        }
+      }
+    }
+    throwIfAborted(options.abortSignal);
+
+    const entry = await history.commitScan({
+      scopeKey,
+      scope: options.scope,
+      report,
+      next: result.next,
+      removed: result.removed,
+      ...(result.diff ? { diff: result.diff } : {}),
+      stale: result.stale.length,
+      trigger: options.trigger,
+      notification,
+    });
+    return { status: "complete", scopeKey, report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}) };
+  } finally {
+    await lock.release();
+  }
+}

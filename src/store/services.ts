@@ -1,0 +1,149 @@
+/**
+ * The service's collaborators, built once from the app settings: the scanner (the scan use case
+ * on configured ARM access and baseline), the history store and the Teams sender. Function
+ * adapters take them from {@link getServices}; `npm run serve` and the tests install their own
+ * (emulator CA, Azurite endpoints, a local Teams receiver) with {@link useServices}.
+ */
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { ArmClientOptions } from "../arm/clients.js";
+import { parseBaseline, type Baseline } from "../baseline/baseline.js";
+import { readAppSettings, type AppSettings } from "../config/appSettings.js";
+import { UsageError } from "../errors.js";
+import type { TeamsMessage } from "../notify/card.js";
+import { postToTeams, type TeamsPostOptions, type TeamsPostResult } from "../notify/teams.js";
+import type { DriftReport } from "../report/report.js";
+import { runScan } from "../scan.js";
+import { HistoryStore } from "./history.js";
+
+/** What a scan needs from its caller. */
+export interface ScanRequest {
+  /** Empty: every subscription the identity can list. */
+  subscriptionIds: readonly string[];
+  abortSignal?: AbortSignalLike;
+  /** Stop reading after this long and report what was read (the rest `unknown`). */
+  timeLimitInMs?: number;
+}
+
+/**
+ * Time limits of a scan, below what the platform allows the trigger: an HTTP request is cut at
+ * 230 s by Azure's front end; a function at `functionTimeout` in host.json (10 minutes here).
+ * A scan that reaches its limit still ends with a report, its unread parts `unknown`.
+ */
+export const HTTP_SCAN_TIME_LIMIT_IN_MS = 200_000;
+export const TIMER_SCAN_TIME_LIMIT_IN_MS = 8 * 60_000;
+
+/** Runs one scan and returns its report. */
+export type Scanner = (request: ScanRequest) => Promise<DriftReport>;
+
+/** Posts one Teams message. */
+export type TeamsSender = (message: TeamsMessage, options: { abortSignal?: AbortSignalLike }) => Promise<TeamsPostResult>;
+
+/** Everything the functions need. */
+export interface AppServices {
+  settings: AppSettings;
+  scan: Scanner;
+  /** Undefined when no storage is configured. */
+  history?: HistoryStore;
+  /** Undefined when `TEAMS_WEBHOOK_URL` is not set. */
+  notify?: TeamsSender;
+}
+
+/** Storage is needed and not configured: HTTP 503, the timer refuses to run. */
+export class StorageNotConfiguredError extends Error {
+  override readonly name = "StorageNotConfiguredError";
+  readonly code = "StorageNotConfigured";
+  constructor() {
+    super("no storage is configured (set AzureWebJobsStorage)");
+  }
+}
+
+const MAX_BASELINE_BYTES = 1024 * 1024;
+
+/** Fetches and validates the baseline at `BASELINE_URL`; messages never contain the URL (it may hold a SAS). */
+export async function fetchBaseline(url: string, options: { abortSignal?: AbortSignalLike; timeoutInMs?: number } = {}): Promise<Baseline> {
+  const timeout = AbortSignal.timeout(options.timeoutInMs ?? 15_000);
+  const signal = options.abortSignal ? AbortSignal.any([timeout, options.abortSignal as AbortSignal]) : timeout;
+  let text: string;
+  try {
+    const response = await fetch(url, { signal, redirect: "error" });
+    if (!response.ok) throw new UsageError("BaselineNotReadable", `BASELINE_URL answered HTTP ${response.status}`);
+    const length = Number(response.headers.get("content-length") ?? "0");
+    if (length > MAX_BASELINE_BYTES) throw new UsageError("BaselineNotReadable", `BASELINE_URL is larger than ${MAX_BASELINE_BYTES} bytes`);
+    text = await response.text();
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError("BaselineNotReadable", `BASELINE_URL could not be read (${(err as Error).name})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError("InvalidBaseline", "BASELINE_URL did not return JSON");
+  }
+  return parseBaseline(parsed, "BASELINE_URL");
+}
+
+/** Options of {@link createServices}. */
+export interface CreateServicesOptions {
+  /** ARM client tuning: the emulator's CA in serve and tests, shorter retries in tests. */
+  clients?: ArmClientOptions;
+  /** Teams retry tuning (tests use small delays). */
+  teams?: TeamsPostOptions;
+  /** Clock for the scan (tests). */
+  now?: () => Date;
+  /** Suffix of the history's container and table names (tests sharing one Azurite). */
+  historyNamespace?: string;
+}
+
+/** Builds the services for these settings. */
+export function createServices(settings: AppSettings, options: CreateServicesOptions = {}): AppServices {
+  const scan: Scanner = async ({ subscriptionIds, abortSignal, timeLimitInMs }) => {
+    const baseline =
+      settings.baseline.kind === "inline"
+        ? settings.baseline.baseline
+        : settings.baseline.kind === "url"
+          ? await fetchBaseline(settings.baseline.url, abortSignal ? { abortSignal } : {})
+          : undefined;
+    const { report } = await runScan({
+      settings: settings.arm,
+      subscriptionIds: [...subscriptionIds],
+      ...(baseline ? { baseline } : {}),
+      ...(abortSignal ? { abortSignal } : {}),
+      ...(timeLimitInMs !== undefined ? { timeLimitInMs } : {}),
+      ...(options.clients ? { clients: options.clients } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return report;
+  };
+  const url = settings.teamsWebhookUrl;
+  return {
+    settings,
+    scan,
+    ...(settings.storage
+      ? { history: HistoryStore.fromSettings(settings.storage, options.historyNamespace ? { namespace: options.historyNamespace } : {}) }
+      : {}),
+    ...(url
+      ? {
+          notify: (message, { abortSignal }) => postToTeams(url, message, { ...options.teams, ...(abortSignal ? { abortSignal } : {}) }),
+        }
+      : {}),
+  };
+}
+
+let installed: AppServices | undefined;
+let fromEnv: AppServices | undefined;
+
+/**
+ * The services of this process: those installed by {@link useServices}, else built once from
+ * `process.env`. Throws {@link UsageError} when the settings are invalid.
+ */
+export function getServices(): AppServices {
+  if (installed) return installed;
+  fromEnv ??= createServices(readAppSettings(process.env));
+  return fromEnv;
+}
+
+/** Installs the services every handler of this process uses (serve, tests); undefined reverts to env. */
+export function useServices(services: AppServices | undefined): void {
+  installed = services;
+}
