@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Builds estates/demo.json (the demo estate the emulator serves) and estates/demo.expected.json
- * (what a scan of it must find for the first four checks). The committed artifacts are the JSON
- * files; this script is how they were made: edit it, run `node estates/build-demo.js`, commit
- * the outputs.
+ * (what a scan of it with no baseline must find: every failing and every unknown finding). The
+ * committed artifacts are the JSON files; this script is how they were made: edit it, run
+ * `node estates/build-demo.js`, commit the outputs.
  *
  * Every resource body copies the shape of Microsoft's ARM examples in
  * shared/reference/arm-examples/ (property names, nesting under `properties`, id formats, type
@@ -250,9 +250,13 @@ function roleAssignment({ scope, role, principalId, principalType = "ServicePrin
 
 /**
  * A spoke: VNet with one workload subnet, its NSG and (optionally) its route table, all in one
- * network resource group. `ingressPublicIps` opens TCP 80/443 from Internet to those addresses.
+ * network resource group. `ingressPublicIps` opens TCP 80/443 from Internet to those addresses;
+ * `extraNsgRules` are appended to the subnet NSG; `extraSubnets` ({ name, prefix, delegation })
+ * are further subnets of the VNet with no NSG and no route table (e.g. an AKS API server subnet).
  */
-function spoke({ sub, rg, location, vnetName, vnetPrefix, subnetName, subnetPrefix, routes, ingressPublicIps = [], tags }) {
+function spoke({
+  sub, rg, location, vnetName, vnetPrefix, subnetName, subnetPrefix, routes, ingressPublicIps = [], extraNsgRules = [], extraSubnets = [], tags,
+}) {
   const vnetId = netId(sub, rg, "virtualNetworks", vnetName);
   const subnetId = `${vnetId}/subnets/${subnetName}`;
   const nsgName = `nsg-${subnetName}`;
@@ -273,6 +277,7 @@ function spoke({ sub, rg, location, vnetName, vnetPrefix, subnetName, subnetPref
       destination: ip,
       priority: 200 + i * 10,
     })),
+    ...extraNsgRules,
   ];
   const nsgRes = nsg({ sub, rg, name: nsgName, location, rules: nsgRules, subnetIds: [subnetId], tags });
   const rt = routes
@@ -307,6 +312,37 @@ function spoke({ sub, rg, location, vnetName, vnetPrefix, subnetName, subnetPref
             ...(routes ? { defaultOutboundAccess: false } : {}),
           },
         },
+        ...extraSubnets.map((x) => {
+          const id = `${vnetId}/subnets/${x.name}`;
+          return {
+            name: x.name,
+            id,
+            etag: netEtag(id),
+            type: "Microsoft.Network/virtualNetworks/subnets",
+            properties: {
+              provisioningState: "Succeeded",
+              addressPrefix: x.prefix,
+              serviceEndpoints: [],
+              delegations: x.delegation
+                ? [
+                    {
+                      name: "delegation",
+                      id: `${id}/delegations/delegation`,
+                      etag: netEtag(`${id}/delegations/delegation`),
+                      type: "Microsoft.Network/virtualNetworks/subnets/delegations",
+                      properties: {
+                        provisioningState: "Succeeded",
+                        serviceName: x.delegation,
+                        actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"],
+                      },
+                    },
+                  ]
+                : [],
+              privateEndpointNetworkPolicies: "Disabled",
+              privateLinkServiceNetworkPolicies: "Enabled",
+            },
+          };
+        }),
       ],
       virtualNetworkPeerings: [],
       enableDdosProtection: false,
@@ -317,9 +353,10 @@ function spoke({ sub, rg, location, vnetName, vnetPrefix, subnetName, subnetPref
 
 /** Peers a spoke with the hub (both directions, hub side added when the hub is built). */
 function peerWithHub(spk, hubVnetId, hubPrefix) {
-  const id = `${spk.vnetId}/virtualNetworkPeerings/peer-to-vnet-hub`;
+  const name = `peer-to-${hubVnetId.split("/").pop()}`;
+  const id = `${spk.vnetId}/virtualNetworkPeerings/${name}`;
   spk.vnet.properties.virtualNetworkPeerings.push({
-    name: "peer-to-vnet-hub",
+    name,
     id,
     etag: netEtag(id),
     type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
@@ -409,9 +446,11 @@ function aksAgentPoolNsg({ sub, mcRg, location, seed, publicIngress = [] }) {
 /**
  * The AKS-managed public standard load balancer `kubernetes` in the MC group: one outbound
  * frontend (outbound rule `aksOutboundRule`) and the frontends of public LoadBalancer services
- * (load-balancing rules), shaped on LoadBalancerCreateWithOutboundRules.json.
+ * (load-balancing rules), shaped on LoadBalancerCreateWithOutboundRules.json. A userDefinedRouting
+ * cluster has no outbound frontend (`outbound` absent): AKS creates the load balancer only for its
+ * first public LoadBalancer service.
  */
-function aksPublicLoadBalancer({ sub, mcRg, location, outbound, ingress = [] }) {
+function aksPublicLoadBalancer({ sub, mcRg, location, outbound, ingress = [], clusterName = outbound?.clusterName, clusterRg = outbound?.clusterRg }) {
   const id = netId(sub, mcRg, "loadBalancers", "kubernetes");
   const fe = (name) => `${id}/frontendIPConfigurations/${name}`;
   const pool = `${id}/backendAddressPools/kubernetes`;
@@ -467,23 +506,27 @@ function aksPublicLoadBalancer({ sub, mcRg, location, outbound, ingress = [] }) 
     etag: netEtag(id),
     type: "Microsoft.Network/loadBalancers",
     location,
-    tags: { "aks-managed-cluster-name": outbound.clusterName, "aks-managed-cluster-rg": outbound.clusterRg },
+    tags: { "aks-managed-cluster-name": clusterName, "aks-managed-cluster-rg": clusterRg },
     sku: { name: "Standard", tier: "Regional" },
     properties: {
       provisioningState: "Succeeded",
       resourceGuid: guid(`rguid/${id}`),
       frontendIPConfigurations: [
-        {
-          name: outbound.frontendName,
-          id: fe(outbound.frontendName),
-          type: "Microsoft.Network/loadBalancers/frontendIPConfigurations",
-          etag: netEtag(fe(outbound.frontendName)),
-          properties: {
-            provisioningState: "Succeeded",
-            publicIPAddress: { id: outbound.publicIpId },
-            outboundRules: [{ id: outboundRuleId }],
-          },
-        },
+        ...(outbound
+          ? [
+              {
+                name: outbound.frontendName,
+                id: fe(outbound.frontendName),
+                type: "Microsoft.Network/loadBalancers/frontendIPConfigurations",
+                etag: netEtag(fe(outbound.frontendName)),
+                properties: {
+                  provisioningState: "Succeeded",
+                  publicIPAddress: { id: outbound.publicIpId },
+                  outboundRules: [{ id: outboundRuleId }],
+                },
+              },
+            ]
+          : []),
         ...ingress.map((ing) => ({
           name: ing.frontendName,
           id: fe(ing.frontendName),
@@ -507,37 +550,43 @@ function aksPublicLoadBalancer({ sub, mcRg, location, outbound, ingress = [] }) 
             loadBalancingRules: lbRules.map((r) => ({ id: r.id })),
           },
         },
-        {
-          name: "aksOutboundBackendPool",
-          id: outboundPool,
-          etag: netEtag(outboundPool),
-          type: "Microsoft.Network/loadBalancers/backendAddressPools",
-          properties: {
-            provisioningState: "Succeeded",
-            outboundRules: [{ id: outboundRuleId }],
-          },
-        },
+        ...(outbound
+          ? [
+              {
+                name: "aksOutboundBackendPool",
+                id: outboundPool,
+                etag: netEtag(outboundPool),
+                type: "Microsoft.Network/loadBalancers/backendAddressPools",
+                properties: {
+                  provisioningState: "Succeeded",
+                  outboundRules: [{ id: outboundRuleId }],
+                },
+              },
+            ]
+          : []),
       ],
       loadBalancingRules: lbRules,
       probes,
       inboundNatRules: [],
-      outboundRules: [
-        {
-          name: "aksOutboundRule",
-          id: outboundRuleId,
-          type: "Microsoft.Network/loadBalancers/outboundRules",
-          etag: netEtag(outboundRuleId),
-          properties: {
-            provisioningState: "Succeeded",
-            allocatedOutboundPorts: 0,
-            protocol: "All",
-            enableTcpReset: true,
-            idleTimeoutInMinutes: 30,
-            backendAddressPool: { id: outboundPool },
-            frontendIPConfigurations: [{ id: fe(outbound.frontendName) }],
-          },
-        },
-      ],
+      outboundRules: outbound
+        ? [
+            {
+              name: "aksOutboundRule",
+              id: outboundRuleId,
+              type: "Microsoft.Network/loadBalancers/outboundRules",
+              etag: netEtag(outboundRuleId),
+              properties: {
+                provisioningState: "Succeeded",
+                allocatedOutboundPorts: 0,
+                protocol: "All",
+                enableTcpReset: true,
+                idleTimeoutInMinutes: 30,
+                backendAddressPool: { id: outboundPool },
+                frontendIPConfigurations: [{ id: fe(outbound.frontendName) }],
+              },
+            },
+          ]
+        : [],
       inboundNatPools: [],
     },
   });
@@ -757,7 +806,13 @@ function managedCluster(c) {
       supportPlan: "KubernetesOfficial",
       networkProfile,
       apiServerAccessProfile: c.privateCluster
-        ? { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: true }
+        ? {
+            enablePrivateCluster: true,
+            privateDNSZone: "system",
+            enablePrivateClusterPublicFQDN: true,
+            // API Server VNet Integration: the API server's internal load balancer sits in a delegated subnet.
+            ...(c.apiServerSubnetId ? { enableVnetIntegration: true, subnetId: c.apiServerSubnetId } : {}),
+          }
         : { enablePrivateCluster: false },
       identityProfile: {
         kubeletidentity: { resourceId: c.kubelet.id, clientId: c.kubelet.clientId, objectId: c.kubelet.principalId },
@@ -801,8 +856,11 @@ function clusterPool(p) {
     location: p.location,
     dnsPrefix: `${p.name}-dns`,
     nodeResourceGroup: mcRg,
-    outboundType: p.outboundType,
-    privateCluster: p.privateApi,
+    // The AKS cluster normally carries what the pool asked for; `aks*` overrides model a cluster
+    // changed afterwards with `az aks update` (the pool GET still states the creation-time value).
+    outboundType: p.aksOutboundType ?? p.outboundType,
+    privateCluster: p.aksPrivateCluster ?? p.privateApi,
+    apiServerSubnetId: p.apiServerSubnetId,
     subnetId: p.spoke.subnetId,
     vnetId: p.spoke.vnetId,
     apiServerPrivateIp: p.apiServerPrivateIp,
@@ -945,18 +1003,19 @@ function hdiCluster(pool, c) {
  * A record for the private FQDN pointing to the internal ingress address, linked to the pool VNet
  * (and the hub, where the clients are).
  */
-function clusterPrivateDns(pool, cluster, ingressIp, extraLinks = []) {
+function clusterPrivateDns(pool, cluster, ingressIp, extraLinks = [], extraRecords = []) {
   const pf = cluster.privateFqdn;
   const dot = pf.indexOf(".");
   const recordName = pf.slice(0, dot);
   const zoneName = pf.slice(dot + 1);
-  return privateDnsZone({
+  const id = privateDnsZone({
     sub: pool.sub,
     rg: pool.hdiRg,
     zoneName,
-    records: [{ name: recordName, addresses: [ingressIp] }],
+    records: [{ name: recordName, addresses: [ingressIp] }, ...extraRecords],
     links: [{ name: `${pool.name}-vnet-link`, vnetId: pool.spoke.vnetId }, ...extraLinks],
   });
+  return { id, zoneName };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1007,7 +1066,7 @@ const spokeReporting = spoke({
   routes: [{ name: "default-to-nva", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.0.1.68" }, routeFwPublicIp],
   tags: networkTagsA,
 });
-// pool-restricted: correctly routed, but the scanner may not read rg-net-restricted (forbiddenScopes).
+// pool-restricted: correctly routed, but the scanner may not read its network resource group (forbiddenScopes).
 const spokeRestricted = spoke({
   sub: SUB_A, rg: "rg-net-restricted", location: EAST, vnetName: "vnet-restricted", vnetPrefix: "10.14.0.0/16",
   subnetName: "snet-hdi-restricted", subnetPrefix: "10.14.0.0/24", routes: [routeToFirewall, routeFwPublicIp],
@@ -1029,10 +1088,13 @@ const sparkFin = hdiCluster(finance, {
 });
 clusterPrivateDns(finance, sparkFin, "10.10.0.200", [{ name: "vnet-hub-link", vnetId: hubVnetId }]);
 
-// --- 2. pool-marketing: compliant UDR pool except a debug VM's public IP left in the MC group.
+// --- 2. pool-marketing: correctly routed UDR pool, but a Flink debugging session left two public IPs in
+//        the MC group: a debug VM's IP, and the Flink web UI exposed through a public LoadBalancer service.
+const MARKETING_UI_IP = "20.185.44.12";
 const marketing = clusterPool({
   sub: SUB_A, rg: "rg-dataplatform", name: "pool-marketing", location: EAST, spoke: spokeMarketing,
   outboundType: "userDefinedRouting", privateApi: true, apiServerPrivateIp: "10.11.0.4",
+  publicIngressNsg: [{ address: MARKETING_UI_IP, ports: [8081] }],
   createdAt: "2024-07-02T14:40:05.1180032Z", tags: { ...platformTags, workload: "marketing" },
 });
 const marketingIngress = [{ frontendName: `a${hex32("svc/flink-mkt")}`, privateIp: "10.11.0.200", k8sService: "flink-mkt/ingress-internal" }];
@@ -1093,8 +1155,22 @@ add({
     auxiliaryMode: "None",
   },
 });
+// `kubectl -n flink-mkt expose deployment flink-webui --type LoadBalancer --port 8081`: in a
+// userDefinedRouting cluster AKS then creates the public load balancer `kubernetes` (no outbound rule)
+// and a public IP tagged with the service. The cluster itself still has internal ingress.
+const marketingUiFe = `a${hex32("svc/flink-mkt-webui")}`;
+const marketingLbId = netId(SUB_A, marketing.mcRg, "loadBalancers", "kubernetes");
+const marketingUiPip = publicIp({
+  sub: SUB_A, rg: marketing.mcRg, name: `kubernetes-${marketingUiFe}`, location: EAST, ipAddress: MARKETING_UI_IP,
+  ipConfigurationId: `${marketingLbId}/frontendIPConfigurations/${marketingUiFe}`,
+  tags: { "k8s-azure-service": "flink-mkt/flink-webui-public", "k8s-azure-cluster-name": "kubernetes" },
+});
+aksPublicLoadBalancer({
+  sub: SUB_A, mcRg: marketing.mcRg, location: EAST, clusterName: "pool-marketing", clusterRg: marketing.hdiRg,
+  ingress: [{ frontendName: marketingUiFe, publicIpId: marketingUiPip.id, ports: [8081], nodePorts: { 8081: 31081 } }],
+});
 
-// --- 3. pool-ingest: default route to Internet. Private FQDN in the `-int.` form.
+// --- 3. pool-ingest: default route to Internet, and a stale A record. Private FQDN in the `-int.` form.
 const ingest = clusterPool({
   sub: SUB_A, rg: "rg-dataplatform", name: "pool-ingest", location: EAST, spoke: spokeIngest,
   outboundType: "userDefinedRouting", privateApi: true, apiServerPrivateIp: "10.12.0.4",
@@ -1108,9 +1184,12 @@ const sparkIngest = hdiCluster(ingest, {
   profile: { sparkProfile: {} }, internalIngress: true, privateFqdnForm: "int",
   privateLinkServiceId: ingestIngress[0].privateLinkServiceId, workers: 6,
 });
-clusterPrivateDns(ingest, sparkIngest, "10.12.0.200");
+// The zone still holds the A record of spark-adhoc, a cluster deleted in January (stale: it names no cluster).
+const ingestZone = clusterPrivateDns(ingest, sparkIngest, "10.12.0.200", [], [{ name: "spark-adhoc-int", addresses: ["10.12.0.201"] }]);
+const staleRecordId = `${ingestZone.id}/A/spark-adhoc-int`;
 
-// --- 4. pool-reporting: default route to 10.0.1.68, where no firewall lives. Public API server.
+// --- 4. pool-reporting: default route to 10.0.1.68, where no firewall lives. Public API server. Its AKS
+//        identity holds Network Contributor on the VNet only (see role assignments).
 const reporting = clusterPool({
   sub: SUB_A, rg: "rg-dataplatform", name: "pool-reporting", location: EAST, spoke: spokeReporting,
   outboundType: "userDefinedRouting", privateApi: false,
@@ -1125,7 +1204,7 @@ const trinoRpt = hdiCluster(reporting, {
 });
 clusterPrivateDns(reporting, trinoRpt, "10.13.0.200", [{ name: "vnet-hub-link", vnetId: hubVnetId }]);
 
-// --- 5. pool-restricted: correct, but its network resource group cannot be read.
+// --- 5. pool-restricted: correct, but its network resources (VNet, route table, NSG) cannot be read.
 const restricted = clusterPool({
   sub: SUB_A, rg: "rg-dataplatform", name: "pool-restricted", location: EAST, spoke: spokeRestricted,
   outboundType: "userDefinedRouting", privateApi: true, apiServerPrivateIp: "10.14.0.4",
@@ -1144,13 +1223,25 @@ clusterPrivateDns(restricted, sparkRisk, "10.14.0.200");
 // Subscription B: Contoso Analytics (dev), spokes peered to the hub in A
 // ---------------------------------------------------------------------------------------------
 
-// --- 6. pool-sandbox: loadBalancer pool, public-ingress Trino cluster, one leftover public IP.
+// --- 6. pool-sandbox: loadBalancer pool, public-ingress Trino cluster, one leftover public IP, SSH open to the Internet.
 const sandboxOutboundName = guid("pip/sandbox-outbound");
 const sandboxIngressFe = `a${hex32("svc/trino-sbx")}`;
 const spokeSandbox = spoke({
   sub: SUB_B, rg: "rg-net-sandbox", location: EAST, vnetName: "vnet-sandbox", vnetPrefix: "10.20.0.0/16",
   subnetName: "snet-hdi-sandbox", subnetPrefix: "10.20.0.0/24", routes: null,
-  ingressPublicIps: ["20.242.19.58"], tags: networkTagsB,
+  ingressPublicIps: ["20.242.19.58"],
+  // A vendor's SSH access for the Trino PoC, opened to the whole Internet and never closed.
+  extraNsgRules: [
+    {
+      name: "AllowSshFromInternet",
+      description: "TEMP: vendor SSH access for the Trino PoC (CHG0039120)",
+      destinationPortRange: "22",
+      source: "Internet",
+      destination: "*",
+      priority: 300,
+    },
+  ],
+  tags: networkTagsB,
 });
 const sandboxMc = `MC_hdi-${hex32("deployment/pool-sandbox")}_pool-sandbox_${EAST}`;
 const sandboxOutboundPipId = netId(SUB_B, sandboxMc, "publicIPAddresses", sandboxOutboundName);
@@ -1290,116 +1381,240 @@ hdiCluster(legacy, {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The hub: VNet, firewall, firewall policy (subscription A, rg-hub)
+// Subscription B: pool-ml (a pool whose AKS cluster was changed behind its back)
 // ---------------------------------------------------------------------------------------------
 
-const peeredSpokes = [spokeFinance, spokeMarketing, spokeIngest, spokeReporting, spokeRestricted, spokeSandbox, spokePayments, spokeWeb];
-for (const s of peeredSpokes) peerWithHub(s, hubVnetId, HUB_PREFIX);
-add({
-  name: "vnet-hub",
-  id: hubVnetId,
-  etag: netEtag(hubVnetId),
-  type: "Microsoft.Network/virtualNetworks",
-  location: EAST,
-  tags: networkTagsA,
-  properties: {
-    provisioningState: "Succeeded",
-    resourceGuid: guid(`rguid/${hubVnetId}`),
-    addressSpace: { addressPrefixes: [HUB_PREFIX] },
-    subnets: [
-      {
-        name: "AzureFirewallSubnet",
-        id: `${hubVnetId}/subnets/AzureFirewallSubnet`,
-        etag: netEtag(`${hubVnetId}/subnets/AzureFirewallSubnet`),
-        type: "Microsoft.Network/virtualNetworks/subnets",
-        properties: {
-          provisioningState: "Succeeded",
-          addressPrefix: "10.0.1.0/26",
-          serviceEndpoints: [],
-          delegations: [],
-          privateEndpointNetworkPolicies: "Disabled",
-          privateLinkServiceNetworkPolicies: "Enabled",
-        },
-      },
-    ],
-    virtualNetworkPeerings: peeredSpokes.map((s) => {
-      const name = `peer-to-${s.vnetId.split("/").pop()}`;
-      const id = `${hubVnetId}/virtualNetworkPeerings/${name}`;
-      return {
-        name,
-        id,
-        etag: netEtag(id),
-        type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
-        properties: {
-          provisioningState: "Succeeded",
-          peeringState: "Connected",
-          peeringSyncLevel: "FullyInSync",
-          remoteVirtualNetwork: { id: s.vnetId },
-          allowVirtualNetworkAccess: true,
-          allowForwardedTraffic: false,
-          allowGatewayTransit: false,
-          useRemoteGateways: false,
-          remoteAddressSpace: { addressPrefixes: [s.vnetPrefix] },
-        },
-      };
-    }),
-    enableDdosProtection: false,
-  },
+// --- 11. pool-ml: created as a loadBalancer pool with a public API server. The platform team later
+//         hardened the AKS cluster in place: `az aks update --outbound-type userDefinedRouting` (with a
+//         route table to the hub firewall) and `--enable-apiserver-vnet-integration --enable-private-cluster`.
+//         The pool GET still states the creation values (both are create-only on the pool), so pool and
+//         AKS disagree: pool-outbound-type and api-server-private fail. The subnet's 0.0.0.0/0 → firewall
+//         route brings the firewall checks in, and fw-hub allows everything the pool needs.
+const spokeMl = spoke({
+  sub: SUB_B, rg: "rg-net-ml", location: EAST, vnetName: "vnet-ml", vnetPrefix: "10.24.0.0/16",
+  subnetName: "snet-hdi-ml", subnetPrefix: "10.24.0.0/24", routes: [routeToFirewall, routeFwPublicIp],
+  extraSubnets: [{ name: "snet-aks-apiserver", prefix: "10.24.1.0/28", delegation: "Microsoft.ContainerService/managedClusters" }],
+  tags: networkTagsB,
+});
+const ml = clusterPool({
+  sub: SUB_B, rg: "rg-analytics-dev", name: "pool-ml", location: EAST, spoke: spokeMl,
+  outboundType: "loadBalancer", privateApi: false,
+  aksOutboundType: "userDefinedRouting", aksPrivateCluster: true,
+  apiServerSubnetId: `${spokeMl.vnetId}/subnets/snet-aks-apiserver`, apiServerPrivateIp: "10.24.1.4",
+  createdAt: "2024-12-03T13:44:18.9920417Z", tags: { ...devTags, workload: "ml" },
+});
+const mlIngress = [{ frontendName: `a${hex32("svc/spark-ml")}`, privateIp: "10.24.0.200", k8sService: "spark-ml/ingress-internal" }];
+internalIngress({ sub: SUB_B, mcRg: ml.mcRg, location: EAST, subnetId: spokeMl.subnetId, services: mlIngress });
+const sparkMl = hdiCluster(ml, {
+  name: "spark-ml", clusterType: "Spark", clusterVersion: "1.1.1", ossVersion: "3.4.1",
+  components: [{ name: "Spark", version: "3.4.1" }, { name: "Hive metastore", version: "3.1.2" }],
+  profile: { sparkProfile: {} }, internalIngress: true, privateLinkServiceId: mlIngress[0].privateLinkServiceId, workers: 4,
+});
+clusterPrivateDns(ml, sparkMl, "10.24.0.200", [{ name: "vnet-hub-link", vnetId: hubVnetId }]);
+
+// ---------------------------------------------------------------------------------------------
+// Subscription A, West Europe: pool-telemetry behind a second hub
+// ---------------------------------------------------------------------------------------------
+
+const WEU = "westeurope";
+const HUB_WEU_RG = "rg-hub-weu";
+const HUB_WEU_PREFIX = "10.1.0.0/16";
+const FW_WEU_PRIVATE_IP = "10.1.1.4";
+const FW_WEU_PUBLIC_IP = "51.124.78.201";
+const hubWeuVnetId = netId(SUB_A, HUB_WEU_RG, "virtualNetworks", "vnet-hub-weu");
+const fwWeuId = netId(SUB_A, HUB_WEU_RG, "azureFirewalls", "fw-hub-weu");
+const fwWeuIpConfigId = `${fwWeuId}/ipConfigurations/fw-hub-weu-ipconfig`;
+const fwpWeuBaseId = netId(SUB_A, HUB_WEU_RG, "firewallPolicies", "fwp-weu-base");
+const fwpWeuId = netId(SUB_A, HUB_WEU_RG, "firewallPolicies", "fwp-weu-egress");
+const fwWeuPip = publicIp({
+  sub: SUB_A, rg: HUB_WEU_RG, name: "fw-hub-weu-pip", location: WEU, ipAddress: FW_WEU_PUBLIC_IP,
+  ipConfigurationId: fwWeuIpConfigId, tags: networkTagsA,
 });
 
-add({
-  name: "fw-hub",
-  id: fwId,
-  type: "Microsoft.Network/azureFirewalls",
-  etag: netEtag(fwId),
-  location: EAST,
-  zones: ["1", "2", "3"],
+// --- 10. pool-telemetry: a correctly routed UDR pool (private API server, private-ingress Spark cluster)
+//         whose firewall policy does not let it work: fwp-weu-egress (child of fwp-weu-base) lacks
+//         graph.microsoft.com, a data-protection deny collection shadows *.blob.core.windows.net, and a
+//         "temporary" application rule allows Http:80 to every FQDN.
+const spokeTelemetry = spoke({
+  sub: SUB_A, rg: "rg-net-telemetry", location: WEU, vnetName: "vnet-telemetry", vnetPrefix: "10.16.0.0/16",
+  subnetName: "snet-hdi-telemetry", subnetPrefix: "10.16.0.0/24",
+  routes: [
+    { name: "default-to-fw-hub-weu", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: FW_WEU_PRIVATE_IP },
+    { name: "fw-hub-weu-pip-to-internet", addressPrefix: `${FW_WEU_PUBLIC_IP}/32`, nextHopType: "Internet" },
+  ],
   tags: networkTagsA,
-  properties: {
-    provisioningState: "Succeeded",
-    sku: { name: "AZFW_VNet", tier: "Standard" },
-    threatIntelMode: "Alert",
-    ipConfigurations: [
-      {
-        name: "fw-hub-ipconfig",
-        id: fwIpConfigId,
-        etag: netEtag(fwIpConfigId),
-        properties: {
-          provisioningState: "Succeeded",
-          privateIPAddress: FW_PRIVATE_IP,
-          subnet: { id: `${hubVnetId}/subnets/AzureFirewallSubnet` },
-          publicIPAddress: { id: fwPip.id },
-        },
-      },
-    ],
-    applicationRuleCollections: [],
-    natRuleCollections: [],
-    networkRuleCollections: [],
-    firewallPolicy: { id: fwPolicyId },
-    ipGroups: [],
-    additionalProperties: {},
-  },
 });
+const telemetry = clusterPool({
+  sub: SUB_A, rg: "rg-dataplatform", name: "pool-telemetry", location: WEU, spoke: spokeTelemetry,
+  outboundType: "userDefinedRouting", privateApi: true, apiServerPrivateIp: "10.16.0.4",
+  createdAt: "2024-11-12T10:27:36.4417093Z", tags: { ...platformTags, workload: "telemetry" },
+});
+const telemetryIngress = [{ frontendName: `a${hex32("svc/spark-tel")}`, privateIp: "10.16.0.200", k8sService: "spark-tel/ingress-internal" }];
+internalIngress({ sub: SUB_A, mcRg: telemetry.mcRg, location: WEU, subnetId: spokeTelemetry.subnetId, services: telemetryIngress });
+const sparkTel = hdiCluster(telemetry, {
+  name: "spark-tel", clusterType: "Spark", clusterVersion: "1.1.1", ossVersion: "3.4.1",
+  components: [{ name: "Spark", version: "3.4.1" }, { name: "Hive metastore", version: "3.1.2" }],
+  profile: { sparkProfile: {} }, internalIngress: true, privateLinkServiceId: telemetryIngress[0].privateLinkServiceId,
+});
+clusterPrivateDns(telemetry, sparkTel, "10.16.0.200", [{ name: "vnet-hub-weu-link", vnetId: hubWeuVnetId }]);
 
-// Egress rules: sources are the subnets that egress through this firewall (the UDR targets).
-const udrSpokes = [spokeFinance, spokeMarketing, spokeIngest, spokeReporting, spokeRestricted, spokePayments];
-const udrSources = udrSpokes.map((s) => s.subnetPrefix);
-const apiServerFqdns = [finance.aks, marketing.aks, ingest.aks, reporting.aks, restricted.aks, payments].flatMap((a) =>
-  [a.fqdn, a.privateFqdn].filter(Boolean),
-);
-const netRule = (name, description, destinations, protocols, ports, kind = "addresses") => ({
+// ---------------------------------------------------------------------------------------------
+// The hubs: VNet, Azure Firewall, firewall policy (subscription A: rg-hub in eastus, rg-hub-weu in westeurope)
+// ---------------------------------------------------------------------------------------------
+
+/** A hub VNet with its AzureFirewallSubnet, peered with the given spokes (hub side of the peering). */
+function hubVnet({ sub, rg, name, location, prefix, firewallSubnetPrefix, spokes, tags }) {
+  const id = netId(sub, rg, "virtualNetworks", name);
+  for (const s of spokes) peerWithHub(s, id, prefix);
+  return add({
+    name,
+    id,
+    etag: netEtag(id),
+    type: "Microsoft.Network/virtualNetworks",
+    location,
+    tags,
+    properties: {
+      provisioningState: "Succeeded",
+      resourceGuid: guid(`rguid/${id}`),
+      addressSpace: { addressPrefixes: [prefix] },
+      subnets: [
+        {
+          name: "AzureFirewallSubnet",
+          id: `${id}/subnets/AzureFirewallSubnet`,
+          etag: netEtag(`${id}/subnets/AzureFirewallSubnet`),
+          type: "Microsoft.Network/virtualNetworks/subnets",
+          properties: {
+            provisioningState: "Succeeded",
+            addressPrefix: firewallSubnetPrefix,
+            serviceEndpoints: [],
+            delegations: [],
+            privateEndpointNetworkPolicies: "Disabled",
+            privateLinkServiceNetworkPolicies: "Enabled",
+          },
+        },
+      ],
+      virtualNetworkPeerings: spokes.map((s) => {
+        const peering = `peer-to-${s.vnetId.split("/").pop()}`;
+        const peeringId = `${id}/virtualNetworkPeerings/${peering}`;
+        return {
+          name: peering,
+          id: peeringId,
+          etag: netEtag(peeringId),
+          type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+          properties: {
+            provisioningState: "Succeeded",
+            peeringState: "Connected",
+            peeringSyncLevel: "FullyInSync",
+            remoteVirtualNetwork: { id: s.vnetId },
+            allowVirtualNetworkAccess: true,
+            allowForwardedTraffic: false,
+            allowGatewayTransit: false,
+            useRemoteGateways: false,
+            remoteAddressSpace: { addressPrefixes: [s.vnetPrefix] },
+          },
+        };
+      }),
+      enableDdosProtection: false,
+    },
+  });
+}
+
+/** An Azure Firewall (AZFW_VNet Standard) run by a firewall policy; no classic rules. */
+function azureFirewall({ id, name, location, ipConfigId, privateIp, vnetId, publicIpId, policyId, tags }) {
+  return add({
+    name,
+    id,
+    type: "Microsoft.Network/azureFirewalls",
+    etag: netEtag(id),
+    location,
+    zones: ["1", "2", "3"],
+    tags,
+    properties: {
+      provisioningState: "Succeeded",
+      sku: { name: "AZFW_VNet", tier: "Standard" },
+      threatIntelMode: "Alert",
+      ipConfigurations: [
+        {
+          name: ipConfigId.split("/").pop(),
+          id: ipConfigId,
+          etag: netEtag(ipConfigId),
+          properties: {
+            provisioningState: "Succeeded",
+            privateIPAddress: privateIp,
+            subnet: { id: `${vnetId}/subnets/AzureFirewallSubnet` },
+            publicIPAddress: { id: publicIpId },
+          },
+        },
+      ],
+      applicationRuleCollections: [],
+      natRuleCollections: [],
+      networkRuleCollections: [],
+      firewallPolicy: { id: policyId },
+      ipGroups: [],
+      additionalProperties: {},
+    },
+  });
+}
+
+/** A firewall policy (FirewallPolicyGet.json shape); `basePolicyId` makes it a child policy. */
+function firewallPolicy({ id, location, size, ruleCollectionGroupIds, firewallIds = [], basePolicyId, childPolicyIds = [], tags }) {
+  return add({
+    name: id.split("/").pop(),
+    id,
+    type: "Microsoft.Network/firewallPolicies",
+    etag: netEtag(id),
+    location,
+    tags,
+    properties: {
+      size,
+      provisioningState: "Succeeded",
+      sku: { tier: "Standard" },
+      ...(basePolicyId ? { basePolicy: { id: basePolicyId } } : {}),
+      threatIntelMode: "Alert",
+      threatIntelWhitelist: { ipAddresses: [], fqdns: [] },
+      ruleCollectionGroups: ruleCollectionGroupIds.map((x) => ({ id: x })),
+      firewalls: firewallIds.map((x) => ({ id: x })),
+      childPolicies: childPolicyIds.map((x) => ({ id: x })),
+      snat: { privateRanges: ["IANAPrivateRanges"] },
+      dnsSettings: { servers: [], enableProxy: true },
+    },
+  });
+}
+
+/** A rule collection group of a firewall policy. */
+function rcg(policyId, name, priority, ruleCollections) {
+  const id = `${policyId}/ruleCollectionGroups/${name}`;
+  add({
+    name,
+    id,
+    type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+    etag: netEtag(id),
+    properties: { size: "0.012 MB", provisioningState: "Succeeded", priority, ruleCollections },
+  });
+  return id;
+}
+
+/** A filter rule collection (`action` Allow or Deny). */
+const filterCollection = (name, priority, action, rules) => ({
+  ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+  name,
+  priority,
+  action: { type: action },
+  rules,
+});
+const netRule = (name, description, sources, destinations, protocols, ports, kind = "addresses") => ({
   ruleType: "NetworkRule",
   name,
   description,
   ipProtocols: protocols,
-  sourceAddresses: udrSources,
+  sourceAddresses: sources,
   sourceIpGroups: [],
   destinationAddresses: kind === "addresses" ? destinations : [],
   destinationIpGroups: [],
   destinationFqdns: kind === "fqdns" ? destinations : [],
   destinationPorts: ports,
 });
-const appRule = (name, description, protocols, { targetFqdns = [], fqdnTags = [] }, sources = udrSources) => ({
+const appRule = (name, description, sources, protocols, { targetFqdns = [], fqdnTags = [] }) => ({
   ruleType: "ApplicationRule",
   name,
   description,
@@ -1415,90 +1630,121 @@ const appRule = (name, description, protocols, { targetFqdns = [], fqdnTags = []
   httpHeadersToInsert: [],
 });
 const https = [{ protocolType: "Https", port: 443 }];
-const rcg = (name, priority, ruleCollections) => {
-  const id = `${fwPolicyId}/ruleCollectionGroups/${name}`;
-  add({
-    name,
-    id,
-    type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-    etag: netEtag(id),
-    properties: { size: "0.012 MB", provisioningState: "Succeeded", priority, ruleCollections },
-  });
-  return id;
-};
-const rcgHdi = rcg("rcg-hdinsight-aks-egress", 200, [
-  {
-    ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-    name: "aksfwnr",
-    priority: 100,
-    action: { type: "Allow" },
-    rules: [
-      netRule("aks-tunnel-udp-1194", "AKS node to control plane tunnel", ["AzureCloud.EastUS"], ["UDP"], ["1194"]),
-      netRule("aks-tunnel-tcp-9000", "AKS node to control plane tunnel", ["AzureCloud.EastUS"], ["TCP"], ["9000"]),
-      netRule("aks-api-server", "Pods to the AKS API servers of the UDR clusters", apiServerFqdns, ["TCP"], ["443"], "fqdns"),
-      netRule("azure-monitor", "Azure Monitor (Log Analytics)", ["AzureMonitor"], ["TCP"], ["443"]),
-      netRule("spark-azure-files", "Spark: SMB to Azure Files", ["Storage.EastUS"], ["TCP"], ["445"]),
-      netRule("sql-redirect", "Spark/Trino Hive metastore: Azure SQL redirect policy", ["Sql.EastUS"], ["TCP"], ["11000-11999"]),
-    ],
-  },
-  {
-    ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-    name: "aksfwar",
-    priority: 200,
-    action: { type: "Allow" },
-    rules: [
-      appRule("aks-fqdn-tag", "AKS base requirements", [{ protocolType: "Http", port: 80 }, ...https], { fqdnTags: ["AzureKubernetesService"] }),
-      appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, authentication, monitoring", https, {
-        targetFqdns: [
-          "hiloprodrpacr00.azurecr.io",
-          "*.blob.core.windows.net",
-          "graph.microsoft.com",
-          "*.servicebus.windows.net",
-          "*.table.core.windows.net",
-          "gcs.prod.monitoring.core.windows.net",
-        ],
-      }),
-      appRule("adls-gen2", "Spark, Trino and Flink: ADLS Gen2 storage", https, { targetFqdns: ["*.dfs.core.windows.net"] }),
-      appRule("azure-sql", "Hive metastore on Azure SQL", [{ protocolType: "Mssql", port: 1433 }], { targetFqdns: ["*.database.windows.net"] }),
-    ],
-  },
+const httpAndHttps = [{ protocolType: "Http", port: 80 }, ...https];
+/** The HDInsight on AKS common FQDNs (Https 443). */
+const HDI_COMMON_FQDNS = [
+  "hiloprodrpacr00.azurecr.io",
+  "*.blob.core.windows.net",
+  "graph.microsoft.com",
+  "*.servicebus.windows.net",
+  "*.table.core.windows.net",
+  "gcs.prod.monitoring.core.windows.net",
+];
+
+// --- eastus hub (rg-hub): fw-hub run by fwp-egress. Every spoke but vnet-legacy (westus2) is peered.
+const peeredSpokes = [spokeFinance, spokeMarketing, spokeIngest, spokeReporting, spokeRestricted, spokeSandbox, spokePayments, spokeWeb, spokeMl];
+hubVnet({
+  sub: SUB_A, rg: HUB_RG, name: "vnet-hub", location: EAST, prefix: HUB_PREFIX, firewallSubnetPrefix: "10.0.1.0/26",
+  spokes: peeredSpokes, tags: networkTagsA,
+});
+azureFirewall({
+  id: fwId, name: "fw-hub", location: EAST, ipConfigId: fwIpConfigId, privateIp: FW_PRIVATE_IP, vnetId: hubVnetId,
+  publicIpId: fwPip.id, policyId: fwPolicyId, tags: networkTagsA,
+});
+
+// Egress rules: sources are the subnets whose default route goes to this firewall (the UDR targets, and
+// pool-ml since its AKS cluster was moved to userDefinedRouting).
+const fwHubSpokes = [spokeFinance, spokeMarketing, spokeIngest, spokeReporting, spokeRestricted, spokePayments, spokeMl];
+const fwHubSources = fwHubSpokes.map((s) => s.subnetPrefix);
+const apiServerFqdns = [finance.aks, marketing.aks, ingest.aks, reporting.aks, restricted.aks, payments, ml.aks].flatMap((a) =>
+  [a.fqdn, a.privateFqdn].filter(Boolean),
+);
+const rcgHdi = rcg(fwPolicyId, "rcg-hdinsight-aks-egress", 200, [
+  filterCollection("aksfwnr", 100, "Allow", [
+    netRule("aks-tunnel-udp-1194", "AKS node to control plane tunnel", fwHubSources, ["AzureCloud.EastUS"], ["UDP"], ["1194"]),
+    netRule("aks-tunnel-tcp-9000", "AKS node to control plane tunnel", fwHubSources, ["AzureCloud.EastUS"], ["TCP"], ["9000"]),
+    netRule("aks-api-server", "Pods to the AKS API servers of the UDR clusters", fwHubSources, apiServerFqdns, ["TCP"], ["443"], "fqdns"),
+    netRule("azure-monitor", "Azure Monitor (Log Analytics)", fwHubSources, ["AzureMonitor"], ["TCP"], ["443"]),
+    netRule("spark-azure-files", "Spark: SMB to Azure Files", fwHubSources, ["Storage.EastUS"], ["TCP"], ["445"]),
+    netRule("sql-redirect", "Spark/Trino Hive metastore: Azure SQL redirect policy", fwHubSources, ["Sql.EastUS"], ["TCP"], ["11000-11999"]),
+  ]),
+  filterCollection("aksfwar", 200, "Allow", [
+    appRule("aks-fqdn-tag", "AKS base requirements", fwHubSources, httpAndHttps, { fqdnTags: ["AzureKubernetesService"] }),
+    appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, authentication, monitoring", fwHubSources, https, {
+      targetFqdns: HDI_COMMON_FQDNS,
+    }),
+    appRule("adls-gen2", "Spark, Trino and Flink: ADLS Gen2 storage", fwHubSources, https, { targetFqdns: ["*.dfs.core.windows.net"] }),
+    appRule("azure-sql", "Hive metastore on Azure SQL", fwHubSources, [{ protocolType: "Mssql", port: 1433 }], { targetFqdns: ["*.database.windows.net"] }),
+  ]),
 ]);
-const rcgPlatform = rcg("rcg-platform-baseline", 300, [
-  {
-    ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-    name: "os-updates",
-    priority: 100,
-    action: { type: "Allow" },
-    rules: [
-      appRule(
-        "ubuntu-updates",
-        "Node OS security updates",
-        [{ protocolType: "Http", port: 80 }],
-        { targetFqdns: ["security.ubuntu.com", "azure.archive.ubuntu.com", "changelogs.ubuntu.com"] },
-        peeredSpokes.map((s) => s.vnetPrefix),
-      ),
-    ],
-  },
+const rcgPlatform = rcg(fwPolicyId, "rcg-platform-baseline", 300, [
+  filterCollection("os-updates", 100, "Allow", [
+    appRule(
+      "ubuntu-updates",
+      "Node OS security updates",
+      peeredSpokes.map((s) => s.vnetPrefix),
+      [{ protocolType: "Http", port: 80 }],
+      { targetFqdns: ["security.ubuntu.com", "azure.archive.ubuntu.com", "changelogs.ubuntu.com"] },
+    ),
+  ]),
 ]);
-add({
-  name: "fwp-egress",
-  id: fwPolicyId,
-  type: "Microsoft.Network/firewallPolicies",
-  etag: netEtag(fwPolicyId),
-  location: EAST,
-  tags: networkTagsA,
-  properties: {
-    size: "0.024 MB",
-    provisioningState: "Succeeded",
-    sku: { tier: "Standard" },
-    threatIntelMode: "Alert",
-    threatIntelWhitelist: { ipAddresses: [], fqdns: [] },
-    ruleCollectionGroups: [{ id: rcgHdi }, { id: rcgPlatform }],
-    firewalls: [{ id: fwId }],
-    childPolicies: [],
-    snat: { privateRanges: ["IANAPrivateRanges"] },
-    dnsSettings: { servers: [], enableProxy: true },
-  },
+firewallPolicy({ id: fwPolicyId, location: EAST, size: "0.024 MB", ruleCollectionGroupIds: [rcgHdi, rcgPlatform], firewallIds: [fwId], tags: networkTagsA });
+
+// --- westeurope hub (rg-hub-weu): fw-hub-weu run by fwp-egress-weu, a child of the platform team's fwp-weu-base.
+hubVnet({
+  sub: SUB_A, rg: HUB_WEU_RG, name: "vnet-hub-weu", location: WEU, prefix: HUB_WEU_PREFIX, firewallSubnetPrefix: "10.1.1.0/26",
+  spokes: [spokeTelemetry], tags: networkTagsA,
+});
+azureFirewall({
+  id: fwWeuId, name: "fw-hub-weu", location: WEU, ipConfigId: fwWeuIpConfigId, privateIp: FW_WEU_PRIVATE_IP, vnetId: hubWeuVnetId,
+  publicIpId: fwWeuPip.id, policyId: fwpWeuId, tags: networkTagsA,
+});
+// Parent policy (platform team): what every AKS spoke of the region needs, for the region's spoke range.
+const weuSpokeRange = [spokeTelemetry.vnetPrefix];
+const rcgWeuBase = rcg(fwpWeuBaseId, "rcg-platform-aks", 100, [
+  filterCollection("aks-control-plane", 100, "Allow", [
+    netRule("aks-tunnel-udp-1194", "AKS node to control plane tunnel", weuSpokeRange, ["AzureCloud.WestEurope"], ["UDP"], ["1194"]),
+    netRule("aks-tunnel-tcp-9000", "AKS node to control plane tunnel", weuSpokeRange, ["AzureCloud.WestEurope"], ["TCP"], ["9000"]),
+  ]),
+  filterCollection("aks-fqdn-tag", 200, "Allow", [
+    appRule("aks-fqdn-tag", "AKS base requirements", weuSpokeRange, httpAndHttps, { fqdnTags: ["AzureKubernetesService"] }),
+  ]),
+]);
+firewallPolicy({ id: fwpWeuBaseId, location: WEU, size: "0.008 MB", ruleCollectionGroupIds: [rcgWeuBase], childPolicyIds: [fwpWeuId], tags: networkTagsA });
+// Child policy (workload rules). The drift: the common list was copied without graph.microsoft.com; a
+// data-protection deny collection (priority 100) blocks *.blob.core.windows.net before the HDInsight
+// allow (priority 200) can match; and a temporary exception allows Http:80 to any FQDN.
+const telemetrySources = [spokeTelemetry.subnetPrefix];
+const rcgWeuDlp = rcg(fwpWeuId, "rcg-data-protection", 100, [
+  filterCollection("deny-storage-uploads", 100, "Deny", [
+    appRule("deny-blob-storage", "DLP-2291: no uploads to storage accounts outside the data platform", weuSpokeRange, https, {
+      targetFqdns: ["*.blob.core.windows.net"],
+    }),
+  ]),
+]);
+const rcgWeuHdi = rcg(fwpWeuId, "rcg-hdinsight-aks-egress", 200, [
+  filterCollection("aksfwnr", 100, "Allow", [
+    netRule("spark-azure-files", "Spark: SMB to Azure Files", telemetrySources, ["Storage.WestEurope"], ["TCP"], ["445"]),
+    netRule("sql-redirect", "Spark Hive metastore: Azure SQL redirect policy", telemetrySources, ["Sql.WestEurope"], ["TCP"], ["11000-11999"]),
+  ]),
+  filterCollection("aksfwar", 200, "Allow", [
+    appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, monitoring", telemetrySources, https, {
+      targetFqdns: HDI_COMMON_FQDNS.filter((f) => f !== "graph.microsoft.com"),
+    }),
+    appRule("adls-gen2", "Spark: ADLS Gen2 storage", telemetrySources, https, { targetFqdns: ["*.dfs.core.windows.net"] }),
+    appRule("azure-sql", "Hive metastore on Azure SQL", telemetrySources, [{ protocolType: "Mssql", port: 1433 }], { targetFqdns: ["*.database.windows.net"] }),
+  ]),
+]);
+const rcgWeuTemp = rcg(fwpWeuId, "rcg-temporary-exceptions", 400, [
+  filterCollection("temp-allow", 100, "Allow", [
+    appRule("allow-http-any", "TEMP INC-88412: package mirrors for the Spark image rebuild", telemetrySources, [{ protocolType: "Http", port: 80 }], {
+      targetFqdns: ["*"],
+    }),
+  ]),
+]);
+firewallPolicy({
+  id: fwpWeuId, location: WEU, size: "0.016 MB", ruleCollectionGroupIds: [rcgWeuDlp, rcgWeuHdi, rcgWeuTemp], firewallIds: [fwWeuId],
+  basePolicyId: fwpWeuBaseId, tags: networkTagsA,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1515,9 +1761,13 @@ nc(spokeMarketing.vnetId, marketing.aks.principalId, "nc/marketing/vnet");
 nc(spokeMarketing.routeTableId, marketing.aks.principalId, "nc/marketing/rt");
 nc(spokeMarketing.nsgId, marketing.aks.principalId, "nc/marketing/nsg");
 nc(rgId(SUB_A, "rg-net-ingest"), ingest.aks.principalId, "nc/ingest", "pool-ingest AKS: UDR network resources");
-nc(rgId(SUB_A, "rg-net-reporting"), reporting.aks.principalId, "nc/reporting", "pool-reporting AKS: UDR network resources");
+// pool-reporting: granted on the VNet only (as for a bring-your-own-subnet loadBalancer cluster); the route
+// table and the NSG that userDefinedRouting also needs were never granted.
+nc(spokeReporting.vnetId, reporting.aks.principalId, "nc/reporting/vnet", "pool-reporting AKS: virtual network");
 nc(rgId(SUB_A, "rg-net-restricted"), restricted.aks.principalId, "nc/restricted", "pool-restricted AKS: UDR network resources");
 nc(rgId(SUB_B, "rg-payments-network"), payments.principalId, "nc/payments", "aks-payments: UDR network resources");
+nc(rgId(SUB_A, "rg-net-telemetry"), telemetry.aks.principalId, "nc/telemetry", "pool-telemetry AKS: UDR network resources");
+nc(rgId(SUB_B, "rg-net-ml"), ml.aks.principalId, "nc/ml", "pool-ml AKS: network resources (userDefinedRouting since the in-place switch)");
 // Bring-your-own-subnet clusters with loadBalancer egress (AKS manages LB services in the subnet).
 nc(spokeSandbox.vnetId, sandbox.aks.principalId, "nc/sandbox");
 nc(spokeWeb.vnetId, web.principalId, "nc/web");
@@ -1570,26 +1820,41 @@ const estate = {
   $schema: "https://egress-audit.dev/schemas/estate.schema.json",
   schemaVersion: 1,
   description:
-    "Demo estate: 9 targets (7 HDInsight on AKS cluster pools, 2 plain AKS clusters) in 2 subscriptions behind one hub Azure Firewall. " +
-    "Compliant: pool-finance, aks-payments, aks-web, pool-legacy. Drifted: pool-marketing (stray public IP), pool-ingest (default route to Internet), " +
-    "pool-reporting (default route to an address with no firewall), pool-sandbox (unexplained public IP). Unknown: pool-restricted (network group unreadable). " +
-    "See estates/README.md.",
+    "Demo estate: 11 targets (9 HDInsight on AKS cluster pools, 2 plain AKS clusters) in 2 subscriptions behind two hub Azure Firewalls (eastus, westeurope). " +
+    "Compliant: pool-finance, aks-payments, aks-web, pool-legacy. Drifted: pool-marketing (stray public IPs, Flink UI exposed publicly), " +
+    "pool-ingest (default route to Internet, stale DNS record), pool-reporting (default route to an address with no firewall, Network Contributor on the VNet only), " +
+    "pool-sandbox (unexplained public IP, SSH open to the Internet), pool-telemetry (firewall policy misses required egress and allows Http to any FQDN), " +
+    "pool-ml (AKS cluster changed behind the pool: outbound type and API server exposure disagree). Unknown: pool-restricted (network resources unreadable). " +
+    "Every check fails on at least one target and passes on at least one. See estates/README.md.",
   subscriptions: [
     { subscriptionId: SUB_A, displayName: "Contoso Data Platform (prod)", tenantId: TENANT, state: "Enabled" },
     { subscriptionId: SUB_B, displayName: "Contoso Analytics (dev)", tenantId: TENANT, state: "Enabled" },
   ],
   resources,
+  // The whole network resource group is forbidden: its lists come back without it and reads
+  // inside it answer 403, so a scanner must not take its silence for compliance.
   forbiddenScopes: [rgId(SUB_A, "rg-net-restricted")],
   options: { pageSize: 5 },
 };
 
+// What a scan with no baseline must report: per target, every `fail` and every `unknown` finding
+// (checkId + resourceId; `item` where one resource carries several). Written from the drift seeded
+// above, not from a scan: a failing test then says whether the estate or the scanner is wrong.
+const fwNotJudged = (subnetId) => [
+  { checkId: "firewall-required-egress", resourceId: subnetId },
+  { checkId: "firewall-overbroad-allow", resourceId: subnetId },
+];
 const expected = {
   targets: {
     "pool-finance": { kind: "clusterPool", status: "compliant", failing: [], unknown: [] },
     "pool-marketing": {
       kind: "clusterPool",
       status: "drifted",
-      failing: [{ checkId: "mc-group-public-ip", resourceId: debugPip.id }],
+      failing: [
+        { checkId: "mc-group-public-ip", resourceId: debugPip.id },
+        { checkId: "mc-group-public-ip", resourceId: marketingUiPip.id },
+        { checkId: "cluster-private-ingress", resourceId: marketingUiPip.id },
+      ],
       unknown: [],
     },
     "pool-ingest": {
@@ -1598,36 +1863,72 @@ const expected = {
       failing: [
         { checkId: "subnet-default-route", resourceId: spokeIngest.subnetId },
         { checkId: "default-route-firewall", resourceId: spokeIngest.subnetId },
+        { checkId: "private-dns-a-record", resourceId: staleRecordId },
       ],
-      unknown: [],
+      // The default route reaches no firewall (NoFirewallRoute): there are no rules to judge.
+      unknown: fwNotJudged(spokeIngest.subnetId),
     },
     "pool-reporting": {
       kind: "clusterPool",
       status: "drifted",
-      failing: [{ checkId: "default-route-firewall", resourceId: spokeReporting.subnetId }],
-      unknown: [],
+      failing: [
+        { checkId: "default-route-firewall", resourceId: spokeReporting.subnetId },
+        { checkId: "udr-network-contributor", resourceId: spokeReporting.routeTableId },
+        { checkId: "udr-network-contributor", resourceId: spokeReporting.nsgId },
+      ],
+      // No Azure Firewall at 10.0.1.68 (FirewallNotFound): there are no rules to judge.
+      unknown: fwNotJudged(spokeReporting.subnetId),
     },
     "pool-restricted": {
       kind: "clusterPool",
       status: "unknown",
       failing: [],
+      // Everything that needs the subnet (403 AuthorizationFailed).
       unknown: [
-        { checkId: "subnet-default-route", resourceId: spokeRestricted.subnetId },
-        { checkId: "default-route-firewall", resourceId: spokeRestricted.subnetId },
-      ],
+        "subnet-default-route",
+        "default-route-firewall",
+        "firewall-required-egress",
+        "firewall-overbroad-allow",
+        "subnet-nsg-inbound",
+        "udr-network-contributor",
+      ].map((checkId) => ({ checkId, resourceId: spokeRestricted.subnetId })),
     },
     "pool-sandbox": {
       kind: "clusterPool",
       status: "drifted",
-      failing: [{ checkId: "mc-group-public-ip", resourceId: leftoverPip.id }],
+      failing: [
+        { checkId: "mc-group-public-ip", resourceId: leftoverPip.id },
+        { checkId: "subnet-nsg-inbound", resourceId: spokeSandbox.subnetId },
+      ],
       unknown: [],
     },
     "aks-payments": { kind: "aksCluster", status: "compliant", failing: [], unknown: [] },
     "aks-web": { kind: "aksCluster", status: "compliant", failing: [], unknown: [] },
     "pool-legacy": { kind: "clusterPool", status: "compliant", failing: [], unknown: [] },
+    "pool-telemetry": {
+      kind: "clusterPool",
+      status: "drifted",
+      failing: [
+        { checkId: "firewall-required-egress", resourceId: fwpWeuId, item: "fqdn *.blob.core.windows.net Https:443" },
+        { checkId: "firewall-required-egress", resourceId: fwpWeuId, item: "fqdn graph.microsoft.com Https:443" },
+        { checkId: "firewall-overbroad-allow", resourceId: fwpWeuId, item: "fwp-weu-egress/rcg-temporary-exceptions/temp-allow/allow-http-any" },
+      ],
+      unknown: [],
+    },
+    "pool-ml": {
+      kind: "clusterPool",
+      status: "drifted",
+      failing: [
+        { checkId: "pool-outbound-type", resourceId: ml.poolId },
+        { checkId: "api-server-private", resourceId: ml.poolId },
+      ],
+      unknown: [],
+    },
   },
 };
 
 writeFileSync(join(here, "demo.json"), `${JSON.stringify(estate, null, 2)}\n`);
 writeFileSync(join(here, "demo.expected.json"), `${JSON.stringify(expected, null, 2)}\n`);
-stdout.write(`wrote ${resources.length} resources to estates/demo.json and 9 targets to estates/demo.expected.json\n`);
+stdout.write(
+  `wrote ${resources.length} resources to estates/demo.json and ${Object.keys(expected.targets).length} targets to estates/demo.expected.json\n`,
+);

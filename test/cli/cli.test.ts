@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/program.js";
+import { findingId } from "../../src/checks/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { DriftReport } from "../../src/report/report.js";
 
@@ -44,7 +45,8 @@ interface Expected {
     {
       kind: string;
       status: string;
-      failing: Array<{ checkId: string; resourceId: string }>;
+      /** `item` (when given) tells apart several findings of one check on one resource. */
+      failing: Array<{ checkId: string; resourceId: string; item?: string }>;
       unknown?: Array<{ checkId: string; resourceId: string }>;
     }
   >;
@@ -82,9 +84,28 @@ describe("egress-audit demo", () => {
       .flatMap(([name, t]) => t.failing.map((f) => `${name}|${f.checkId}|${f.resourceId.toLowerCase()}`))
       .sort();
     expect(tuples(report, "fail")).toEqual(want);
+    // Where the expected file names the item (e.g. which dependency a firewall misses), the finding id says it too.
+    const ids = new Set(report.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail").map((f) => f.id)));
+    for (const [name, t] of Object.entries(expected.targets)) {
+      const targetId = report.targets.find((x) => x.name === name)!.id;
+      for (const f of t.failing.filter((x) => x.item !== undefined)) {
+        expect(ids.has(findingId(f.checkId, targetId, f.resourceId, f.item)), `${name} ${f.checkId} ${f.item}`).toBe(true);
+      }
+    }
   });
 
-  it("reports the forbidden resource group's reads as unknown with the 403 as evidence, never pass", () => {
+  it("makes every check of the catalog fail on at least one target and pass on at least one", () => {
+    const seen = (status: string) => new Set(report.targets.flatMap((t) => t.findings.filter((f) => f.status === status).map((f) => f.checkId)));
+    const failing = seen("fail");
+    const passing = seen("pass");
+    for (const c of checks) {
+      expect(failing.has(c.meta.id), `${c.meta.id} fails somewhere`).toBe(true);
+      expect(passing.has(c.meta.id), `${c.meta.id} passes somewhere`).toBe(true);
+    }
+    expect(checks).toHaveLength(11);
+  });
+
+  it("reports what could not be judged as unknown (the forbidden network resources with the 403 as evidence), never pass", () => {
     const want = Object.entries(expected.targets)
       .flatMap(([name, t]) => (t.unknown ?? []).map((f) => `${name}|${f.checkId}|${f.resourceId.toLowerCase()}`))
       .sort();
@@ -119,6 +140,37 @@ describe("egress-audit demo", () => {
     expect(lines.at(-1)).toMatch(/^\d+ targets: \d+ compliant, \d+ drifted, \d+ unknown; findings: \d+ fail/);
     for (const name of Object.keys(expected.targets)) expect(table.stdout).toContain(name);
     expect(table.stdout).not.toContain("\u001b["); // no colour when not a TTY
+  });
+
+  it("with estates/demo.baseline.json: one failure suppressed, one expired suppression reported, still exit 1", async () => {
+    const baselineFile = join(root, "estates", "demo.baseline.json");
+    const withBaseline = await cli(["demo", "--baseline", baselineFile, "--format", "json"]);
+    expect(withBaseline.code).toBe(1);
+    const r = JSON.parse(withBaseline.stdout) as DriftReport;
+    const all = r.targets.flatMap((t) => t.findings.map((f) => ({ target: t.name, f })));
+    const suppressed = all.filter((x) => x.f.suppressed !== undefined);
+    expect(suppressed.map((x) => `${x.target}|${x.f.checkId}|${x.f.status}`)).toEqual(["pool-sandbox|mc-group-public-ip|fail"]);
+    expect(suppressed[0]!.f.resourceId).toMatch(/\/publicIPAddresses\/leftover-pip$/);
+    expect(suppressed[0]!.f.suppressed).toMatchObject({ owner: "analytics-platform@contoso.com", expires: "2099-12-31" });
+
+    // The expired one (the sandbox's SSH rule) no longer applies: its failure is drift again, and it is reported.
+    const ssh = all.filter((x) => x.f.checkId === "subnet-nsg-inbound" && x.f.status === "fail");
+    expect(ssh.map((x) => x.target)).toEqual(["pool-sandbox"]);
+    expect(ssh[0]!.f.suppressed).toBeUndefined();
+    expect(ssh[0]!.f.severity).toBe("high"); // the baseline's severity override
+    expect(r.expiredSuppressions).toEqual([
+      expect.objectContaining({ checkId: "subnet-nsg-inbound", expires: "2025-06-30", matchingFindingIds: [ssh[0]!.f.id] }),
+    ]);
+    expect(r.targets.find((t) => t.name === "pool-sandbox")!.status).toBe("drifted");
+
+    // The baseline's defaults change nothing else: the same failures and unknowns as without it.
+    const key = (x: DriftReport) => x.targets.flatMap((t) => t.findings.map((f) => `${f.id}|${f.status}`)).sort();
+    expect(key(r)).toEqual(key(report));
+
+    const table = await cli(["demo", "--baseline", baselineFile]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/leftover-pip .*\[suppressed: Static IP on the partner's allow-list/);
+    expect(table.stdout).toContain("expired suppressions (1), no longer applied:");
   });
 
   it("the same estate served by `egress-audit emulator` and scanned by another process gives the same findings", async () => {
