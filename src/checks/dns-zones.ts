@@ -37,26 +37,77 @@ export interface ZoneCandidates {
   failedZoneIds: string[];
 }
 
+/**
+ * Zones of a snapshot indexed once (by lower-cased zone name and by resource group), so that
+ * judging thousands of targets does not rescan every zone per target.
+ */
+interface ZoneIndex {
+  /** Zone name → [map key or listed id, the part when read] */
+  byName: Map<string, Array<{ key: string; part?: Snapshot["privateDnsZones"][string] }>>;
+  /** Resource group id (lower-cased) → zone ids */
+  byGroup: Map<string, Map<string, string>>;
+}
+const zoneIndexes = new WeakMap<Snapshot, ZoneIndex>();
+
+function zoneIndex(snapshot: Snapshot): ZoneIndex {
+  let index = zoneIndexes.get(snapshot);
+  if (index) return index;
+  index = { byName: new Map(), byGroup: new Map() };
+  const addGroup = (id: string) => {
+    const p = parseResourceId(id);
+    if (p?.resourceGroup === undefined) return;
+    const g = `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase();
+    let ids = index.byGroup.get(g);
+    if (!ids) index.byGroup.set(g, (ids = new Map<string, string>()));
+    if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+  };
+  const addName = (name: string, entry: { key: string; part?: Snapshot["privateDnsZones"][string] }) => {
+    const k = name.toLowerCase();
+    const list = index.byName.get(k);
+    if (list) list.push(entry);
+    else index.byName.set(k, [entry]);
+  };
+  for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
+    addName(part.ok ? part.value.name : nameOf(key), { key, part });
+    addGroup(part.ok ? part.value.id : key);
+  }
+  for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
+    if (!inv.ok) continue;
+    for (const id of inv.value) {
+      if (id === "") continue;
+      addGroup(id);
+      // Listed but absent from the map: not read (its `part` stays undefined).
+      if (lookup(snapshot.privateDnsZones, id) === undefined) addName(nameOf(id), { key: id });
+    }
+  }
+  zoneIndexes.set(snapshot, index);
+  return index;
+}
+
+/** Every label-aligned suffix of an FQDN (`a.b.c` → `a.b.c`, `b.c`, `c`). */
+function labelSuffixes(fqdn: string): string[] {
+  const labels = normalizeFqdn(fqdn).split(".");
+  return labels.map((_, i) => labels.slice(i).join("."));
+}
+
 /** The private DNS zones (read or listed) whose name is a label-aligned suffix of `fqdn`. */
 export function candidateZones(snapshot: Snapshot, fqdn: string): ZoneCandidates {
   const zones: PrivateDnsZone[] = [];
   const errors: ReadError[] = [];
   const failedZoneIds: string[] = [];
-  for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
-    if (part.ok) {
-      if (isLabelSuffix(fqdn, part.value.name)) zones.push(part.value);
-    } else if (isLabelSuffix(fqdn, nameOf(key))) {
-      errors.push(errorOf(part, key));
-      failedZoneIds.push(key);
-    }
-  }
-  // A zone the inventory listed with a fitting name but that is absent from the map was not read.
-  for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
-    if (!inv.ok) continue;
-    for (const id of inv.value) {
-      if (id === "" || !isLabelSuffix(fqdn, nameOf(id)) || lookup(snapshot.privateDnsZones, id) !== undefined) continue;
-      errors.push({ code: "NotCollected", message: `private DNS zone ${nameOf(id)} was listed but not collected`, scope: id });
-      failedZoneIds.push(id);
+  const index = zoneIndex(snapshot);
+  for (const suffix of labelSuffixes(fqdn)) {
+    for (const { key, part } of index.byName.get(suffix) ?? []) {
+      if (part === undefined) {
+        // A zone the inventory listed with a fitting name but that is absent from the map was not read.
+        errors.push({ code: "NotCollected", message: `private DNS zone ${nameOf(key)} was listed but not collected`, scope: key });
+        failedZoneIds.push(key);
+      } else if (part.ok) {
+        if (isLabelSuffix(fqdn, part.value.name)) zones.push(part.value);
+      } else {
+        errors.push(errorOf(part, key));
+        failedZoneIds.push(key);
+      }
     }
   }
   zones.sort((a, b) => b.name.length - a.name.length || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
@@ -77,21 +128,8 @@ export function inventoryErrors(snapshot: Snapshot): ReadError[] {
 
 /** Private DNS zone ids (read or listed) in a resource group, with the read part when there is one. */
 export function zonesInResourceGroup(snapshot: Snapshot, resourceGroupId: string): string[] {
-  const target = resourceGroupId.toLowerCase();
-  const inGroup = (id: string): boolean => {
-    const p = parseResourceId(id);
-    return p?.resourceGroup !== undefined && `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase() === target;
-  };
-  const ids = new Map<string, string>();
-  for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
-    const id = part.ok ? part.value.id : key;
-    if (inGroup(id)) ids.set(id.toLowerCase(), id);
-  }
-  for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
-    if (!inv.ok) continue;
-    for (const id of inv.value) if (id !== "" && inGroup(id) && !ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
-  }
-  return [...ids.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const ids = zoneIndex(snapshot).byGroup.get(resourceGroupId.toLowerCase());
+  return [...(ids?.values() ?? [])].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
 }
 
 /** The absolute name of a record set (its `fqdn`, else `<name>.<zone>`), normalised. */

@@ -233,11 +233,25 @@ export interface EffectiveRuleSet {
 
 const MAX_POLICY_DEPTH = 8;
 
+type RuleSetResult = { ok: true; value: EffectiveRuleSet } | { ok: false; error: ReadError; resourceId: string; policyChain: string[] };
+
+/**
+ * Rule sets computed once per snapshot and firewall: every target behind the same firewall
+ * shares it, and building it (policy chain, ordering, source intervals) dominates otherwise.
+ */
+const ruleSetCache = new WeakMap<Snapshot, Map<string, RuleSetResult>>();
+
 /** The firewall's effective rule set, or the read error (of the policy or a parent policy) that hides it. */
-export function effectiveRuleSet(
-  snapshot: Snapshot,
-  firewall: AzureFirewall,
-): { ok: true; value: EffectiveRuleSet } | { ok: false; error: ReadError; resourceId: string; policyChain: string[] } {
+export function effectiveRuleSet(snapshot: Snapshot, firewall: AzureFirewall): RuleSetResult {
+  let cache = ruleSetCache.get(snapshot);
+  if (!cache) ruleSetCache.set(snapshot, (cache = new Map<string, RuleSetResult>()));
+  const key = firewall.id.toLowerCase();
+  let result = cache.get(key);
+  if (!result) cache.set(key, (result = buildRuleSet(snapshot, firewall)));
+  return result;
+}
+
+function buildRuleSet(snapshot: Snapshot, firewall: AzureFirewall): RuleSetResult {
   const leafId = firewall.firewallPolicyId;
   if (leafId === undefined || leafId === "") {
     // A firewall without a policy: its classic rule collections (none at all = deny everything).

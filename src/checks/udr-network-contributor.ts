@@ -1,3 +1,4 @@
+import { lookup } from "../collect/snapshot.js";
 import type { ReadError, RoleAssignment, RoleDefinition } from "../collect/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
 import {
@@ -79,19 +80,21 @@ export const udrNetworkContributor: Check = {
     const resources: NetworkResource[] = [];
     for (const subnetId of subnets.value.ids) {
       const vnetId = subnetId.replace(/\/subnets\/[^/]+\/?$/i, "");
-      resources.push({ id: vnetId, kind: "virtual network", subnetId });
       const subnet = subnetOf(snapshot, subnetId);
       if (!subnet.ok) {
+        // Nor is the VNet judged: role assignments inside a scope the caller cannot read are left
+        // out of the subscription's list, so "no assignment" there would be a false failure.
         results.push(
           unknownResult(
             subnetId,
-            `Subnet ${nameOf(subnetId)} of ${targetLabel(target)} could not be read, so its route table and NSG are not known.`,
+            `Subnet ${nameOf(subnetId)} of ${targetLabel(target)} could not be read, so its VNet, route table and NSG (and their role assignments) are not known.`,
             subnet.error,
             { item: subnetId, expected: EXPECTED, evidence: { ...base, subnetId } },
           ),
         );
         continue;
       }
+      resources.push({ id: vnetId, kind: "virtual network", subnetId });
       if (subnet.value.routeTableId) resources.push({ id: subnet.value.routeTableId, kind: "route table", subnetId });
       if (subnet.value.networkSecurityGroupId) {
         resources.push({ id: subnet.value.networkSecurityGroupId, kind: "network security group", subnetId });
@@ -156,6 +159,12 @@ function judgeResource(env: Env, r: NetworkResource): CheckResult {
       notCollected(env.aksClusterId, "a managed identity principal of the AKS cluster (service principal clusters are not judged)"),
     );
   }
+  // A route table or NSG that could not be read: assignments on it may be hidden from the list.
+  const own = r.kind === "route table" ? lookup(snapshot.routeTables, r.id) : r.kind === "network security group" ? lookup(snapshot.networkSecurityGroups, r.id) : undefined;
+  if (r.kind !== "virtual network" && (own === undefined || !own.ok)) {
+    const error = own === undefined ? notCollected(r.id, `${what}`) : errorOf(own, r.id);
+    return unknown(`${capitalise(what)} could not be read, so role assignments on it may be hidden and the AKS identity's role there is not known.`, error);
+  }
   const sub = subscriptionOf(r.id) ?? target.subscriptionId;
   const key = Object.keys(snapshot.roleAssignments).find((k) => k.toLowerCase() === sub.toLowerCase());
   const listPart = key === undefined ? undefined : snapshot.roleAssignments[key];
@@ -164,8 +173,8 @@ function judgeResource(env: Env, r: NetworkResource): CheckResult {
     return unknown(`The role assignments of subscription ${sub} could not be read, so the AKS identity's role on ${what} is not known.`, error);
   }
   const principalSet = new Set(principals.map((p) => p.toLowerCase()));
-  const applicable = listPart.value.filter((a) => scopeCovers(a.scope, r.id));
-  const mine = applicable.filter((a) => principalSet.has(a.principalId.toLowerCase()));
+  // Principal first: a subscription holds thousands of assignments, few of them this identity's.
+  const mine = listPart.value.filter((a) => principalSet.has(a.principalId.toLowerCase()) && scopeCovers(a.scope, r.id));
   const considered: Array<Record<string, unknown>> = [];
   const undecided: Array<{ assignment: RoleAssignment; error: ReadError }> = [];
   for (const a of mine) {
@@ -201,7 +210,9 @@ function judgeResource(env: Env, r: NetworkResource): CheckResult {
       },
     );
   }
-  const groupAssignments = applicable.filter((a) => a.principalType !== undefined && a.principalType.toLowerCase() === "group").length;
+  const groupAssignments = listPart.value.filter(
+    (a) => a.principalType !== undefined && a.principalType.toLowerCase() === "group" && scopeCovers(a.scope, r.id),
+  ).length;
   return {
     status: "fail",
     resourceId: r.id,

@@ -164,9 +164,13 @@ describe("checks that do not apply emit nothing", () => {
     expect(run("private-dns-a-record", aks.snapshot, aks.target)).toEqual([]);
     const { snapshot, target } = fixture("private-dns-a-record", "pass-no-private-cluster-clean-managed-zone");
     expect(run("private-dns-a-record", snapshot, target).map((r) => r.status)).toEqual(["pass"]);
-    snapshot.privateDnsZones = {};
-    for (const k of Object.keys(snapshot.privateDnsZoneInventory)) snapshot.privateDnsZoneInventory[k] = { ok: true, value: [] };
-    expect(run("private-dns-a-record", snapshot, target)).toEqual([]);
+    // Snapshots are immutable once built (checks index them): derive a new one without zones.
+    const withoutZones = {
+      ...snapshot,
+      privateDnsZones: {},
+      privateDnsZoneInventory: Object.fromEntries(Object.keys(snapshot.privateDnsZoneInventory).map((k) => [k, { ok: true as const, value: [] }])),
+    };
+    expect(run("private-dns-a-record", withoutZones, target)).toEqual([]);
   });
 
   it("cluster-private-ingress: a plain AKS cluster is judged only under a private-ingress baseline", () => {

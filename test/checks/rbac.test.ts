@@ -97,10 +97,18 @@ describe("udr-network-contributor outside the case files", () => {
     expect(results.map((r) => r.status)).toEqual(["unknown", "unknown", "unknown"]);
   });
 
-  it("judges the VNet and reports the unreadable subnet when the subnet cannot be read", () => {
+  it("reports the unreadable subnet and does not judge its VNet, whose assignments may be hidden", () => {
     const results = run((s) => {
       s.subnets = {};
     });
-    expect(results.map((r) => `${r.status} ${r.resourceId.split("/").pop()}`)).toEqual(["unknown snet-hdi-pool", "pass vnet-spoke-weu"]);
+    expect(results.map((r) => `${r.status} ${r.resourceId.split("/").pop()}`)).toEqual(["unknown snet-hdi-pool"]);
+  });
+
+  it("is unknown, not failed, on a route table it could not read", () => {
+    const results = run((s) => {
+      s.routeTables = {};
+    });
+    expect(results.filter((r) => r.status === "fail")).toEqual([]);
+    expect(results.map((r) => r.message)).toContainEqual(expect.stringMatching(/^Route table .* could not be read/));
   });
 });
