@@ -8,7 +8,7 @@ import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { getClient, type Client } from "@azure-rest/core-client";
 import type { ArmSettings } from "../config/settings.js";
 import { ARM_SCOPES, createCredential } from "./credential.js";
-import { ReadBudget, readBudgetPolicy } from "./budget.js";
+import { budgetKeyOf, ReadBudget, readBudgetPolicy } from "./budget.js";
 
 /** ARM traffic counters of one scan; they go into the report's `stats`. */
 export interface ArmStats {
@@ -46,12 +46,14 @@ export interface ArmClientOptions {
  * passes through it; the retry policy resends the same request object, which is how a retry is
  * told apart from a first attempt.
  */
-function statsPolicy(stats: ArmStats): PipelinePolicy {
+function statsPolicy(stats: ArmStats, bySubscription: Map<string, number>): PipelinePolicy {
   const seen = new WeakSet<PipelineRequest>();
   return {
     name: "egressAuditArmStats",
     async sendRequest(request, next) {
       stats.armRequests += 1;
+      const key = budgetKeyOf(request.url);
+      bySubscription.set(key, (bySubscription.get(key) ?? 0) + 1);
       if (seen.has(request)) stats.retries += 1;
       else seen.add(request);
       const response = await next(request);
@@ -68,6 +70,8 @@ function statsPolicy(stats: ArmStats): PipelinePolicy {
  */
 export class ArmClients {
   readonly stats: ArmStats = { armRequests: 0, throttled: 0, retries: 0 };
+  /** Requests per subscription (`tenant` for tenant-level paths): what each ARM budget paid. */
+  readonly requestsBySubscription = new Map<string, number>();
   readonly endpoint: string;
   /** The read budget requests wait on, when on. */
   readonly budget: ReadBudget | undefined;
@@ -94,7 +98,7 @@ export class ArmClients {
       // Per retry, in this order: wait for a read token, then count the attempt.
       additionalPolicies: [
         ...(this.budget ? [{ policy: readBudgetPolicy(this.budget), position: "perRetry" }] : []),
-        { policy: statsPolicy(this.stats), position: "perRetry" },
+        { policy: statsPolicy(this.stats, this.requestsBySubscription), position: "perRetry" },
       ],
       ...(options.caCertificates?.length ? { tlsOptions: { ca: options.caCertificates } } : {}),
       userAgentOptions: { userAgentPrefix: "egress-audit" },

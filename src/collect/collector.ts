@@ -70,9 +70,9 @@ export interface CollectOptions {
   subscriptionIds?: string[];
   /** Stops every ARM call; what was read so far is kept, the rest becomes `unknown`. */
   abortSignal?: AbortSignalLike;
-  /** Subscriptions read at once (default 4). */
+  /** Subscriptions read at once (default 16; the read budget paces each one). */
   subscriptionConcurrency?: number;
-  /** Targets read at once (default 8). */
+  /** Targets read at once per subscription (default 16; the read budget paces them). */
   targetConcurrency?: number;
   onProgress?: (progress: CollectProgress) => void;
 }
@@ -114,6 +114,16 @@ async function drain<T>(iter: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iter) out.push(item);
   return out;
+}
+
+/** A concurrency limit per key (subscription). */
+function perSubscriptionLimit(concurrency: number): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+  const limits = new Map<string, ReturnType<typeof pLimit>>();
+  return (key, fn) => {
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(concurrency)));
+    return limit(fn);
+  };
 }
 
 /** One subscription's subscription-level lists. */
@@ -206,7 +216,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   options.onProgress?.({ phase: "subscriptions", done: 1, total: 1 });
 
   // 2. Subscription-level lists, joined locally below.
-  const subLimit = pLimit(options.subscriptionConcurrency ?? 4);
+  const subLimit = pLimit(options.subscriptionConcurrency ?? 16);
   let listsDone = 0;
   const lists = new Map<string, SubscriptionLists>();
   await Promise.all(
@@ -520,11 +530,13 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     });
   }
 
-  const targetLimit = pLimit(options.targetConcurrency ?? 8);
+  // One limiter per subscription: each subscription has its own ARM read budget, so a queue
+  // shared by all would leave every slot waiting on one subscription's budget at a time.
+  const targetLimit = perSubscriptionLimit(options.targetConcurrency ?? 16);
   let targetsDone = 0;
   await Promise.all(
     targets.map((t) =>
-      targetLimit(async () => {
+      targetLimit(t.subscriptionId, async () => {
         if (t.kind === "clusterPool") {
           t.clusters = await read(`${t.id}/clusters`, async () =>
             (await drain(listPoolClusters(clients.rest(), t.id, signal))).map(normalizeHdiCluster),
@@ -553,7 +565,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   // private DNS zones that can hold the targets' private FQDNs, and the role definitions named
   // by assignments to the targets' AKS identities.
   await Promise.all(
-    Object.values(snapshot.firewalls).map((f) => (f.ok && f.value.firewallPolicyId ? firewallPolicy(f.value.firewallPolicyId) : undefined)),
+    Object.values(snapshot.firewalls).map((f) => (f.ok && f.value.firewallPolicyId ? firewallPolicy(f.value.firewallPolicyId) : Promise.resolve())),
   );
   const fqdns = targets.flatMap((t) => (t.clusters?.ok ? t.clusters.value.map((c) => c.privateFqdn?.toLowerCase()) : [])).filter((x): x is string => !!x);
   const poolGroups = new Set(
@@ -561,7 +573,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       .map((t) => (t.pool?.managedResourceGroupName ? `/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase() : undefined))
       .filter((x): x is string => !!x),
   );
-  const zoneLimit = pLimit(options.targetConcurrency ?? 8);
+  const zoneLimit = perSubscriptionLimit(options.targetConcurrency ?? 16);
   await Promise.all(
     [...zoneIndex.values()]
       .filter((z) => {
@@ -570,7 +582,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         const inPoolGroup = z.id ? poolGroups.has(`/subscriptions/${parseResourceId(z.id)?.subscriptionId.toLowerCase()}/resourcegroups/${rg.toLowerCase()}`) : false;
         return inPoolGroup || fqdns.some((f) => f === name || f.endsWith(`.${name}`));
       })
-      .map((z) => zoneLimit(() => privateDnsZone(z))),
+      .map((z) => zoneLimit(parseResourceId(z.id ?? "")?.subscriptionId.toLowerCase() ?? "", () => privateDnsZone(z))),
   );
   const principals = new Set<string>();
   for (const part of Object.values(snapshot.aksClusters)) {

@@ -5,6 +5,9 @@
  * comes from a read is a {@link Part}: either the value, or the error that left it empty, so a
  * check can tell "there is nothing" from "we could not look" and report `unknown` for the latter.
  *
+ * A snapshot is immutable once the collector returns it: checks may build indexes over it
+ * (cached per snapshot object), so derive a new object rather than editing one in place.
+ *
  * Maps of resources are keyed by the **lower-cased** ARM id (ARM returns mixed casing); use
  * {@link lookup} to read them. Check case files under `test/checks/` are Snapshots in this shape.
  */

@@ -2,7 +2,7 @@
  * Builders of small estates in ARM wire shapes (as in Microsoft's examples), for collector and
  * emulator tests that need one specific situation rather than the whole demo estate.
  */
-import type { Estate, EstateResource } from "../../src/emulator/estate.js";
+import type { Estate, EstateResource } from "./estate.js";
 
 export const SUB_A = "aaaaaaaa-0000-4000-8000-000000000001";
 export const SUB_B = "bbbbbbbb-0000-4000-8000-000000000002";

@@ -149,7 +149,7 @@ describe("collect: the parts the full catalog judges (demo estate)", () => {
   it("reads firewall policies with their rule collection groups, NSGs, private DNS zones, role assignments and definitions", async () => {
     const { loadEstate } = await import("../../src/emulator/estate.js");
     const estate = await loadEstate(new URL("../../estates/demo.json", import.meta.url).pathname);
-    const { snapshot } = await collectFrom(estate as ReturnType<typeof estateOf>);
+    const { snapshot } = await collectFrom(estate);
 
     const policies = Object.values(snapshot.firewallPolicies);
     expect(policies.length).toBeGreaterThan(0);

@@ -1,0 +1,74 @@
+/**
+ * The benchmark's estate generator, small: a scan of a generated estate reports exactly the
+ * seeded drift as failures, nothing unknown, and every other target compliant. The benchmark
+ * relies on this to check findings at scale.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateEstate, type GeneratedEstate } from "../../bench/generate.js";
+import { readArmSettings } from "../../src/config/settings.js";
+import { parseEstate } from "../../src/emulator/estate.js";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { runScan } from "../../src/scan.js";
+import type { DriftReport } from "../../src/report/report.js";
+
+let emu: RunningEmulator;
+let generated: GeneratedEstate;
+let report: DriftReport;
+beforeAll(async () => {
+  generated = generateEstate({ targets: 60, subscriptions: 3, driftRate: 0.2, privateIngressShare: 0.5, pageSize: 7 });
+  emu = await startEmulator({ estate: parseEstate(generated.estate) });
+  ({ report } = await runScan({
+    settings: readArmSettings({}, { endpoint: emu.url, staticToken: "t" }),
+    clients: { caCertificates: [emu.caCertPem], maxRetries: 0 },
+  }));
+});
+afterAll(async () => emu?.close());
+
+describe("generated estates", () => {
+  it("hold the targets, kinds and seeded drift they were asked for", () => {
+    expect(report.summary.targets).toBe(60);
+    expect(generated.counts.pools + generated.counts.aksClusters).toBe(60);
+    expect(generated.counts.privateIngressPools).toBeGreaterThan(0);
+    expect(new Set(generated.seeded.map((d) => d.kind))).toEqual(
+      new Set(["stray-public-ip", "route-to-internet", "missing-network-contributor", "dns-wrong-address"]),
+    );
+  });
+
+  it("scan to exactly the seeded failures, nothing unknown, everything else compliant", () => {
+    const of = (status: string) =>
+      report.targets.flatMap((t) => t.findings.filter((f) => f.status === status).map((f) => `${f.checkId}|${f.resourceId}`.toLowerCase())).sort();
+    expect(of("fail")).toEqual(generated.seeded.flatMap((d) => d.failing).sort());
+    expect(of("unknown")).toEqual(generated.seeded.flatMap((d) => d.unknown).sort());
+    expect(report.errors).toEqual([]);
+    const drifted = new Set(generated.seeded.map((d) => d.target));
+    for (const t of report.targets) {
+      const unknown = t.findings.filter((f) => f.status === "unknown" && !drifted.has(t.name));
+      expect(unknown, t.name).toEqual([]);
+      expect(t.status, t.name).toBe(drifted.has(t.name) ? "drifted" : "compliant");
+    }
+  });
+});
+
+describe("the naive comparator", () => {
+  it("reads the same estate per target, with many more requests, to the same findings", async () => {
+    const { ArmClients } = await import("../../src/arm/clients.js");
+    const { collectNaive } = await import("../../bench/naive.js");
+    const { evaluate } = await import("../../src/checks/engine.js");
+    const { emptyBaseline } = await import("../../src/baseline/baseline.js");
+    const clients = new ArmClients(readArmSettings({}, { endpoint: emu.url, staticToken: "t" }), {
+      caCertificates: [emu.caCertPem],
+      maxRetries: 0,
+      readBudget: false,
+    });
+    const firewallId = generated.estate.resources.find((r) => r.type === "Microsoft.Network/azureFirewalls")!.id;
+    const naive = await collectNaive(clients, { subscriptionIds: report.scope.subscriptions, firewallId });
+    expect(naive.errors).toEqual([]);
+    const findings = evaluate(naive.snapshot, emptyBaseline)
+      .flatMap((e) => e.findings.map((f) => `${f.id}|${f.status}`))
+      .sort();
+    const optimized = report.targets.flatMap((t) => t.findings.map((f) => `${f.id}|${f.status}`)).sort();
+    expect(findings).toEqual(optimized);
+    expect(clients.stats.armRequests / 60).toBeGreaterThanOrEqual(10);
+    expect(report.stats.armRequests).toBeLessThan(clients.stats.armRequests / 3);
+  });
+});
