@@ -34,12 +34,16 @@ const ARM = { capacity: 250, refillPerSecond: 25 };
 interface WorkerResult {
   strategy: "optimized" | "naive";
   wallMs: number;
+  collectMs: number;
+  evaluateMs: number;
   armRequests: number;
   throttled: number;
   retries: number;
   requestsBySubscription: Record<string, number>;
   budgetWaitedMs: number;
   peakRssMb: number;
+  heapAfterCollectMb: number;
+  heapAfterEvaluateMb: number;
   targets: number;
   findings: { total: number; fail: number; unknown: number };
   failing: string[];
@@ -154,10 +158,13 @@ for (const size of sizes) {
         throttled429: r.throttled,
         retries: r.retries,
         wallSeconds: +(r.wallMs / 1000).toFixed(2),
+        collectSeconds: +(r.collectMs / 1000).toFixed(2),
+        evaluateSeconds: +(r.evaluateMs / 1000).toFixed(2),
         lowerBoundSeconds: +bound.boundS.toFixed(2),
         lowerBound: { budgetSeconds: +bound.budgetS.toFixed(2), dependencySeconds: +bound.depthS.toFixed(2) },
         wallOverLowerBound: +(r.wallMs / 1000 / bound.boundS).toFixed(2),
         peakRssMb: r.peakRssMb,
+        heapMb: { afterCollect: r.heapAfterCollectMb, afterEvaluate: r.heapAfterEvaluateMb },
         budgetWaitedSeconds: +(r.budgetWaitedMs / 1000).toFixed(1),
         findings: r.findings,
         seededFailures: seeded.length,

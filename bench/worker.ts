@@ -37,8 +37,11 @@ const collected =
   strategy === "naive"
     ? await collectNaive(clients, { subscriptionIds, firewallId: values["firewall-id"]! })
     : await collect(clients, { subscriptionIds });
+const collectedAt = performance.now();
+const heapAfterCollectMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 const evaluations = evaluate(collected.snapshot, emptyBaseline);
 const wallMs = performance.now() - started;
+const collectMs = collectedAt - started;
 
 const findings = evaluations.flatMap((e) => e.findings);
 const digest = createHash("sha256")
@@ -48,12 +51,16 @@ process.stdout.write(
   JSON.stringify({
     strategy,
     wallMs: Math.round(wallMs),
+    collectMs: Math.round(collectMs),
+    evaluateMs: Math.round(wallMs - collectMs),
     armRequests: clients.stats.armRequests,
     throttled: clients.stats.throttled,
     retries: clients.stats.retries,
     requestsBySubscription: Object.fromEntries(clients.requestsBySubscription),
     budgetWaitedMs: clients.budget?.waitedInMs ?? 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapAfterCollectMb,
+    heapAfterEvaluateMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     targets: evaluations.length,
     findings: { total: findings.length, fail: findings.filter((f) => f.status === "fail").length, unknown: findings.filter((f) => f.status === "unknown").length },
     failing: findings.filter((f) => f.status === "fail").map((f) => `${f.checkId}|${f.resourceId}`.toLowerCase()),

@@ -39,6 +39,7 @@ import {
   emptySnapshot,
   type AksCluster,
   type ClusterPool,
+  type HdiCluster,
   type McGroupContents,
   type Part,
   type ReadError,
@@ -215,6 +216,20 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   snapshot.subscriptions = subscriptionIds.map((id) => visible?.find((v) => v.subscriptionId === id) ?? { subscriptionId: id });
   options.onProgress?.({ phase: "subscriptions", done: 1, total: 1 });
 
+  // Pool clusters, read per subscription as soon as the pool list is in (see the pool list below).
+  const clusterLimit = perSubscriptionLimit(options.targetConcurrency ?? 16);
+  const clusterReads = new Map<string, Promise<Part<HdiCluster[]>>>();
+  function prefetchClusters(sub: string, poolId: string): void {
+    const key = poolId.toLowerCase();
+    if (clusterReads.has(key)) return;
+    clusterReads.set(
+      key,
+      clusterLimit(sub, () =>
+        read(`${poolId}/clusters`, async () => (await drain(listPoolClusters(clients.rest(), poolId, signal))).map(normalizeHdiCluster)),
+      ),
+    );
+  }
+
   // 2. Subscription-level lists, joined locally below.
   const subLimit = pLimit(options.subscriptionConcurrency ?? 16);
   let listsDone = 0;
@@ -240,7 +255,12 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
           loadBalancers,
           readableGroups,
         ] = await Promise.all([
-          read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))),
+          read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))).then((pools) => {
+            // Start reading each pool's clusters now, while the other lists still page: they are
+            // most of a scan's requests, and the read budget is better spent early than idle.
+            if (pools.ok) for (const body of pools.value) prefetchClusters(sub, body.id);
+            return pools;
+          }),
           read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
             (await drain(clients.containerService(sub).managedClusters.list(signal))).map(normalizeAksCluster),
           ),
@@ -538,9 +558,8 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     targets.map((t) =>
       targetLimit(t.subscriptionId, async () => {
         if (t.kind === "clusterPool") {
-          t.clusters = await read(`${t.id}/clusters`, async () =>
-            (await drain(listPoolClusters(clients.rest(), t.id, signal))).map(normalizeHdiCluster),
-          );
+          prefetchClusters(t.subscriptionId, t.id);
+          t.clusters = await clusterReads.get(t.id.toLowerCase())!;
         }
         const aks = t.aksClusterId ? await aksCluster(t.aksClusterId) : undefined;
         if (aks && t.aksClusterId) snapshot.aksClusters[t.aksClusterId.toLowerCase()] = aks;
