@@ -3,10 +3,15 @@
  * six hours), scope from `SCAN_SUBSCRIPTIONS` (or every subscription the identity can list).
  * Thin adapter over the recorded-scan use case (src/store/recorder.ts): a run that finds another
  * scan of the same scope in progress skips and says so.
+ *
+ * With `SCAN_FANOUT=queue` (or `auto` and more subscriptions than `SCAN_SHARD_SIZE`) it only
+ * starts a fan-out run (src/store/fanout.ts): one queue message per shard, scanned by
+ * `scanShard` on as many instances as the backlog needs; the last shard assembles the report.
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { scanScheduleFrom } from "../src/config/appSettings.js";
 import type { NotificationStatus } from "../src/store/history.js";
+import { startFanOut } from "../src/store/fanout.js";
 import { recordScan } from "../src/store/recorder.js";
 import { getServices, TIMER_SCAN_TIME_LIMIT_IN_MS } from "../src/store/services.js";
 import { summaryLine } from "../src/report/report.js";
@@ -14,6 +19,8 @@ import { summaryLine } from "../src/report/report.js";
 /** What a scheduled run did (returned for tests; the host ignores it). */
 export type ScheduledScanOutcome =
   | { status: "skipped"; message: string }
+  /** Fan-out: the shards are on the queue; the last one to finish assembles the report. */
+  | { status: "fanned-out"; runId: string; shards: number; subscriptions: number }
   | { status: "complete"; scanId: string; notification: NotificationStatus; diff?: { new: number; resolved: number; unchanged: number }; alertBytes?: number };
 
 /** The timer handler (exported for tests). */
@@ -21,6 +28,23 @@ export async function scheduledScan(timer: Timer, context: InvocationContext): P
   const services = getServices();
   if (timer.isPastDue) context.log("the schedule is past due; scanning now");
   const subscriptions = services.settings.scanSubscriptions;
+  if (services.settings.fanOut.mode !== "off") {
+    const started = await startFanOut(services, {
+      scope: { subscriptions },
+      trigger: "timer",
+      log: (m) => context.log(m),
+      warn: (m) => context.warn(m),
+    });
+    if (started.status === "skipped") {
+      context.warn(`scheduled scan skipped: ${started.message}`);
+      return { status: "skipped", message: started.message };
+    }
+    if (started.status === "enqueued") {
+      context.log(`scheduled scan fanned out: run ${started.runId}, ${started.shards} shard(s) over ${started.subscriptions} subscription(s)`);
+      return { status: "fanned-out", runId: started.runId, shards: started.shards, subscriptions: started.subscriptions };
+    }
+    context.log(`scheduled scan runs in this instance: ${started.reason}`);
+  }
   const result = await recordScan(services, {
     scope: { subscriptions },
     trigger: "timer",

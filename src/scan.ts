@@ -17,6 +17,8 @@ export interface ScanOptions {
   settings: ArmSettings;
   /** Subscriptions to scan; empty: all the credential can list. */
   subscriptionIds?: string[];
+  /** Subscriptions read only for shared resources (hub firewalls, DNS zones): a fan-out shard's rest of scope. */
+  contextSubscriptionIds?: string[];
   baseline?: Baseline;
   abortSignal?: AbortSignalLike;
   /**
@@ -47,6 +49,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   try {
     collected = await collect(clients, {
       ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
+      ...(options.contextSubscriptionIds?.length ? { contextSubscriptionIds: options.contextSubscriptionIds } : {}),
       abortSignal: stop.signal,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

@@ -76,6 +76,14 @@ export interface CollectOptions {
   /** Targets read at once per subscription (default 16; the read budget paces them). */
   targetConcurrency?: number;
   onProgress?: (progress: CollectProgress) => void;
+  /**
+   * More subscriptions read only for the shared resources that targets use across subscription
+   * boundaries: firewalls (and policies), IP groups, private DNS zones. Their own targets are not
+   * audited and they are not part of the scan's scope. A fan-out shard (src/store/fanout.ts)
+   * passes the rest of its run's scope here, so it judges its targets against the same hub
+   * firewall and DNS zones as a scan of the whole scope: four list requests per subscription.
+   */
+  contextSubscriptionIds?: string[];
 }
 
 /** What a collection produced. */
@@ -314,11 +322,39 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     ),
   );
 
+  // 2b. Context subscriptions: only the lists of shared resources (see CollectOptions).
+  const scanned = new Set(subscriptionIds);
+  const contextIds = [...new Set((options.contextSubscriptionIds ?? []).map((s) => s.toLowerCase()))].filter((s) => !scanned.has(s));
+  const contextLists = new Map<string, Pick<SubscriptionLists, "firewalls" | "firewallPolicies" | "ipGroups" | "dnsZones">>();
+  await Promise.all(
+    contextIds.map((sub) =>
+      subLimit(async () => {
+        const scope = `/subscriptions/${sub}`;
+        const net = clients.network(sub);
+        const [firewalls, firewallPolicies, ipGroups, dnsZones] = await Promise.all([
+          read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () => (await drain(net.azureFirewalls.listAll(signal))).map(normalizeFirewall)),
+          read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
+          read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
+          read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
+        ]);
+        contextLists.set(sub, { firewalls, firewallPolicies, ipGroups, dnsZones });
+      }),
+    ),
+  );
+
   // Local indexes of what the lists returned.
   const aksIndex = new Map<string, AksCluster>();
   const vnetIndex = new Map<string, VirtualNetwork>();
   const policyIndex = new Map<string, SdkFirewallPolicy>();
   const zoneIndex = new Map<string, PrivateZone>();
+  for (const [sub, l] of contextLists) {
+    snapshot.firewallInventory[sub] = l.firewalls.ok ? ok(l.firewalls.value.map((f) => f.id)) : failed(l.firewalls.error);
+    if (l.firewalls.ok) for (const f of l.firewalls.value) snapshot.firewalls[f.id.toLowerCase()] = ok(f);
+    if (l.firewallPolicies.ok) for (const p of l.firewallPolicies.value) if (p.id) policyIndex.set(p.id.toLowerCase(), p);
+    if (l.ipGroups.ok) for (const g of l.ipGroups.value) snapshot.ipGroups[g.id.toLowerCase()] = ok(g);
+    snapshot.privateDnsZoneInventory[sub] = l.dnsZones.ok ? ok(l.dnsZones.value.map((z) => z.id ?? "")) : failed(l.dnsZones.error);
+    if (l.dnsZones.ok) for (const z of l.dnsZones.value) if (z.id) zoneIndex.set(z.id.toLowerCase(), z);
+  }
   for (const [sub, l] of lists) {
     if (l.aksClusters.ok) for (const c of l.aksClusters.value) aksIndex.set(c.id.toLowerCase(), c);
     if (l.vnets.ok) for (const v of l.vnets.value) if (v.id) vnetIndex.set(v.id.toLowerCase(), v);
@@ -505,6 +541,11 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         snapshot.roleDefinitions[guid] = ok(builtin);
         return;
       }
+      // The id becomes the request path as it is: an ARM id, or no request at all.
+      if (!/^\/?(subscriptions\/[^/]+\/)?providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-fA-F-]{36}$/i.test(roleDefinitionId)) {
+        snapshot.roleDefinitions[guid] = failed(record({ code: "InvalidResourceId", message: `not a role definition id: ${roleDefinitionId.slice(0, 300)}`, scope: roleDefinitionId.slice(0, 300) }));
+        return;
+      }
       const sub = parseResourceId(roleDefinitionId)?.subscriptionId ?? subscriptionIds[0] ?? "";
       // getById with a leading "/" would send "//subscriptions/...": pass the id without it.
       snapshot.roleDefinitions[guid] = await read(roleDefinitionId, async () =>
@@ -521,6 +562,11 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   async function mcGroup(mcGroupId: string): Promise<void> {
     await once(`mc|${mcGroupId}`, async () => {
       const p = parseResourceId(mcGroupId);
+      if (!p?.resourceGroup) {
+        // The group name came from the pool or AKS cluster; it becomes a request path only if it is one.
+        snapshot.mcGroups[mcGroupId.toLowerCase()] = failed(record({ code: "InvalidResourceId", message: `not a resource group id: ${mcGroupId.slice(0, 300)}`, scope: mcGroupId.slice(0, 300) }));
+        return;
+      }
       const sub = p?.subscriptionId.toLowerCase() ?? "";
       const rg = p?.resourceGroup ?? "";
       const l = lists.get(sub);

@@ -84,7 +84,8 @@ export function absenceUnproven(report: DriftReport, record: Pick<FindingStateRe
   const resource = record.resourceId.toLowerCase();
   return report.errors.some((e) => {
     const scope = e.scope.toLowerCase().replace(/\/+$/, "");
-    if (scope === "" || scope === "/subscriptions") return true;
+    // A scan-level error (the scan was stopped: time limit, abort) may have left anything unread.
+    if (scope === "" || scope === "/subscriptions" || scope === "scan") return true;
     if (scope === `/subscriptions/${sub}` || scope.startsWith(`/subscriptions/${sub}/providers/`)) return true;
     return target.startsWith(scope) || resource.startsWith(scope) || scope.startsWith(target);
   });

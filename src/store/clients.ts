@@ -6,15 +6,21 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { TableClient } from "@azure/data-tables";
 import { BlobServiceClient } from "@azure/storage-blob";
+import { QueueClient } from "@azure/storage-queue";
 import type { StorageSettings } from "../config/appSettings.js";
 
 /** Builds table clients for one account. */
 export type TableClientFactory = (tableName: string) => TableClient;
 
+/** Builds queue clients for one account. */
+export type QueueClientFactory = (queueName: string) => QueueClient;
+
 /** The clients of one storage account. */
 export interface StorageClients {
   blobs: BlobServiceClient;
   table: TableClientFactory;
+  /** Undefined for an identity-based connection without a queue endpoint. */
+  queue?: QueueClientFactory;
 }
 
 /** Creates blob and table clients for the configured account. */
@@ -26,11 +32,14 @@ export function createStorageClients(settings: StorageSettings): StorageClients 
     return {
       blobs: BlobServiceClient.fromConnectionString(cs),
       table: (name) => TableClient.fromConnectionString(cs, name, insecure ? { allowInsecureConnection: true } : {}),
+      queue: (name) => new QueueClient(cs, name),
     };
   }
   const credential = settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new DefaultAzureCredential();
+  const queueBase = settings.queueServiceUri?.replace(/\/+$/, "");
   return {
     blobs: new BlobServiceClient(settings.blobServiceUri, credential),
     table: (name) => new TableClient(settings.tableServiceUri, name, credential),
+    ...(queueBase ? { queue: (name: string) => new QueueClient(`${queueBase}/${encodeURIComponent(name)}`, credential) } : {}),
   };
 }

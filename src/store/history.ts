@@ -103,6 +103,17 @@ export function scopeKeyOf(scope: ScanScope): string {
   return targets.length === 0 ? base : `${base}-targets-${hash(targets)}`;
 }
 
+/** Suffixed names of several stores sharing one account: letters and digits, at most 20. */
+export function validateNamespace(namespace: string): string {
+  if (!/^[A-Za-z0-9]{0,20}$/.test(namespace)) throw new RangeError("namespace must be at most 20 letters and digits");
+  return namespace;
+}
+
+/** The blob container of a namespace (the fan-out keeps its shard parts beside the reports). */
+export function containerNameOf(namespace: string): string {
+  return validateNamespace(namespace) ? `${REPORTS_CONTAINER}-${namespace.toLowerCase()}` : REPORTS_CONTAINER;
+}
+
 const MAX_TIME = 9_999_999_999_999;
 
 /** Row key of an index entry: newest first, then by scan id. */
@@ -208,10 +219,9 @@ export class HistoryStore {
    *   stores can share one account (tests share one Azurite). Empty in production.
    */
   constructor(clients: StorageClients, options: { namespace?: string } = {}) {
-    const ns = options.namespace ?? "";
-    if (!/^[A-Za-z0-9]{0,20}$/.test(ns)) throw new RangeError("namespace must be at most 20 letters and digits");
+    const ns = validateNamespace(options.namespace ?? "");
     this.names = {
-      container: ns ? `${REPORTS_CONTAINER}-${ns.toLowerCase()}` : REPORTS_CONTAINER,
+      container: containerNameOf(ns),
       scans: SCANS_TABLE + ns,
       findings: FINDINGS_TABLE + ns,
       alerts: ALERTS_TABLE + ns,
@@ -298,6 +308,18 @@ export class HistoryStore {
       states.set(e.rowKey ?? "", stateOf(e));
     }
     return { lastScanId: str(pointer, "lastScanId"), states };
+  }
+
+  /** The id of the scope's last complete scan (its pointer only), or undefined for none. */
+  async lastScanIdOf(scopeKey: string): Promise<string | undefined> {
+    await this.ensure();
+    try {
+      const pointer = await this.#scans.getEntity<Record<string, unknown>>(SCOPE_PARTITION, scopeKey);
+      return str(pointer, "lastScanId") || undefined;
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   /** Writes the full report (`reports/<scanId>.json`). */

@@ -8,6 +8,9 @@
  * anywhere in between is retried against the same previous scan, measures the same change, finds
  * the claim and does not post again; a run that dies before the commit leaves the previous scan
  * as the base, so no change is lost from the history either.
+ *
+ * The steps after the scan ({@link finishRecordedScan}) are shared with the fan-out
+ * (src/store/fanout.ts), whose last shard assembles a report from the shards' parts.
  */
 import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
@@ -84,6 +87,107 @@ function throwIfAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) throw new DOMException("the scan was aborted", "AbortError");
 }
 
+/** Options of {@link finishRecordedScan}. */
+export interface FinishScanOptions {
+  scopeKey: string;
+  scope: ScanScope;
+  trigger: ScanTrigger;
+  /** The scan's report (a single scan's, or one assembled from shards). */
+  report: DriftReport;
+  abortSignal?: AbortSignalLike;
+  log?: (message: string) => void;
+}
+
+/** What {@link finishRecordedScan} did. */
+export interface FinishedScan {
+  report: DriftReport;
+  entry: ScanIndexEntry;
+  notification: NotificationStatus;
+  alertBytes?: number;
+}
+
+/**
+ * The steps after a scan, shared by the recorded scan and the fan-out's assembly: diff against
+ * the previous complete scan of the scope, store the report, alert Teams when the diff is not
+ * empty (claimed first, so a retry never posts twice), commit the new state last. The caller
+ * holds the scope's lock.
+ */
+export async function finishRecordedScan(services: AppServices, options: FinishScanOptions): Promise<FinishedScan> {
+  const history = services.history;
+  if (!history) throw new StorageNotConfiguredError();
+  const log = options.log ?? (() => undefined);
+  const { scopeKey } = options;
+  let report = options.report;
+  const previous = await history.loadState(scopeKey);
+  const result = diffReport(report, previous?.states);
+  if (result.diff) report = { ...report, diff: result.diff };
+  await history.saveReport(report, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  log(
+    result.diff
+      ? `scan ${report.scanId}: ${result.diff.new.length} new, ${result.diff.resolved.length} resolved, ${result.diff.unchanged} unchanged, ${result.stale.length} stale`
+      : `scan ${report.scanId}: first scan of scope ${scopeKey}, no diff`,
+  );
+
+  let notification: NotificationStatus = "not-needed";
+  let alertBytes: number | undefined;
+  if (result.diff && previous && !diffIsEmpty(result.diff)) {
+    if (!services.notify) {
+      notification = "not-configured";
+    } else {
+      const fingerprint = alertFingerprint(scopeKey, previous.lastScanId, result.diff);
+      const findings = new Map(report.targets.flatMap((t) => t.findings.map((f) => [f.id, f] as const)));
+      const fromReport = (id: string): CardItem | undefined => {
+        const f = findings.get(id);
+        return f ? { findingId: id, checkId: f.checkId, severity: f.severity, resourceId: f.resourceId } : undefined;
+      };
+      const fromState = (id: string): CardItem | undefined => {
+        const s: FindingStateRecord | undefined = previous.states.get(id);
+        return s ? { findingId: id, checkId: s.checkId, severity: s.severity, resourceId: s.resourceId } : fromReport(id);
+      };
+      const base = services.settings.publicBaseUrl;
+      const message = buildAlertMessage({
+        report,
+        diff: result.diff,
+        newItems: itemsOf(result.diff.new, fromReport),
+        resolvedItems: itemsOf(result.diff.resolved, fromState),
+        staleCount: result.stale.length,
+        ...(base ? { reportUrl: `${base}/api/scans/${report.scanId}` } : {}),
+      });
+      alertBytes = messageBytes(message);
+      if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId))) {
+        notification = "duplicate";
+        log(`the alert for this change was already claimed by an earlier run; not posting it again`);
+      } else {
+        const sent = await services.notify(message, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+        notification = sent.outcome === "sent" ? "sent" : sent.outcome === "uncertain" ? "uncertain" : "failed";
+        await history.finishAlert(scopeKey, fingerprint, {
+          state: notification,
+          scanId: report.scanId,
+          attempts: sent.attempts,
+          bytes: alertBytes,
+          ...(sent.status !== undefined ? { httpStatus: sent.status } : {}),
+          ...(sent.detail ? { detail: sent.detail } : {}),
+        });
+        log(`Teams alert ${notification} after ${sent.attempts} attempt(s)${sent.detail ? ` (${sent.detail})` : ""}, ${alertBytes} bytes`);
+      }
+    }
+  }
+  throwIfAborted(options.abortSignal);
+
+  const entry = await history.commitScan({
+    scopeKey,
+    scope: options.scope,
+    report,
+    next: result.next,
+    removed: result.removed,
+    ...(result.diff ? { diff: result.diff } : {}),
+    stale: result.stale.length,
+    trigger: options.trigger,
+    notification,
+  });
+  return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}) };
+}
+
 /** Runs one recorded scan. Throws {@link StorageNotConfiguredError} without storage. */
 export async function recordScan(services: AppServices, options: RecordScanOptions): Promise<RecordScanResult> {
   const history = services.history;
@@ -104,75 +208,15 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
     });
     if (options.scope.targets?.length) report = restrictToTargets(report, options.scope.targets);
     throwIfAborted(options.abortSignal);
-
-    const previous = await history.loadState(scopeKey);
-    const result = diffReport(report, previous?.states);
-    if (result.diff) report = { ...report, diff: result.diff };
-    await history.saveReport(report, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-    log(
-      result.diff
-        ? `scan ${report.scanId}: ${result.diff.new.length} new, ${result.diff.resolved.length} resolved, ${result.diff.unchanged} unchanged, ${result.stale.length} stale`
-        : `scan ${report.scanId}: first scan of scope ${scopeKey}, no diff`,
-    );
-
-    let notification: NotificationStatus = "not-needed";
-    let alertBytes: number | undefined;
-    if (result.diff && previous && !diffIsEmpty(result.diff)) {
-      if (!services.notify) {
-        notification = "not-configured";
-      } else {
-        const fingerprint = alertFingerprint(scopeKey, previous.lastScanId, result.diff);
-        const findings = new Map(report.targets.flatMap((t) => t.findings.map((f) => [f.id, f] as const)));
-        const fromReport = (id: string): CardItem | undefined => {
-          const f = findings.get(id);
-          return f ? { findingId: id, checkId: f.checkId, severity: f.severity, resourceId: f.resourceId } : undefined;
-        };
-        const fromState = (id: string): CardItem | undefined => {
-          const s: FindingStateRecord | undefined = previous.states.get(id);
-          return s ? { findingId: id, checkId: s.checkId, severity: s.severity, resourceId: s.resourceId } : fromReport(id);
-        };
-        const base = services.settings.publicBaseUrl;
-        const message = buildAlertMessage({
-          report,
-          diff: result.diff,
-          newItems: itemsOf(result.diff.new, fromReport),
-          resolvedItems: itemsOf(result.diff.resolved, fromState),
-          staleCount: result.stale.length,
-          ...(base ? { reportUrl: `${base}/api/scans/${report.scanId}` } : {}),
-        });
-        alertBytes = messageBytes(message);
-        if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId))) {
-          notification = "duplicate";
-          log(`the alert for this change was already claimed by an earlier run; not posting it again`);
-        } else {
-          const sent = await services.notify(message, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-          notification = sent.outcome === "sent" ? "sent" : sent.outcome === "uncertain" ? "uncertain" : "failed";
-          await history.finishAlert(scopeKey, fingerprint, {
-            state: notification,
-            scanId: report.scanId,
-            attempts: sent.attempts,
-            bytes: alertBytes,
-            ...(sent.status !== undefined ? { httpStatus: sent.status } : {}),
-            ...(sent.detail ? { detail: sent.detail } : {}),
-          });
-          log(`Teams alert ${notification} after ${sent.attempts} attempt(s)${sent.detail ? ` (${sent.detail})` : ""}, ${alertBytes} bytes`);
-        }
-      }
-    }
-    throwIfAborted(options.abortSignal);
-
-    const entry = await history.commitScan({
+    const finished = await finishRecordedScan(services, {
       scopeKey,
       scope: options.scope,
-      report,
-      next: result.next,
-      removed: result.removed,
-      ...(result.diff ? { diff: result.diff } : {}),
-      stale: result.stale.length,
       trigger: options.trigger,
-      notification,
+      report,
+      log,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
-    return { status: "complete", scopeKey, report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}) };
+    return { status: "complete", scopeKey, ...finished };
   } finally {
     await lock.release();
   }

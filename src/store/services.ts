@@ -5,7 +5,7 @@
  * (emulator CA, Azurite endpoints, a local Teams receiver) with {@link useServices}.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
-import type { ArmClientOptions } from "../arm/clients.js";
+import { ArmClients, type ArmClientOptions } from "../arm/clients.js";
 import { parseBaseline, type Baseline } from "../baseline/baseline.js";
 import { readAppSettings, type AppSettings } from "../config/appSettings.js";
 import { UsageError } from "../errors.js";
@@ -14,11 +14,17 @@ import { postToTeams, type TeamsPostOptions, type TeamsPostResult } from "../not
 import type { DriftReport } from "../report/report.js";
 import { runScan } from "../scan.js";
 import { HistoryStore } from "./history.js";
+import { RunStore } from "./runs.js";
 
 /** What a scan needs from its caller. */
 export interface ScanRequest {
   /** Empty: every subscription the identity can list. */
   subscriptionIds: readonly string[];
+  /**
+   * Read only for shared resources (hub firewalls and policies, IP groups, DNS zones), not
+   * audited: a fan-out shard passes the rest of its run's scope, to judge like a whole-scope scan.
+   */
+  contextSubscriptionIds?: readonly string[];
   abortSignal?: AbortSignalLike;
   /** Stop reading after this long and report what was read (the rest `unknown`). */
   timeLimitInMs?: number;
@@ -31,9 +37,17 @@ export interface ScanRequest {
  */
 export const HTTP_SCAN_TIME_LIMIT_IN_MS = 200_000;
 export const TIMER_SCAN_TIME_LIMIT_IN_MS = 8 * 60_000;
+/**
+ * A fan-out shard's scan stops earlier than a whole timer scan: the invocation that settles the
+ * last shard also assembles, diffs and commits the report within the same `functionTimeout`.
+ */
+export const SHARD_SCAN_TIME_LIMIT_IN_MS = 6 * 60_000;
 
 /** Runs one scan and returns its report. */
 export type Scanner = (request: ScanRequest) => Promise<DriftReport>;
+
+/** Lists the enabled subscriptions the identity can see (lower-cased ids). */
+export type SubscriptionLister = (options: { abortSignal?: AbortSignalLike }) => Promise<string[]>;
 
 /** Posts one Teams message. */
 export type TeamsSender = (message: TeamsMessage, options: { abortSignal?: AbortSignalLike }) => Promise<TeamsPostResult>;
@@ -46,6 +60,10 @@ export interface AppServices {
   history?: HistoryStore;
   /** Undefined when `TEAMS_WEBHOOK_URL` is not set. */
   notify?: TeamsSender;
+  /** Fan-out runs, shards and the shard queue (`SCAN_FANOUT`); undefined when no storage is configured. */
+  runs?: RunStore;
+  /** For a fan-out of an "every visible subscription" scope: the shards need the list up front. */
+  listSubscriptions?: SubscriptionLister;
 }
 
 /** Storage is needed and not configured: HTTP 503, the timer refuses to run. */
@@ -97,7 +115,7 @@ export interface CreateServicesOptions {
 
 /** Builds the services for these settings. */
 export function createServices(settings: AppSettings, options: CreateServicesOptions = {}): AppServices {
-  const scan: Scanner = async ({ subscriptionIds, abortSignal, timeLimitInMs }) => {
+  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs }) => {
     const baseline =
       settings.baseline.kind === "inline"
         ? settings.baseline.baseline
@@ -107,6 +125,7 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
     const { report } = await runScan({
       settings: settings.arm,
       subscriptionIds: [...subscriptionIds],
+      ...(contextSubscriptionIds?.length ? { contextSubscriptionIds: [...contextSubscriptionIds] } : {}),
       ...(baseline ? { baseline } : {}),
       ...(abortSignal ? { abortSignal } : {}),
       ...(timeLimitInMs !== undefined ? { timeLimitInMs } : {}),
@@ -115,12 +134,25 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
     });
     return report;
   };
+  const listSubscriptions: SubscriptionLister = async ({ abortSignal }) => {
+    const clients = new ArmClients(settings.arm, options.clients);
+    const out: string[] = [];
+    for await (const s of clients.subscriptions().subscriptions.list(abortSignal ? { abortSignal } : {})) {
+      if (s.subscriptionId && (!s.state || s.state.toLowerCase() === "enabled")) out.push(s.subscriptionId.toLowerCase());
+    }
+    return out;
+  };
   const url = settings.teamsWebhookUrl;
+  const ns = options.historyNamespace ? { namespace: options.historyNamespace } : {};
   return {
     settings,
     scan,
+    listSubscriptions,
     ...(settings.storage
-      ? { history: HistoryStore.fromSettings(settings.storage, options.historyNamespace ? { namespace: options.historyNamespace } : {}) }
+      ? {
+          history: HistoryStore.fromSettings(settings.storage, ns),
+          runs: RunStore.fromSettings(settings.storage, { ...ns, queueName: settings.fanOut.queueName }),
+        }
       : {}),
     ...(url
       ? {

@@ -70,6 +70,8 @@ describe("diffReport", () => {
     expect(absenceUnproven(report([], [{ scope: `/subscriptions/${SUB}/providers/Microsoft.Network/virtualNetworks`, code: "Http500", message: "" }]), gone)).toBe(true);
     // A subscription no longer scanned (lost access): unproven.
     expect(absenceUnproven(report([], [], ["bbbbbbbb-0000-4000-8000-000000000002"]), gone)).toBe(true);
+    // A scan stopped at its time limit may not have read it: unproven.
+    expect(absenceUnproven(report([], [{ scope: "scan", code: "TimeLimitExceeded", message: "" }]), gone)).toBe(true);
     // An error elsewhere does not cover it.
     expect(absenceUnproven(report([], [{ scope: `/subscriptions/${SUB}/resourceGroups/other`, code: "AuthorizationFailed", message: "" }]), gone)).toBe(false);
   });

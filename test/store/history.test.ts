@@ -106,7 +106,13 @@ describe("app settings", () => {
     expect(s.publicBaseUrl).toBe("https://app.azurewebsites.net");
     expect(s.storage).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
     const id = readAppSettings({ ...base, AzureWebJobsStorage__accountName: "stegress", AzureWebJobsStorage__clientId: "cid" });
-    expect(id.storage).toEqual({ kind: "identity", blobServiceUri: "https://stegress.blob.core.windows.net", tableServiceUri: "https://stegress.table.core.windows.net", clientId: "cid" });
+    expect(id.storage).toEqual({
+      kind: "identity",
+      blobServiceUri: "https://stegress.blob.core.windows.net",
+      tableServiceUri: "https://stegress.table.core.windows.net",
+      queueServiceUri: "https://stegress.queue.core.windows.net",
+      clientId: "cid",
+    });
   });
 
   it("refuses bad settings naming the setting, and never echoes a secret", () => {

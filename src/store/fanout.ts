@@ -1,0 +1,379 @@
+/**
+ * Fan-out of a scheduled scan across Functions instances (DESIGN "Storage and scale-out";
+ * README "Fan-out across instances").
+ *
+ * 1. The timer ({@link startFanOut}) cuts the scope's subscriptions into shards, records a run
+ *    and its shards, and enqueues one message per shard (base64 JSON, as the queue trigger wants).
+ * 2. A queue-triggered invocation ({@link processShard}) scans its shard's subscriptions, stores
+ *    the part, and settles its shard in the run record with an If-Match update. The update that
+ *    leaves no shard pending also claims the assembly: exactly one invocation makes it, however
+ *    many finish at the same moment (the others get 412, re-read and see a settled run).
+ * 3. A scan that throws is rethrown: the host retries the message up to `maxDequeueCount`
+ *    (host.json) times, then moves it to `<queue>-poison`, whose trigger
+ *    ({@link processPoisonedShard}) settles the shard as failed (and assembles if it is last).
+ * 4. The assembler ({@link assembleRun}) takes the scope's lock, merges the parts (a failed shard
+ *    becomes errors and `unknown` placeholders, src/store/shards.ts), and runs the recorded scan's
+ *    own diff, store, alert and commit steps (src/store/recorder.ts).
+ *
+ * Storage layout: src/store/runs.ts.
+ */
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { DriftReport } from "../report/report.js";
+import { scopeKeyOf, type NotificationStatus, type ScanLock, type ScanScope, type ScanTrigger } from "./history.js";
+import { finishRecordedScan } from "./recorder.js";
+import { DONE, PENDING, describeFailure, sleep, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "./runs.js";
+import { StorageNotConfiguredError, SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { assembleReport, parseShardMessage, planShards, type FailedShard, type ShardMessage, type ShardPart } from "./shards.js";
+
+/** The assembler could not take the scope's lock in time; the message is retried. */
+export class ScopeBusyError extends Error {
+  override readonly name = "ScopeBusyError";
+  readonly code = "ScanInProgress";
+}
+
+/** A run older than this that never finished is abandoned: the next timer starts a new one. */
+export const FANOUT_RUN_EXPIRY_IN_MS = 2 * 60 * 60_000;
+/** How long an assembler waits for the scope's lock (an HTTP scan of the same scope) before it gives up and the host retries. */
+export const ASSEMBLY_LOCK_WAIT_IN_MS = 3 * 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// The use cases: start (timer), process a shard (queue), process a poisoned shard, assemble.
+
+function runsOf(services: AppServices): RunStore {
+  if (!services.history || !services.runs) throw new StorageNotConfiguredError();
+  return services.runs;
+}
+
+/** Options of {@link startFanOut}. */
+export interface StartFanOutOptions {
+  scope: ScanScope;
+  trigger: ScanTrigger;
+  log?: (message: string) => void;
+  warn?: (message: string) => void;
+  abortSignal?: AbortSignalLike;
+  /** Default {@link FANOUT_RUN_EXPIRY_IN_MS}. */
+  runExpiryInMs?: number;
+  now?: () => Date;
+}
+
+/** What {@link startFanOut} did. */
+export type StartFanOutResult =
+  /** Messages are on the queue; the shards' invocations take it from here. */
+  | { status: "enqueued"; runId: string; scopeKey: string; shards: number; subscriptions: number }
+  /** A run of the scope is still in progress. */
+  | { status: "skipped"; runId: string; scopeKey: string; message: string }
+  /** `auto` and the scope fits one shard, or no subscription to shard: scan in this invocation. */
+  | { status: "single"; reason: string };
+
+/**
+ * Starts a fan-out run of `scope` per `SCAN_FANOUT` and `SCAN_SHARD_SIZE`. An empty scope (every
+ * visible subscription) is listed first, so the shards are known.
+ */
+export async function startFanOut(services: AppServices, options: StartFanOutOptions): Promise<StartFanOutResult> {
+  const { mode, shardSize } = services.settings.fanOut;
+  if (mode === "off") return { status: "single", reason: "SCAN_FANOUT is off" };
+  const runs = runsOf(services);
+  const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
+  const now = options.now ?? (() => new Date());
+  const scopeKey = scopeKeyOf(options.scope);
+
+  let subscriptions = [...options.scope.subscriptions];
+  if (subscriptions.length === 0) {
+    if (!services.listSubscriptions) throw new Error("cannot list the visible subscriptions to shard them");
+    subscriptions = await services.listSubscriptions(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    log(`fan-out: ${subscriptions.length} visible subscription(s) in scope ${scopeKey}`);
+  }
+  if (subscriptions.length === 0) return { status: "single", reason: "no subscription to shard" };
+  if (mode === "auto" && subscriptions.length <= shardSize) {
+    return { status: "single", reason: `${subscriptions.length} subscription(s) fit one shard of ${shardSize}` };
+  }
+
+  const active = await runs.activeRun(scopeKey);
+  if (active) {
+    const age = now().getTime() - Date.parse(active.createdAt);
+    if (age < (options.runExpiryInMs ?? FANOUT_RUN_EXPIRY_IN_MS)) {
+      const message = `fan-out run ${active.runId} of scope ${scopeKey} is still in progress (${active.done + active.failed} of ${active.shardCount} shards settled); this run skips`;
+      log(message);
+      return { status: "skipped", runId: active.runId, scopeKey, message };
+    }
+    warn(`fan-out run ${active.runId} of scope ${scopeKey} never finished (started ${active.createdAt}); abandoning it`);
+    await runs.finishRun(active.runId, { status: "abandoned", detail: `abandoned by a newer run after ${Math.round(age / 60_000)} min` });
+  }
+
+  const shards = planShards(subscriptions, shardSize);
+  const run = await runs.createRun({ scope: options.scope, trigger: options.trigger, shards, now: now() });
+  try {
+    await runs.enqueue(run.runId, shards);
+  } catch (err) {
+    // Some shards may never come: give the run up now rather than leave it blocking the scope.
+    await runs.finishRun(run.runId, { status: "abandoned", detail: `enqueueing failed: ${describeFailure(err)}` }).catch(() => undefined);
+    throw err;
+  }
+  log(`fan-out run ${run.runId}: ${shards.length} shard(s) of up to ${shardSize} subscription(s) enqueued on ${runs.names.queue}`);
+  return { status: "enqueued", runId: run.runId, scopeKey, shards: shards.length, subscriptions: subscriptions.length };
+}
+
+/** Options of {@link processShard} and {@link processPoisonedShard}. */
+export interface ShardOptions {
+  /** The queue's dequeue count of this delivery (trigger metadata); 1 when unknown. */
+  dequeueCount?: number;
+  log?: (message: string) => void;
+  warn?: (message: string) => void;
+  abortSignal?: AbortSignalLike;
+  /** Default {@link SHARD_SCAN_TIME_LIMIT_IN_MS}. */
+  timeLimitInMs?: number;
+  hooks?: SettleHooks;
+  /** Options of the assembly, should this invocation claim it. */
+  assembly?: AssemblyOptions;
+}
+
+/** What a shard invocation did. */
+export type ShardOutcome =
+  /** The message is not a shard message (or does not match its run): dropped, retrying cannot help. */
+  | { status: "rejected"; reason: string }
+  /** Nothing to do: unknown, finished or abandoned run, or a shard already settled (a redelivery). */
+  | { status: "ignored"; runId: string; shardIndex: number; reason: string }
+  /** Settled; other shards are still pending. */
+  | { status: "settled"; runId: string; shardIndex: number; outcome: "done" | "failed"; conflicts: number; reusedPart: boolean }
+  /** Settled the last pending shard and assembled the report. */
+  | {
+      status: "assembled";
+      runId: string;
+      shardIndex: number;
+      outcome: "done" | "failed";
+      conflicts: number;
+      reusedPart: boolean;
+      assembly: AssemblyResult;
+    };
+
+type Validated = { message: ShardMessage; run: RunRecord; shard: ShardRecord } | { outcome: ShardOutcome };
+
+async function validate(runs: RunStore, entry: unknown, log: (m: string) => void, warn: (m: string) => void): Promise<Validated> {
+  const parsed = parseShardMessage(entry);
+  if (!parsed.ok) {
+    warn(`not a shard message, dropped: ${parsed.reason}`);
+    return { outcome: { status: "rejected", reason: parsed.reason } };
+  }
+  const { message } = parsed;
+  const { runId, shardIndex } = message;
+  const run = await runs.getRun(runId);
+  if (!run) {
+    warn(`shard ${shardIndex} of unknown run ${runId}, dropped`);
+    return { outcome: { status: "ignored", runId, shardIndex, reason: "UnknownRun" } };
+  }
+  const shard = shardIndex < run.shardCount ? await runs.getShard(runId, shardIndex) : undefined;
+  const expected = (shard?.subscriptionIds ?? []).map((s) => s.toLowerCase()).sort().join(",");
+  if (!shard || expected !== [...message.subscriptionIds].sort().join(",")) {
+    const reason = `shard ${shardIndex} of run ${runId} does not match the run's record`;
+    warn(`${reason}, dropped`);
+    return { outcome: { status: "rejected", reason } };
+  }
+  if (run.status === "complete" || run.status === "abandoned") {
+    log(`run ${runId} is ${run.status}; shard ${shardIndex} has nothing left to do`);
+    return { outcome: { status: "ignored", runId, shardIndex, reason: run.status === "complete" ? "RunComplete" : "RunAbandoned" } };
+  }
+  return { message, run, shard };
+}
+
+async function settleAndMaybeAssemble(
+  services: AppServices,
+  runs: RunStore,
+  v: { run: RunRecord; message: ShardMessage },
+  outcome: "done" | "failed",
+  reusedPart: boolean,
+  options: ShardOptions,
+): Promise<ShardOutcome> {
+  const log = options.log ?? (() => undefined);
+  const { runId, shardIndex } = v.message;
+  const settled = await runs.settleShard(runId, shardIndex, outcome, options.hooks ? { hooks: options.hooks } : {});
+  const resume = settled.duplicate && settled.run.status === "assembling" && settled.run.assembledBy === shardIndex;
+  if (settled.duplicate && !resume) {
+    log(`shard ${shardIndex} of run ${runId} was already settled (${settled.run.states[shardIndex]}); a redelivery, nothing to do`);
+    return { status: "ignored", runId, shardIndex, reason: "AlreadySettled" };
+  }
+  if (!settled.claimed && !resume) {
+    log(`shard ${shardIndex} of run ${runId} ${outcome}; ${settled.run.done + settled.run.failed} of ${settled.run.shardCount} settled${settled.conflicts ? ` (${settled.conflicts} ETag conflict(s) retried)` : ""}`);
+    return { status: "settled", runId, shardIndex, outcome, conflicts: settled.conflicts, reusedPart };
+  }
+  log(
+    resume
+      ? `shard ${shardIndex} of run ${runId} claimed the assembly earlier; resuming it`
+      : `shard ${shardIndex} of run ${runId} settled last${settled.conflicts ? ` after ${settled.conflicts} ETag conflict(s)` : ""}: assembling`,
+  );
+  const assembly = await assembleRun(services, runId, { ...options.assembly, log, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
+  return { status: "assembled", runId, shardIndex, outcome, conflicts: settled.conflicts, reusedPart, assembly };
+}
+
+/**
+ * Handles one shard message: scan (unless a previous delivery already stored the part), store the
+ * part, settle, assemble if last. A scan that throws is recorded on the shard and rethrown, so the
+ * host retries the message and, after `maxDequeueCount` failures, poisons it.
+ */
+export async function processShard(services: AppServices, entry: unknown, options: ShardOptions = {}): Promise<ShardOutcome> {
+  const runs = runsOf(services);
+  const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
+  const v = await validate(runs, entry, log, warn);
+  if ("outcome" in v) return v.outcome;
+  const { message, run } = v;
+  const { runId, shardIndex } = message;
+  const attempts = Math.max(1, options.dequeueCount ?? 1);
+
+  // Retried after claiming the assembly (the previous delivery died while assembling).
+  if (run.status === "assembling") return settleAndMaybeAssemble(services, runs, v, "done", true, options);
+  if (run.states[shardIndex] !== PENDING) {
+    log(`shard ${shardIndex} of run ${runId} was already settled; a redelivery, nothing to do`);
+    return { status: "ignored", runId, shardIndex, reason: "AlreadySettled" };
+  }
+
+  const reusedPart = await runs.hasPart(runId, shardIndex);
+  if (reusedPart) {
+    log(`shard ${shardIndex} of run ${runId}: part already stored by an earlier delivery; not scanning again`);
+  } else {
+    // The rest of the run's scope is read for its shared resources only (a hub firewall, central
+    // DNS zones), so this shard judges its targets as a scan of the whole scope would.
+    const mine = new Set(message.subscriptionIds);
+    const context = [...new Set((await runs.listShards(runId)).flatMap((s) => s.subscriptionIds.map((x) => x.toLowerCase())))].filter((s) => !mine.has(s));
+    log(`shard ${shardIndex} of run ${runId} (attempt ${attempts}): scanning ${message.subscriptionIds.length} subscription(s), ${context.length} more for shared resources`);
+    let report: DriftReport;
+    try {
+      report = await services.scan({
+        subscriptionIds: message.subscriptionIds,
+        contextSubscriptionIds: context,
+        timeLimitInMs: options.timeLimitInMs ?? SHARD_SCAN_TIME_LIMIT_IN_MS,
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+    } catch (err) {
+      const failure = describeFailure(err);
+      warn(`shard ${shardIndex} of run ${runId} failed on attempt ${attempts}: ${failure}`);
+      await runs.recordAttempt(runId, shardIndex, { attempts, error: failure }).catch(() => undefined);
+      throw err;
+    }
+    await runs.storePart(runId, shardIndex, report, attempts);
+    log(`shard ${shardIndex} of run ${runId}: ${report.summary.targets} target(s), ${report.errors.length} error(s), ${report.stats.armRequests} ARM request(s)`);
+  }
+  return settleAndMaybeAssemble(services, runs, v, "done", reusedPart, options);
+}
+
+/**
+ * Handles a message the host moved to the poison queue: its shard is settled as failed (or done,
+ * when an earlier delivery stored the part and only the settling failed), and the run assembled if
+ * it was the last. The report then names the shard and its subscriptions as not scanned.
+ */
+export async function processPoisonedShard(services: AppServices, entry: unknown, options: ShardOptions = {}): Promise<ShardOutcome> {
+  const runs = runsOf(services);
+  const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
+  const v = await validate(runs, entry, log, warn);
+  if ("outcome" in v) return v.outcome;
+  const { message, run, shard } = v;
+  const { runId, shardIndex } = message;
+  if (run.status === "assembling") return settleAndMaybeAssemble(services, runs, v, "done", true, options);
+  // The part is written only after a successful scan: if it is there, the shard did its work.
+  const stored = await runs.hasPart(runId, shardIndex);
+  if (!stored) {
+    warn(`shard ${shardIndex} of run ${runId} was poisoned${shard.attempts ? ` after ${shard.attempts} attempt(s)` : ""}${shard.lastError ? `: ${shard.lastError}` : ""}; its subscriptions are reported as not scanned`);
+    await runs.markShardFailed(runId, shardIndex);
+  } else {
+    log(`shard ${shardIndex} of run ${runId} was poisoned, but its part was stored: settling it as done`);
+  }
+  return settleAndMaybeAssemble(services, runs, v, stored ? "done" : "failed", stored, options);
+}
+
+/** Options of {@link assembleRun}. */
+export interface AssemblyOptions {
+  log?: (message: string) => void;
+  abortSignal?: AbortSignalLike;
+  /** How long to wait for the scope's lock; default {@link ASSEMBLY_LOCK_WAIT_IN_MS}. */
+  lockWaitInMs?: number;
+  lockPollInMs?: number;
+}
+
+/** What an assembly did. */
+export type AssemblyResult =
+  | { status: "assembled"; scanId: string; report: DriftReport; notification: NotificationStatus; alertBytes?: number; failedShards: number[] }
+  /** An earlier attempt already committed this run (a retried assembler). */
+  | { status: "already-complete"; scanId: string };
+
+async function waitForLock(services: AppServices, scopeKey: string, options: AssemblyOptions): Promise<ScanLock | undefined> {
+  const history = services.history;
+  if (!history) throw new StorageNotConfiguredError();
+  const deadline = Date.now() + (options.lockWaitInMs ?? ASSEMBLY_LOCK_WAIT_IN_MS);
+  for (;;) {
+    const lock = await history.acquireLock(scopeKey, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+    if (lock || Date.now() >= deadline) return lock;
+    await sleep(options.lockPollInMs ?? 2_000);
+  }
+}
+
+/**
+ * Assembles a run whose shards are all settled: under the scope's lock, merges the parts (failed
+ * shards as errors and `unknown` placeholders taken from the previous complete scan), then diffs,
+ * stores, alerts and commits with the recorded scan's own steps. Idempotent: a retry after the
+ * commit finds the scope already pointing at this run and only closes the run record.
+ */
+export async function assembleRun(services: AppServices, runId: string, options: AssemblyOptions = {}): Promise<AssemblyResult> {
+  const runs = runsOf(services);
+  const history = services.history;
+  if (!history) throw new StorageNotConfiguredError();
+  const log = options.log ?? (() => undefined);
+  const first = await runs.getRun(runId);
+  if (!first) throw new Error(`run ${runId} is not recorded`);
+  if (first.status === "complete") return { status: "already-complete", scanId: runId };
+  if (first.status !== "assembling") throw new Error(`run ${runId} is ${first.status}, not ready to assemble`);
+
+  const lock = await waitForLock(services, first.scopeKey, options);
+  if (!lock) throw new ScopeBusyError(`another scan of scope ${first.scopeKey} held its lock for longer than the assembly waits; the host retries`);
+  try {
+    const run = (await runs.getRun(runId)) ?? first;
+    if (run.status === "complete") return { status: "already-complete", scanId: runId };
+    const last = await history.lastScanIdOf(run.scopeKey);
+    if (last === runId) {
+      log(`run ${runId} was already committed by an earlier attempt; closing it`);
+      const stored = await history.getReport(runId);
+      await runs.finishRun(runId, { status: "complete", ...(stored ? {} : { detail: "committed without a stored report" }) });
+      await runs.deleteParts(runId).catch(() => 0);
+      return { status: "already-complete", scanId: runId };
+    }
+    const previous = last ? await history.getReport(last) : undefined;
+    const shards = new Map((await runs.listShards(runId)).map((s) => [s.shardIndex, s] as const));
+    const parts: ShardPart[] = [];
+    const failed: FailedShard[] = [];
+    for (let i = 0; i < run.shardCount; i++) {
+      const shard = shards.get(i);
+      const subscriptionIds = shard?.subscriptionIds ?? [];
+      const part = run.states[i] === DONE ? await runs.readPart(runId, i) : undefined;
+      if (part) {
+        parts.push({ shardIndex: i, subscriptionIds, report: part });
+      } else {
+        const reason = run.states[i] === DONE ? "its stored part could not be read" : (shard?.lastError ?? (shard ? "" : "no shard record"));
+        failed.push({ shardIndex: i, subscriptionIds, reason, ...(shard?.attempts ? { attempts: shard.attempts } : {}) });
+      }
+    }
+    const report = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
+    if (failed.length) {
+      log(`run ${runId}: ${failed.length} of ${run.shardCount} shard(s) failed (${failed.map((f) => f.shardIndex).join(", ")}); their subscriptions are reported as not scanned`);
+    }
+    const finished = await finishRecordedScan(services, {
+      scopeKey: run.scopeKey,
+      scope: run.scope,
+      trigger: run.trigger,
+      report,
+      log,
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+    await runs.finishRun(runId, { status: "complete", notification: finished.notification });
+    await runs.deleteParts(runId).catch(() => 0);
+    return {
+      status: "assembled",
+      scanId: runId,
+      report: finished.report,
+      notification: finished.notification,
+      failedShards: failed.map((f) => f.shardIndex),
+      ...(finished.alertBytes !== undefined ? { alertBytes: finished.alertBytes } : {}),
+    };
+  } finally {
+    await lock.release();
+  }
+}
