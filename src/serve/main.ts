@@ -17,7 +17,7 @@ import { readAppSettings, describeAppSettings } from "../config/appSettings.js";
 import { UsageError } from "../errors.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
-import { allRoutes } from "../http/routes.js";
+import { allRoutes, pageRoutes } from "../http/routes.js";
 import { startAzurite, type RunningAzurite } from "../store/azurite.js";
 import { createServices, useServices } from "../store/services.js";
 import { startLocalServer, type HttpHandler } from "./server.js";
@@ -84,6 +84,7 @@ async function main(args: string[]): Promise<void> {
       import("../../functions/health.js"),
       import("../../functions/scheduledScan.js"),
     ]);
+    const { dashboard } = await import("../../functions/dashboard.js");
     const handlers: Record<string, HttpHandler> = {
       startScan: startScan.startScan,
       getLatestScan: getLatestScan.getLatestScan,
@@ -93,12 +94,13 @@ async function main(args: string[]): Promise<void> {
       listChecks: listChecks.listChecks,
       getOpenApi: getOpenApi.getOpenApi,
       health: health.health,
+      dashboard,
     };
 
     const functionKey = env.EGRESS_AUDIT_FUNCTION_KEY || randomBytes(24).toString("base64url");
     // The public base URL (Teams card links) is only known once the server listens: start it,
     // then install the services before the first request can need them.
-    const server = await startLocalServer({ routes: allRoutes(), handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, port, host });
+    const server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, port, host });
     env.PUBLIC_BASE_URL ||= server.url;
     const settings = readAppSettings(env);
     useServices(createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {}));
@@ -107,6 +109,7 @@ async function main(args: string[]): Promise<void> {
       [
         `egress-audit API listening on ${server.url}/api`,
         `function key: ${functionKey}`,
+        `dashboard: ${server.url}/api/dashboard?code=${encodeURIComponent(functionKey)}`,
         `settings: ${describeAppSettings(settings)}`,
         "",
         "Try:",

@@ -1,0 +1,343 @@
+/**
+ * The dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core),
+ * against `npm run serve`'s server in-process: the functions' own handlers behind node:http, the
+ * ARM emulator on the demo estate, the shared Azurite. Three scans are stored first (two of the
+ * demo estate with one extra public IP, then the demo estate itself) so the trend has a change.
+ *
+ * Skips, saying why, only when Chromium is absent and `CI` is unset; in CI it runs (`.ci/run`
+ * installs Chromium). Screenshots go to test-artifacts/ (git-ignored):
+ * - dashboard.png: the overview at 1280 px,
+ * - dashboard-target.png: the drill-down of pool-marketing at 1280 px,
+ * - dashboard-phone.png, dashboard-target-phone.png: the same at 390 px.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dashboard } from "../../functions/dashboard.js";
+import { getLatestScan } from "../../functions/getLatestScan.js";
+import { getOpenApi } from "../../functions/getOpenApi.js";
+import { getScan } from "../../functions/getScan.js";
+import { getTargetDrift } from "../../functions/getTargetDrift.js";
+import { health } from "../../functions/health.js";
+import { listChecks } from "../../functions/listChecks.js";
+import { listScans } from "../../functions/listScans.js";
+import { startScan } from "../../functions/startScan.js";
+import { loadEstate, type Estate } from "../../src/emulator/estate.js";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { allRoutes, pageRoutes } from "../../src/http/routes.js";
+import type { DriftReport } from "../../src/report/report.js";
+import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
+import { useServices } from "../../src/store/services.js";
+import { publicIp } from "../helpers/estate.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const ARTIFACTS = join(REPO, "test-artifacts");
+const KEY = "dashboard-test-key";
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+interface Expected {
+  targets: Record<string, { kind: string; status: "compliant" | "drifted" | "unknown"; failing: unknown[]; unknown: unknown[] }>;
+}
+const expected = JSON.parse(readFileSync(join(REPO, "estates", "demo.expected.json"), "utf8")) as Expected;
+const expectedCount = (status: string) => Object.values(expected.targets).filter((t) => t.status === status).length;
+
+const haveChromium = existsSync(CHROMIUM);
+const runs = haveChromium || Boolean(process.env.CI);
+if (!runs) {
+  process.stderr.write(`dashboard browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium); it runs whenever CI is set\n`);
+}
+
+describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
+  let demoEmulator: RunningEmulator;
+  let changedEmulator: RunningEmulator;
+  let server: RunningLocalServer;
+  let context: BrowserContext;
+  let userDataDir: string;
+  let latest: DriftReport;
+  const offOrigin: string[] = [];
+  const consoleErrors: string[] = [];
+
+  const dashboardUrl = () => `${server.url}/api/dashboard?code=${KEY}`;
+  const scan = async () => {
+    const r = await fetch(`${server.url}/api/scans?code=${KEY}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }),
+    });
+    expect(r.status, await r.clone().text()).toBe(201);
+    return (await r.json()) as DriftReport;
+  };
+
+  async function open(viewport: { width: number; height: number }, hash = ""): Promise<Page> {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") consoleErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`${server.url}/`) && !r.url().startsWith("data:")) offOrigin.push(r.url());
+    });
+    await page.goto(`${dashboardUrl()}${hash}`);
+    await page.locator("#tiles [data-stat]").first().waitFor({ state: "attached" });
+    return page;
+  }
+
+  /** Evaluates an expression in the page (as a string: this project's type environment has no DOM). */
+  const inPage = <T>(page: Page, expression: string) => page.evaluate<T>(expression);
+  const attributes = async (locator: Locator, name: string) => Promise.all((await locator.all()).map((l) => l.getAttribute(name)));
+  const noHorizontalOverflow = (page: Page) => inPage<boolean>(page, "document.documentElement.scrollWidth <= window.innerWidth");
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI is set and there is no Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install chromium)`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const demo = await loadEstate(join(REPO, "estates", "demo.json"));
+    // Before the latest scan, pool-finance (compliant in the demo) had a stray public IP.
+    const financeMc = (demo.resources.find((r) => /managedclusters$/i.test(r.type) && r.name === "pool-finance")?.properties as { nodeResourceGroup?: string }).nodeResourceGroup!;
+    const changed: Estate = { ...demo, resources: [...demo.resources, publicIp(DEMO_SUB_A, financeMc, "forgotten-jumpbox-pip")] };
+    [demoEmulator, changedEmulator] = await Promise.all([startEmulator({ estate: demo }), startEmulator({ estate: changed })]);
+    server = await startLocalServer({
+      routes: [...allRoutes(), ...pageRoutes()],
+      handlers: { startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, dashboard },
+      functionKey: KEY,
+      log: () => undefined,
+    });
+    useServices(testServices({ emulator: changedEmulator, namespace: "dashboard" }));
+    await scan();
+    await scan();
+    useServices(testServices({ emulator: demoEmulator, namespace: "dashboard" }));
+    latest = await scan();
+
+    userDataDir = mkdtempSync(join(tmpdir(), "egress-audit-chromium-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: DESKTOP,
+      locale: "en-US",
+      timezoneId: "UTC",
+      colorScheme: "light",
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    useServices(undefined);
+    await Promise.all([server?.close(), demoEmulator?.close(), changedEmulator?.close()]);
+  });
+
+  it("asks for the function key: the page is function-level like the API", async () => {
+    expect((await fetch(`${server.url}/api/dashboard`)).status).toBe(401);
+    const ok = await fetch(dashboardUrl());
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+  });
+
+  it("shows the latest scan at a glance: the demo estate's targets per status, failing findings by check", async () => {
+    const page = await open(DESKTOP);
+    const stat = (name: string) => page.locator(`#tiles [data-stat="${name}"] dd`).textContent();
+    expect(await stat("targets")).toBe(String(Object.keys(expected.targets).length));
+    for (const status of ["drifted", "unknown", "compliant"]) expect(await stat(status), status).toBe(String(expectedCount(status)));
+    expect(await stat("failing-findings")).toBe(String(latest.summary.findings.fail));
+    // The status filter offers the same counts.
+    expect(await page.locator("#filter-status option").allTextContents()).toEqual([
+      "All statuses (11)",
+      `Drifted (${expectedCount("drifted")})`,
+      `Unknown (${expectedCount("unknown")})`,
+      `Compliant (${expectedCount("compliant")})`,
+    ]);
+    // One row per failing check; its total is the number of failing findings of that check.
+    const failingChecks = new Map<string, number>();
+    for (const t of latest.targets) for (const f of t.findings) if (f.status === "fail") failingChecks.set(f.checkId, (failingChecks.get(f.checkId) ?? 0) + 1);
+    expect(await page.locator("#by-check tbody tr").count()).toBe(failingChecks.size);
+    for (const [check, n] of failingChecks) expect(await page.locator(`#by-check tr[data-check="${check}"] td:last-child`).textContent(), check).toBe(String(n));
+    // The diff against the scan before: the stray IP of pool-finance is resolved.
+    expect(await page.locator("#facts").textContent()).toContain("0 new drift findings, 1 resolved");
+
+    // Every target listed, drifted first, each status in words.
+    const rows = page.locator("#targets-body tr");
+    expect(await rows.count()).toBe(11);
+    const statuses = await attributes(rows, "data-status");
+    expect(statuses).toEqual([...statuses].sort((a, b) => ["drifted", "unknown", "compliant"].indexOf(a!) - ["drifted", "unknown", "compliant"].indexOf(b!)));
+    for (const [name, t] of Object.entries(expected.targets)) {
+      expect(await page.locator("#targets-body tr", { has: page.getByRole("link", { name, exact: true }) }).getAttribute("data-status"), name).toBe(t.status);
+    }
+
+    // The trend: the three scans of this scope, oldest first, drift going from 7 to 6.
+    expect(await page.locator("#chart svg g.bar").count()).toBe(3);
+    expect(await page.locator("#chart svg").getAttribute("role")).toBe("img");
+    expect(await page.locator("#trend-caption").textContent()).toContain("Drifted targets: 7 then 6");
+    await page.getByText("The trend as a table").click();
+    expect(await page.locator("#trend-table tbody tr").count()).toBe(3);
+    expect(await page.locator("#trend-table tbody tr").first().locator("td").first().textContent()).toBe("6");
+
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("filters the target list by text and by status", async () => {
+    const page = await open(DESKTOP);
+    const rows = page.locator("#targets-body tr[data-status]");
+    await page.getByLabel("Name, ARM id or failing check").fill("pool-ingest");
+    expect(await rows.count()).toBe(1);
+    expect(await page.locator("#target-count").textContent()).toBe("Showing 1 of 11 targets.");
+    await page.getByLabel("Name, ARM id or failing check").fill("udr-network-contributor");
+    expect(await rows.count()).toBeGreaterThan(0);
+    await page.getByLabel("Name, ARM id or failing check").fill("");
+    await page.getByLabel("Status", { exact: true }).selectOption("drifted");
+    expect(await rows.count()).toBe(expectedCount("drifted"));
+    expect(new Set(await attributes(rows, "data-status"))).toEqual(new Set(["drifted"]));
+    await page.getByLabel("Name, ARM id or failing check").fill("aks-");
+    expect(await rows.count()).toBe(0);
+    expect(await page.locator("#targets-body").textContent()).toContain("No target matches the filter.");
+    await page.getByRole("button", { name: "Clear" }).click();
+    await expect.poll(() => rows.count()).toBe(11);
+    await page.close();
+  });
+
+  it("drills down into a target: each finding with expected, actual, evidence and remediation; and back, by keyboard", async () => {
+    const page = await open(DESKTOP);
+    await page.getByRole("link", { name: "pool-marketing", exact: true }).click();
+    const view = page.locator("#target-view");
+    await view.waitFor();
+    expect(await page.locator("#overview").isHidden()).toBe(true);
+    expect(await inPage(page, "document.activeElement.id")).toBe("target-title");
+    expect(decodeURIComponent(new URL(page.url()).hash)).toMatch(/^#target=\/subscriptions\/.*\/pool-marketing$/);
+    expect(await page.title()).toMatch(/^pool-marketing \(drifted\)/);
+
+    const marketing = latest.targets.find((t) => t.name === "pool-marketing")!;
+    const open_ = marketing.findings.filter((f) => f.status !== "pass");
+    expect(open_.length).toBe(expected.targets["pool-marketing"]!.failing.length + expected.targets["pool-marketing"]!.unknown.length);
+    const cards = view.locator('[data-list="open"] article');
+    expect(await cards.count()).toBe(open_.length);
+    const texts = await cards.allTextContents();
+    const evidence = await cards.locator("pre").allTextContents(); // one per card
+    for (const f of open_) {
+      const i = texts.findIndex((t) => t.includes(f.resourceId) && t.includes(f.checkId));
+      expect(i, `${f.checkId} on ${f.resourceId}`).toBeGreaterThanOrEqual(0);
+      expect(texts[i]).toContain(`Expected${f.expected}`);
+      expect(texts[i]).toContain(`Actual${f.actual}`);
+      expect(texts[i]).toContain(`Remediation${f.remediation}`);
+      expect(evidence[i]).toBe(JSON.stringify(f.evidence, null, 2));
+    }
+    // The evidence is folded; it opens from the keyboard like any disclosure.
+    const firstEvidence = cards.first().locator("details.evidence");
+    expect(await firstEvidence.locator("pre").isVisible()).toBe(false);
+    await firstEvidence.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    expect(await firstEvidence.locator("pre").isVisible()).toBe(true);
+    expect(await view.locator('[data-list="open"] article dt').allTextContents()).toEqual(
+      expect.arrayContaining(["Expected", "Actual", "Remediation", "Resource", "Evidence"]),
+    );
+    // Passing findings are there too, folded.
+    expect(await view.locator("details.passing > summary").textContent()).toBe(`${marketing.findings.filter((f) => f.status === "pass").length} passing findings`);
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-target.png"), fullPage: true });
+
+    // Back with the keyboard: the overview returns and focus lands on the link we came from.
+    await page.getByRole("link", { name: "All targets" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#overview").waitFor();
+    expect(await inPage(page, "document.activeElement.textContent")).toBe("pool-marketing");
+    // And in again with the keyboard only.
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Enter");
+    await view.waitFor();
+    expect(await page.locator("#target-title").textContent()).toMatch(/^pool-ingest /);
+    expect(await view.locator('[data-list="open"] article').count()).toBe(expected.targets["pool-ingest"]!.failing.length + expected.targets["pool-ingest"]!.unknown.length);
+    // The browser's back button works too.
+    await page.goBack();
+    await page.locator("#overview").waitFor();
+    await page.close();
+  });
+
+  it("reads on a phone: no horizontal scrolling, overview and drill-down", async () => {
+    const page = await open(PHONE);
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
+    await page.getByRole("link", { name: "pool-ingest", exact: true }).click();
+    await page.locator("#target-view").waitFor();
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-target-phone.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("opens a deep link to a target, and says so when the target is not in the latest scan", async () => {
+    const reporting = latest.targets.find((t) => t.name === "pool-reporting")!;
+    const page = await open(DESKTOP, `#target=${encodeURIComponent(reporting.id)}`);
+    await page.locator("#target-view").waitFor();
+    expect(await page.locator("#target-title").textContent()).toMatch(/^pool-reporting /);
+    await page.goto(`${dashboardUrl()}#target=${encodeURIComponent(reporting.id.replace("pool-reporting", "pool-ghost"))}`);
+    await page.locator("#target-view").waitFor();
+    expect(await page.locator("#target-title").textContent()).toBe("Target not in the latest scan");
+    await page.close();
+  });
+
+  it("explains an empty history and a refused key instead of showing nothing", async () => {
+    const page = await context.newPage();
+    await page.route("**/api/scans/latest", (route) =>
+      route.fulfill({
+        status: 404,
+        contentType: "application/problem+json",
+        body: JSON.stringify({ type: "about:blank", title: "Not found", status: 404, detail: "no complete scan is stored yet", instance: "/api/scans/latest", code: "NoScans" }),
+      }),
+    );
+    await page.goto(dashboardUrl());
+    await expect.poll(() => page.locator("#notice").textContent()).toContain("No scan is stored yet.");
+    expect(await page.locator("#overview").isHidden()).toBe(true);
+    await page.unroute("**/api/scans/latest");
+    await page.route("**/api/scans/latest", (route) => route.fulfill({ status: 401, contentType: "application/problem+json", body: "{}" }));
+    await page.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(() => page.locator("#notice").textContent()).toContain("The API refused the function key.");
+    await page.close();
+  });
+
+  it("is built accessibly: landmarks, one h1, labelled controls, scoped headers, a described chart", async () => {
+    const page = await open(DESKTOP);
+    const audit = await inPage<{ lang: string; h1: number; landmarks: number[]; unlabelled: number; unscoped: number; chartLabel: string; headings: number[] }>(
+      page,
+      `({
+        lang: document.documentElement.lang,
+        h1: document.querySelectorAll("h1").length,
+        landmarks: ["header", "main", "footer", "form[role=search]"].map((s) => document.querySelectorAll(s).length),
+        unlabelled: [...document.querySelectorAll("input, select")].filter((e) => e.labels.length === 0).length,
+        unscoped: [...document.querySelectorAll("th")].filter((th) => !th.hasAttribute("scope")).length,
+        chartLabel: document.querySelector("#chart svg").getAttribute("aria-labelledby").split(" ").map((id) => document.getElementById(id).textContent).join(" "),
+        headings: [...document.querySelectorAll("h1, h2, h3, h4")].filter((e) => !e.closest("[hidden]")).map((e) => Number(e.tagName[1])),
+      })`,
+    );
+    expect(audit.lang).toBe("en");
+    expect(audit.h1).toBe(1);
+    expect(audit.landmarks).toEqual([1, 1, 1, 1]);
+    expect(audit.unlabelled).toBe(0);
+    expect(audit.unscoped).toBe(0);
+    expect(audit.chartLabel).toMatch(/^Drift trend Targets by status in the last 3 scans/);
+    // No heading level is skipped.
+    audit.headings.forEach((level, i) => expect(level - (audit.headings[i - 1] ?? 0)).toBeLessThanOrEqual(1));
+    // The skip link is the first stop and leads into main.
+    await page.keyboard.press("Tab");
+    expect(await inPage(page, "document.activeElement.textContent")).toBe("Skip to the dashboard");
+    await page.close();
+  });
+
+  it("loaded nothing from another origin and logged no error (CSP violations included)", () => {
+    expect(offOrigin).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
