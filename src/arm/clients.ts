@@ -9,6 +9,7 @@ import { getClient, type Client } from "@azure-rest/core-client";
 import type { ArmSettings } from "../config/settings.js";
 import { ARM_SCOPES, createCredential } from "./credential.js";
 import { budgetKeyOf, ReadBudget, readBudgetPolicy } from "./budget.js";
+import { attemptTimeoutPolicy, DEFAULT_ATTEMPT_TIMEOUT_IN_MS, endpointPolicy, responseIntegrityPolicy } from "./policies.js";
 
 /** ARM traffic counters of one scan; they go into the report's `stats`. */
 export interface ArmStats {
@@ -39,6 +40,11 @@ export interface ArmClientOptions {
    * between clients that spend the same principal's budget; `false` turns it off (naive mode).
    */
   readBudget?: ReadBudget | false;
+  /**
+   * Per-attempt timeout: an attempt without a complete answer by then fails as `ETIMEDOUT` and is
+   * retried like a network error (default 60 s).
+   */
+  requestTimeoutInMs?: number;
 }
 
 /**
@@ -95,10 +101,15 @@ export class ArmClients {
         ...(options.retryDelayInMs !== undefined ? { retryDelayInMs: options.retryDelayInMs } : {}),
         ...(options.maxRetryDelayInMs !== undefined ? { maxRetryDelayInMs: options.maxRetryDelayInMs } : {}),
       },
-      // Per retry, in this order: wait for a read token, then count the attempt.
+      // Per retry, in this order: wait for a read token, count the attempt, refuse any host but
+      // the endpoint, refuse a damaged body, time the exchange out. A refused request is never
+      // sent, so the bearer token (already on it) goes nowhere.
       additionalPolicies: [
         ...(this.budget ? [{ policy: readBudgetPolicy(this.budget), position: "perRetry" }] : []),
         { policy: statsPolicy(this.stats, this.requestsBySubscription), position: "perRetry" },
+        { policy: endpointPolicy(settings.endpoint), position: "perRetry" },
+        { policy: responseIntegrityPolicy(), position: "perRetry" },
+        { policy: attemptTimeoutPolicy(options.requestTimeoutInMs ?? DEFAULT_ATTEMPT_TIMEOUT_IN_MS), position: "perRetry" },
       ],
       ...(options.caCertificates?.length ? { tlsOptions: { ca: options.caCertificates } } : {}),
       userAgentOptions: { userAgentPrefix: "egress-audit" },

@@ -1,5 +1,6 @@
 import { createRestError, type Client } from "@azure-rest/core-client";
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { parseResourceId } from "./resourceId.js";
 
 /**
  * HDInsight on AKS cluster pools over plain REST. Microsoft retired the service (2025-01-31) and
@@ -56,8 +57,11 @@ export function listClusterPools(client: Client, subscriptionId: string, options
   );
 }
 
-/** `Clusters_ListByClusterPoolName`: the clusters of one pool (by the pool's ARM id). */
+/** `Clusters_ListByClusterPoolName`: the clusters of one pool (by the pool's ARM id, checked first). */
 export function listPoolClusters(client: Client, poolId: string, options: { abortSignal?: AbortSignalLike } = {}) {
+  if (parseResourceId(poolId)?.types.length !== 1) {
+    throw Object.assign(new Error(`not a cluster pool id: ${JSON.stringify(poolId.slice(0, 300))}`), { code: "InvalidResourceId" });
+  }
   return listPaged(client, `${poolId.replace(/\/+$/, "")}/clusters`, options.abortSignal);
 }
 

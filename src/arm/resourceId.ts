@@ -12,8 +12,20 @@ export interface ParsedResourceId {
 
 const idPattern = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?(?:\/providers\/([^/]+)((?:\/[^/]+\/[^/]+)+))?\/?$/i;
 
-/** Parses an ARM id; returns undefined for anything that is not one. */
+/**
+ * Characters ARM refuses in names (`<>%&:\?/`), a fragment mark, control characters: an id
+ * carrying one is no ARM id. Nor is one with a `.` or `..` segment, which the SDKs' URL building
+ * would resolve into another path (`/resourceGroups/../providers` → `/providers`).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const unsafeSegment = /^\.{1,2}$|[<>%&:\\?#\u0000-\u001f\u007f]/;
+
+/**
+ * Parses an ARM id; returns undefined for anything that is not one. Every id the collector turns
+ * into a request path goes through here, so an id from a response is a plain ARM path or nothing.
+ */
 export function parseResourceId(id: string): ParsedResourceId | undefined {
+  if (id.split("/").some((segment) => unsafeSegment.test(segment))) return undefined;
   const m = idPattern.exec(id);
   if (!m) return undefined;
   const [, subscriptionId, resourceGroup, namespace, rest] = m;

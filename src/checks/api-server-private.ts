@@ -93,6 +93,20 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     };
   }
 
+  /**
+   * A pass needs the AKS cluster too: "pool and AKS disagree" fails, so a pool whose AKS cluster
+   * could not be read cannot pass on its own statement (it can still fail the baseline).
+   */
+  const cannotPass = (expected: string): CheckResult | undefined =>
+    aksError !== undefined && pool !== undefined
+      ? unknownResult(
+          target.id,
+          `Cluster pool ${target.name} states a ${state(effective.private)} API server, but whether its AKS cluster agrees could not be determined: the AKS cluster could not be read.`,
+          aksError,
+          { expected, evidence },
+        )
+      : undefined;
+
   // 2. Baseline requires a private API server.
   if (rules.privateApiServer === true && !effective.private) {
     const tail = target.kind === "clusterPool" ? `; ${IMMUTABLE_NOTE}` : "";
@@ -139,6 +153,8 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
         evidence: { ...evidence, authorizedIpRanges: ranges, authorizedIpRangesSource: rangeSource, decidedBy: "baseline requireAuthorizedIpRanges" },
       };
     }
+    const undecided = cannotPass("public API server with authorized IP ranges");
+    if (undecided) return undecided;
     return {
       status: "pass",
       resourceId: target.id,
@@ -150,6 +166,8 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
   }
 
   const required = rules.privateApiServer === true;
+  const undecided = cannotPass(required ? "private API server (pool = AKS)" : `${state(effective.private)} (pool = AKS)`);
+  if (undecided) return undecided;
   return {
     status: "pass",
     resourceId: target.id,

@@ -35,6 +35,20 @@ export function resolve<T>(map: Record<string, Part<T>>, id: string, what: strin
   return lookup(map, id) ?? { ok: false, error: notCollected(id, what) };
 }
 
+/**
+ * A resource that lives in an MC group (load balancer, public IP, private link service) by id. One
+ * that is absent because its MC group could not be read carries that group's read error (the
+ * cause), not a bare `NotCollected`.
+ */
+export function resolveInGroup<T>(snapshot: Snapshot, map: Record<string, Part<T>>, id: string, what: string): Part<T> {
+  const found = lookup(map, id);
+  if (found) return found;
+  const groupId = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\//i.exec(id)?.[1];
+  const group = groupId !== undefined ? lookup(snapshot.mcGroups, groupId) : undefined;
+  if (group !== undefined && !group.ok) return { ok: false, error: errorOf(group, groupId) };
+  return { ok: false, error: notCollected(id, what) };
+}
+
 /** The error of a part, with its scope filled in when the collector left it out. */
 export function errorOf(part: { ok: false; error: ReadError }, scope?: string): ReadError {
   return part.error.scope !== undefined || scope === undefined ? part.error : { ...part.error, scope };

@@ -6,7 +6,7 @@
 import { parentResourceId } from "../arm/resourceId.js";
 import { sameId } from "../collect/snapshot.js";
 import type { HdiCluster, Part, PublicIp, ReadError, Snapshot } from "../collect/snapshot.js";
-import { dedupeIds, errorOf, nameOf, resolve } from "./common.js";
+import { dedupeIds, errorOf, nameOf, resolve, resolveInGroup } from "./common.js";
 
 /** A public IP that serves a load-balancing rule (ingress) of a load balancer in an MC group. */
 export interface IngressPublicIp {
@@ -29,12 +29,12 @@ export function mcGroupIngressPublicIps(snapshot: Snapshot, mcGroupId: string): 
   if (!contents.ok) return { ok: false, error: errorOf(contents, mcGroupId) };
   const out: IngressPublicIp[] = [];
   for (const lbId of dedupeIds(contents.value.loadBalancerIds)) {
-    const lb = resolve(snapshot.loadBalancers, lbId, `load balancer ${lbId}`);
+    const lb = resolveInGroup(snapshot, snapshot.loadBalancers, lbId, `load balancer ${lbId}`);
     if (!lb.ok) return { ok: false, error: errorOf(lb, lbId) };
     for (const fe of lb.value.frontends) {
       if (fe.publicIpId === undefined || fe.publicIpId === "") continue;
       if (!lb.value.inboundFrontendIds.some((id) => sameId(id, fe.id))) continue;
-      const pip = resolve(snapshot.publicIps, fe.publicIpId, `public IP ${fe.publicIpId}`);
+      const pip = resolveInGroup(snapshot, snapshot.publicIps, fe.publicIpId, `public IP ${fe.publicIpId}`);
       out.push({
         publicIpId: fe.publicIpId,
         loadBalancerId: lb.value.id,
@@ -99,7 +99,7 @@ export function internalIngressOf(snapshot: Snapshot, cluster: HdiCluster): Part
       },
     };
   }
-  const pls = resolve(snapshot.privateLinkServices, plsId, `private link service ${plsId}`);
+  const pls = resolveInGroup(snapshot, snapshot.privateLinkServices, plsId, `private link service ${plsId}`);
   if (!pls.ok) return { ok: false, error: errorOf(pls, plsId) };
   if (pls.value.loadBalancerFrontendIds.length === 0) {
     return {
@@ -113,7 +113,7 @@ export function internalIngressOf(snapshot: Snapshot, cluster: HdiCluster): Part
     if (lbId === undefined) {
       return { ok: false, error: { code: "InvalidResourceId", message: `not a load balancer frontend id: ${frontendId}`, scope: plsId } };
     }
-    const lb = resolve(snapshot.loadBalancers, lbId, `load balancer ${lbId}`);
+    const lb = resolveInGroup(snapshot, snapshot.loadBalancers, lbId, `load balancer ${lbId}`);
     if (!lb.ok) return { ok: false, error: errorOf(lb, lbId) };
     const fe = lb.value.frontends.find((f) => sameId(f.id, frontendId));
     if (fe === undefined) {

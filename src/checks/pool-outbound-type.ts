@@ -1,3 +1,4 @@
+import type { ReadError } from "../collect/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
 import { aksClusterOf, capitalise, egressMode, poolEvidence, sameText, targetLabel, unknownResult } from "./common.js";
 
@@ -47,6 +48,7 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
   if (required !== undefined) evidence.baselineOutboundType = required;
 
   // Pools: the pool's stated outbound type and its AKS cluster's must agree.
+  let agreementUnknown: { error: ReadError } | undefined;
   if (target.kind === "clusterPool" && target.pool?.outboundType !== undefined) {
     const aks = aksClusterOf(snapshot, target);
     if (aks.ok) {
@@ -65,8 +67,10 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
         };
       }
     } else {
-      // Both must be known to disagree; the pool's own statement still decides the mode.
+      // Both must be known to tell; the pool's own statement can still fail the baseline (below),
+      // but it cannot pass: a disagreement with the unreadable AKS cluster is not excluded.
       evidence.aksClusterReadError = aks.error;
+      agreementUnknown = { error: aks.error };
     }
   }
 
@@ -80,6 +84,15 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
       actual: mode.mode,
       evidence: { ...evidence, decidedBy: "baseline outboundType" },
     };
+  }
+
+  if (agreementUnknown) {
+    return unknownResult(
+      target.id,
+      `Cluster pool ${target.name} states outbound type ${mode.mode}, but whether its AKS cluster agrees could not be determined: the AKS cluster could not be read.`,
+      agreementUnknown.error,
+      { expected: required ?? `${mode.mode} (pool = AKS)`, evidence },
+    );
   }
 
   return {

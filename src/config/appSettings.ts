@@ -23,6 +23,11 @@ export type StorageSettings =
       readonly kind: "identity";
       readonly blobServiceUri: string;
       readonly tableServiceUri: string;
+      /**
+       * Queue endpoint (`__queueServiceUri`, else derived from `__accountName`): the fan-out's
+       * shard queue. Absent when only blob and table URIs are given (fan-out then refuses).
+       */
+      readonly queueServiceUri?: string;
       /** Client id of the user-assigned identity to use; else DefaultAzureCredential picks one. */
       readonly clientId?: string;
     };
@@ -33,6 +38,52 @@ export type BaselineSource =
   | { readonly kind: "inline"; readonly baseline: Baseline }
   /** Fetched at the start of each scan; the URL may carry a SAS token, so it is never logged. */
   | { readonly kind: "url"; readonly url: string };
+
+/**
+ * `SCAN_FANOUT`: how a scheduled scan runs (README "Fan-out across instances").
+ * - `off` (default): one invocation scans the whole scope (the recorded scan).
+ * - `queue`: the timer enqueues one message per shard of `SCAN_SHARD_SIZE` subscriptions; queue
+ *   triggered invocations scan the shards, and the last to finish assembles the report.
+ * - `auto`: `queue` when the scope has more subscriptions than one shard holds, else `off`.
+ */
+export type FanOutMode = "off" | "queue" | "auto";
+
+/** Default `SCAN_SHARD_SIZE`: subscriptions per shard. */
+export const DEFAULT_SHARD_SIZE = 5;
+/** Default `SCAN_SHARD_QUEUE`; its poison queue is `<name>-poison` (the Functions host's convention). */
+export const DEFAULT_SHARD_QUEUE = "egress-audit-shards";
+
+/** Fan-out of scheduled scans across instances. */
+export interface FanOutSettings {
+  readonly mode: FanOutMode;
+  /** `SCAN_SHARD_SIZE`, 1-100. */
+  readonly shardSize: number;
+  /** `SCAN_SHARD_QUEUE`, a queue name short enough for its `-poison` sibling. */
+  readonly queueName: string;
+}
+
+/**
+ * Optional Microsoft Entra ID check of the caller (`AUTH_ALLOWED_ROLES`, `AUTH_ALLOWED_GROUPS`): on
+ * top of the function key, a request must carry App Service Authentication's
+ * `x-ms-client-principal` with one of these app roles or group object ids.
+ */
+export interface CallerAuthSettings {
+  /** App role values (`roles` claim), compared exactly. */
+  readonly allowedRoles: readonly string[];
+  /** Group object ids (`groups` claim), compared case-insensitively. */
+  readonly allowedGroups: readonly string[];
+}
+
+/** Limits on the requests that spend ARM read budget: `POST /api/scans` and fresh target audits. */
+export interface RateLimitSettings {
+  /** `SCAN_RATE_LIMIT_PER_MINUTE`: per caller, the burst and the refill per minute; 0 turns limiting off. */
+  readonly perCallerPerMinute: number;
+  /** `SCAN_RATE_LIMIT_GLOBAL_PER_MINUTE`: all callers of one instance together; 0 turns it off. */
+  readonly globalPerMinute: number;
+}
+
+/** Defaults of {@link RateLimitSettings}. */
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = Object.freeze({ perCallerPerMinute: 10, globalPerMinute: 30 });
 
 /** The function app's settings. */
 export interface AppSettings {
@@ -51,6 +102,12 @@ export interface AppSettings {
    * which the Functions platform sets). Undefined: the card names the scan id without a link.
    */
   readonly publicBaseUrl?: string;
+  /** `SCAN_FANOUT`, `SCAN_SHARD_SIZE`, `SCAN_SHARD_QUEUE`. */
+  readonly fanOut: FanOutSettings;
+  /** Undefined: no Entra ID check (the function key alone guards the routes). */
+  readonly callerAuth?: CallerAuthSettings;
+  /** Absent: {@link DEFAULT_RATE_LIMIT}. */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 const ncrontabField = /^[0-9A-Za-z*?/,-]+$/;
@@ -117,6 +174,7 @@ function readStorage(env: NodeJS.ProcessEnv): StorageSettings | undefined {
   const account = env.AzureWebJobsStorage__accountName?.trim();
   const blob = env.AzureWebJobsStorage__blobServiceUri?.trim();
   const table = env.AzureWebJobsStorage__tableServiceUri?.trim();
+  const queue = env.AzureWebJobsStorage__queueServiceUri?.trim();
   if (!account && !blob && !table) return undefined;
   if (account && !/^[a-z0-9]{3,24}$/.test(account)) {
     throw new UsageError("InvalidSetting", "AzureWebJobsStorage__accountName must be 3-24 lower-case letters and digits");
@@ -126,8 +184,9 @@ function readStorage(env: NodeJS.ProcessEnv): StorageSettings | undefined {
   if (!blobServiceUri || !tableServiceUri) {
     throw new UsageError("InvalidSetting", "an identity-based AzureWebJobsStorage needs __accountName, or both __blobServiceUri and __tableServiceUri");
   }
+  const queueServiceUri = queue ? validateBaseUrl(queue, "AzureWebJobsStorage__queueServiceUri") : account ? `https://${account}.queue.core.windows.net` : undefined;
   const clientId = env.AzureWebJobsStorage__clientId?.trim() || env.AZURE_CLIENT_ID?.trim() || undefined;
-  return { kind: "identity", blobServiceUri, tableServiceUri, ...(clientId ? { clientId } : {}) };
+  return { kind: "identity", blobServiceUri, tableServiceUri, ...(queueServiceUri ? { queueServiceUri } : {}), ...(clientId ? { clientId } : {}) };
 }
 
 function readBaseline(env: NodeJS.ProcessEnv): BaselineSource {
@@ -147,9 +206,86 @@ function readBaseline(env: NodeJS.ProcessEnv): BaselineSource {
   return { kind: "none" };
 }
 
+/** Queue names: 3-63 lower-case letters, digits and single hyphens, not at either end. */
+const QUEUE_NAME = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/;
+const POISON_SUFFIX = "-poison";
+
+/** The shard queue's name (`SCAN_SHARD_QUEUE` or the default), validated; for the trigger registrations too. */
+export function shardQueueNameFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const name = env.SCAN_SHARD_QUEUE?.trim() || DEFAULT_SHARD_QUEUE;
+  if (!QUEUE_NAME.test(name) || name.length + POISON_SUFFIX.length > 63) {
+    throw new UsageError(
+      "InvalidSetting",
+      `SCAN_SHARD_QUEUE must be a queue name of 3-${63 - POISON_SUFFIX.length} lower-case letters, digits and single hyphens (its poison queue adds "${POISON_SUFFIX}")`,
+    );
+  }
+  return name;
+}
+
+/** The poison queue the Functions host moves a shard message to after `maxDequeueCount` failures. */
+export function poisonQueueNameOf(queueName: string): string {
+  return `${queueName}${POISON_SUFFIX}`;
+}
+
+function readFanOut(env: NodeJS.ProcessEnv, storage: StorageSettings | undefined): FanOutSettings {
+  const raw = (env.SCAN_FANOUT?.trim() || "off").toLowerCase();
+  if (raw !== "off" && raw !== "queue" && raw !== "auto") throw new UsageError("InvalidSetting", "SCAN_FANOUT must be off, queue or auto");
+  const sizeText = env.SCAN_SHARD_SIZE?.trim() || String(DEFAULT_SHARD_SIZE);
+  const shardSize = /^\d{1,3}$/.test(sizeText) ? Number(sizeText) : Number.NaN;
+  if (!(shardSize >= 1 && shardSize <= 100)) throw new UsageError("InvalidSetting", "SCAN_SHARD_SIZE must be a whole number of subscriptions from 1 to 100");
+  const queueName = shardQueueNameFrom(env);
+  if (raw !== "off" && storage?.kind === "identity" && !storage.queueServiceUri) {
+    throw new UsageError("InvalidSetting", `SCAN_FANOUT=${raw} needs a queue endpoint: set AzureWebJobsStorage__queueServiceUri or __accountName`);
+  }
+  return { mode: raw, shardSize, queueName };
+}
+
+function list(value: string | undefined): string[] {
+  return [...new Set((value ?? "").split(/[\s,;]+/).filter((x) => x.length > 0))];
+}
+
+/**
+ * `AUTH_ALLOWED_ROLES` / `AUTH_ALLOWED_GROUPS`. The principal header is trustworthy only behind App
+ * Service Authentication (which strips a caller's own copy): in Azure (`WEBSITE_SITE_NAME` set) the
+ * check refuses to run unless the platform says it is on (`WEBSITE_AUTH_ENABLED`).
+ */
+function readCallerAuth(env: NodeJS.ProcessEnv): CallerAuthSettings | undefined {
+  const allowedRoles = list(env.AUTH_ALLOWED_ROLES);
+  const allowedGroups = list(env.AUTH_ALLOWED_GROUPS);
+  if (allowedRoles.length === 0 && allowedGroups.length === 0) return undefined;
+  if (allowedRoles.some((r) => r.length > 120 || !/^[\x21-\x7e]+$/.test(r))) {
+    throw new UsageError("InvalidSetting", "AUTH_ALLOWED_ROLES must list app role values (printable, no spaces, at most 120 characters each)");
+  }
+  if (allowedGroups.some((g) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(g))) {
+    throw new UsageError("InvalidSetting", "AUTH_ALLOWED_GROUPS must list group object ids (GUIDs)");
+  }
+  if (env.WEBSITE_SITE_NAME?.trim() && env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() !== "true") {
+    throw new UsageError(
+      "InvalidSetting",
+      "AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS need App Service Authentication turned on (WEBSITE_AUTH_ENABLED): without it a caller could send its own x-ms-client-principal",
+    );
+  }
+  return Object.freeze({ allowedRoles: Object.freeze(allowedRoles), allowedGroups: Object.freeze(allowedGroups.map((g) => g.toLowerCase())) });
+}
+
+function perMinute(value: string | undefined, fallback: number, source: string): number {
+  const text = value?.trim();
+  if (!text) return fallback;
+  if (!/^\d{1,6}$/.test(text)) throw new UsageError("InvalidSetting", `${source} must be a whole number of requests per minute (0 turns the limit off)`);
+  return Number(text);
+}
+
+function readRateLimit(env: NodeJS.ProcessEnv): RateLimitSettings {
+  return Object.freeze({
+    perCallerPerMinute: perMinute(env.SCAN_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT.perCallerPerMinute, "SCAN_RATE_LIMIT_PER_MINUTE"),
+    globalPerMinute: perMinute(env.SCAN_RATE_LIMIT_GLOBAL_PER_MINUTE, DEFAULT_RATE_LIMIT.globalPerMinute, "SCAN_RATE_LIMIT_GLOBAL_PER_MINUTE"),
+  });
+}
+
 /** Reads and validates the app settings; throws {@link UsageError} naming the setting at fault. */
 export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const arm = readArmSettings(env);
+  const callerAuth = readCallerAuth(env);
   const storage = readStorage(env);
   const subs = (env.SCAN_SUBSCRIPTIONS ?? "").split(/[\s,;]+/).filter((s) => s.length > 0);
   const scanSubscriptions = validateSubscriptionIds(subs, "SCAN_SUBSCRIPTIONS");
@@ -167,6 +303,9 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
     baseline: Object.freeze(readBaseline(env)),
     ...(teamsWebhookUrl ? { teamsWebhookUrl } : {}),
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    fanOut: Object.freeze(readFanOut(env, storage)),
+    ...(callerAuth ? { callerAuth } : {}),
+    rateLimit: readRateLimit(env),
   });
 }
 
@@ -192,5 +331,8 @@ export function describeAppSettings(s: AppSettings): string {
     `schedule="${s.scanSchedule}"`,
     `baseline=${s.baseline.kind}`,
     `teams=${s.teamsWebhookUrl ? "configured(redacted)" : "off"}`,
+    `callerAuth=${s.callerAuth ? `entra(roles=${s.callerAuth.allowedRoles.length},groups=${s.callerAuth.allowedGroups.length})` : "function-key"}`,
+    `scanRateLimit=${(s.rateLimit ?? DEFAULT_RATE_LIMIT).perCallerPerMinute}/min`,
+    `fanout=${s.fanOut.mode === "off" ? "off" : `${s.fanOut.mode}(shard=${s.fanOut.shardSize},queue=${s.fanOut.queueName})`}`,
   ].join(" ");
 }

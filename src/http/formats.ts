@@ -35,13 +35,22 @@ export function availableFormats(): ReportFormatName[] {
   return [...registry.keys()];
 }
 
+/**
+ * Whether a report is complete: every read succeeded and nothing is `unknown` (the condition the
+ * CLI's exit code 2 reports). Sent as `X-Scan-Complete` with every report.
+ */
+export function isComplete(report: DriftReport): boolean {
+  return report.errors.length === 0 && report.summary.unknown === 0 && report.summary.findings.unknown === 0;
+}
+
 /** Answers `report` in `format`, or 406 `FormatNotAvailable` when no renderer exists for it. */
-export function reportResult(report: DriftReport, format: ReportFormatName | undefined, status = 200, headers: Record<string, string> = {}): RouteResult {
+export function reportResult(report: DriftReport, format: ReportFormatName | undefined, status = 200, extraHeaders: Record<string, string> = {}): RouteResult {
   const name = format ?? "json";
   const renderer = registry.get(name);
   if (!renderer) {
     throw new ProblemError("FormatNotAvailable", `format ${name} is not available in this build; available: ${availableFormats().join(", ")}`);
   }
+  const headers = { "x-scan-complete": String(isComplete(report)), ...extraHeaders };
   if (name === "json") return { status, json: report, headers };
   return { status, text: { contentType: renderer.contentType, body: renderer.render(report) }, headers };
 }

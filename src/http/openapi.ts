@@ -5,7 +5,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import { problemCatalog, PROBLEM_TYPE_BASE } from "./problem.js";
-import type { CompiledRoute } from "./route.js";
+import { documentedProblems, type CompiledRoute } from "./route.js";
 import { namedSchemas } from "./schemas.js";
 
 type Json = Record<string, unknown>;
@@ -68,7 +68,7 @@ export function buildOpenApi(routes: readonly CompiledRoute[], options: OpenApiO
       };
     }
     const byStatus = new Map<number, string[]>();
-    for (const code of spec.problems) {
+    for (const code of documentedProblems(spec)) {
       const status = problemCatalog[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }

@@ -34,6 +34,12 @@ export const problemCatalog = {
   UnexpectedBody: { status: 400, title: "The route takes no request body", when: "a body was sent to a route that takes none" },
   TargetOutsideScope: { status: 400, title: "A target is outside the scanned subscriptions", when: "a `targets` entry of POST /api/scans names a subscription not in `subscriptions`" },
   Unauthorized: { status: 401, title: "A function key is required", when: "(npm run serve) a function-level route was called without a valid `code` or `x-functions-key`" },
+  AuthenticationRequired: {
+    status: 401,
+    title: "A signed-in Microsoft Entra ID caller is required",
+    when: "allowed app roles or groups are configured (`AUTH_ALLOWED_ROLES`, `AUTH_ALLOWED_GROUPS`) and the request carries no valid `x-ms-client-principal` from App Service Authentication",
+  },
+  Forbidden: { status: 403, title: "The caller is not allowed", when: "the caller's Microsoft Entra ID principal has none of the allowed app roles or groups" },
   ScanNotFound: { status: 404, title: "No such scan", when: "the scan id is well-formed but no stored scan has it" },
   NoScans: { status: 404, title: "No scan has completed yet", when: "GET /api/scans/latest before any complete scan (of the asked scope)" },
   TargetNotFound: { status: 404, title: "No such target", when: "the ARM id is well-formed but the scan found no cluster pool or AKS cluster with it" },
@@ -43,10 +49,16 @@ export const problemCatalog = {
   ScanInProgress: { status: 409, title: "A scan of this scope is in progress", when: "another scan of the same scope holds its lock; retry later" },
   PayloadTooLarge: { status: 413, title: "The request body is too large", when: "the body (or its declared Content-Length) exceeds the limit" },
   UnsupportedMediaType: { status: 415, title: "Unsupported media type", when: "a JSON route got a body whose Content-Type is not application/json" },
+  RateLimited: {
+    status: 429,
+    title: "Too many scans",
+    when: "the caller (or all callers together) started more scans or fresh target audits than the limit allows (`SCAN_RATE_LIMIT_PER_MINUTE`); `Retry-After` says when to retry",
+  },
   InternalError: { status: 500, title: "Internal error", when: "anything unexpected; the detail is generic, the log has the cause" },
   ConfigurationError: { status: 500, title: "The service is misconfigured", when: "an app setting is invalid; the log names it" },
   ArmUnreachable: { status: 502, title: "Azure Resource Manager could not be reached", when: "the scan could not reach the ARM endpoint at all" },
   StorageNotConfigured: { status: 503, title: "History storage is not configured", when: "a route that needs history runs without AzureWebJobsStorage" },
+  StorageUnavailable: { status: 503, title: "History storage is unavailable", when: "the history storage did not answer (after the storage SDK's retries); `Retry-After` says when to retry" },
 } as const;
 
 /** Stable problem codes. */
@@ -68,6 +80,8 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: ProblemFieldError[],
+    /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
     this.status = problemCatalog[code].status;

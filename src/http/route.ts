@@ -8,8 +8,9 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { EndpointUnreachableError, UsageError } from "../errors.js";
-import { StorageNotConfiguredError } from "../store/services.js";
+import { getServices, StorageNotConfiguredError, type AppServices } from "../store/services.js";
 import { ProblemError, problemDocument, type ProblemCode, type ProblemFieldError } from "./problem.js";
+import { authorizeCaller, callerKeyOf, enforceRateLimit, rateLimiterFor, type ClientPrincipal } from "./security.js";
 import { compilePart, fieldErrors, type RequestPart } from "./validation.js";
 
 /** Largest request body accepted (the biggest valid POST /api/scans body is well under it). */
@@ -71,6 +72,11 @@ export interface RouteSpec<P extends TSchema | undefined, Q extends TSchema | un
   responses: Record<number, ResponseSpec>;
   /** Problem codes the route can answer with (documented in OpenAPI; tests cover each). */
   problems: ProblemCode[];
+  /**
+   * The route spends ARM read budget (a scan): it is rate-limited per caller and per instance
+   * (429 `RateLimited` with `Retry-After`, see src/http/security.ts).
+   */
+  spendsArmBudget?: boolean;
   handle(input: RouteInput<P, Q, H, B>, context: RouteContext): Promise<RouteResult>;
 }
 
@@ -206,10 +212,32 @@ export async function parseRequest(route: CompiledRoute, request: HttpRequest): 
 
 const COMMON_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
 
+/**
+ * Every problem a route can answer with: its own list plus those the pipeline adds (the Entra ID
+ * check on function-level routes, the rate limit on ARM-spending ones, storage outages wherever
+ * history is needed). The OpenAPI document lists these.
+ */
+export function documentedProblems(spec: Pick<RouteSpec<undefined, undefined, undefined, undefined>, "problems" | "authLevel" | "spendsArmBudget">): ProblemCode[] {
+  const out = new Set<ProblemCode>(spec.problems);
+  if (spec.authLevel !== "anonymous") {
+    out.add("AuthenticationRequired");
+    out.add("Forbidden");
+  }
+  if (spec.spendsArmBudget) out.add("RateLimited");
+  if (out.has("StorageNotConfigured")) out.add("StorageUnavailable");
+  return [...out];
+}
+
 /** Maps any error to a problem; unexpected ones are logged with their cause and answered generically. */
 export function problemFor(err: unknown, context: InvocationContext): ProblemError {
   if (err instanceof ProblemError) return err;
   if (err instanceof StorageNotConfiguredError) return new ProblemError("StorageNotConfigured", "this route needs the scan history, and no storage is configured");
+  if ((err as { name?: unknown } | null)?.name === "RestError") {
+    // ARM failures never escape a scan (they become read errors): an SDK error here is storage's.
+    const e = err as { code?: unknown; statusCode?: unknown };
+    context.error(`history storage failed: ${typeof e.code === "string" ? e.code : "error"}${typeof e.statusCode === "number" ? ` (HTTP ${e.statusCode})` : ""}`);
+    return new ProblemError("StorageUnavailable", "the scan history storage did not answer; retry later", undefined, { "retry-after": "30" });
+  }
   if (err instanceof EndpointUnreachableError) {
     context.error(`ARM unreachable: ${err.message}`);
     return new ProblemError("ArmUnreachable", "the scan could not reach Azure Resource Manager; see the invocation log");
@@ -229,15 +257,29 @@ export function problemResponse(problem: ProblemError, path: string, context: In
   return {
     status: doc.status,
     body: JSON.stringify(doc),
-    headers: { "content-type": "application/problem+json; charset=utf-8", ...COMMON_HEADERS },
+    headers: { ...problem.headers, "content-type": "application/problem+json; charset=utf-8", ...COMMON_HEADERS },
   };
 }
 
-/** Runs a route on a request: the whole pipeline, errors included. Never throws. */
+/**
+ * Runs a route on a request: the whole pipeline, errors included. Never throws. Order: the caller
+ * (Entra ID check, when configured) → the request (size, media type, schemas) → the rate limit
+ * (ARM-spending routes; only a valid request spends a token) → the handler.
+ */
 export async function invokeRoute(route: CompiledRoute, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const path = pathOf(request.url);
   try {
+    let services: AppServices | undefined;
+    let principal: ClientPrincipal | undefined;
+    if (route.spec.authLevel !== "anonymous") {
+      services = getServices();
+      if (services.settings.callerAuth) principal = authorizeCaller(request, services.settings.callerAuth);
+    }
     const input = await parseRequest(route, request);
+    if (route.spec.spendsArmBudget) {
+      services ??= getServices();
+      enforceRateLimit(rateLimiterFor(services, services.settings), callerKeyOf(request, principal));
+    }
     const result = await route.spec.handle(input, { invocation: context, path, origin: originOf(request.url) });
     const body = result.text ? result.text.body : JSON.stringify(result.json);
     const contentType = result.text ? result.text.contentType : "application/json; charset=utf-8";

@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 import { checks } from "../checks/index.js";
 import { decodeContinuationToken, scopeKeyOf, type ScanIndexEntry } from "../store/history.js";
 import { recordScan, restrictToTargets } from "../store/recorder.js";
+import type { DriftReport as Report } from "../report/report.js";
 import { getServices, HTTP_SCAN_TIME_LIMIT_IN_MS, StorageNotConfiguredError, type AppServices } from "../store/services.js";
+import { dashboard } from "./dashboard.js";
 import { availableFormats, reportResult } from "./formats.js";
 import { buildOpenApi } from "./openapi.js";
 import { ProblemError, type ProblemFieldError } from "./problem.js";
@@ -67,10 +69,19 @@ export function serviceVersion(): string {
   return cachedVersion;
 }
 
+/** Headers of every report response (src/http/formats.ts). */
+const reportHeaders = {
+  "x-scan-complete": {
+    description:
+      "`true` when every read succeeded and nothing is `unknown`; `false` when the report is incomplete (the CLI's exit code 2 condition): `errors` names each failed read.",
+  },
+};
+
 const reportResponse = (description: string) => ({
   description,
   schema: DriftReport,
   alternativeMediaTypes: ["application/sarif+json", "text/csv", "text/markdown"],
+  headers: reportHeaders,
 });
 
 export const startScan = defineRoute({
@@ -85,8 +96,18 @@ export const startScan = defineRoute({
   query: ReportQuery,
   headers: JsonHeaders,
   body: StartScanBody,
-  responses: { 201: { ...reportResponse("The stored report."), headers: { location: { description: "URL of the stored report." } } } },
+  responses: {
+    200: {
+      ...reportResponse("The report of a scan whose history write failed (storage outage after the scan): `X-Scan-Recorded: false`, nothing alerted; the next run records the change."),
+      headers: { ...reportHeaders, "x-scan-recorded": { description: "`false`: the report was not stored." } },
+    },
+    201: {
+      ...reportResponse("The stored report."),
+      headers: { ...reportHeaders, location: { description: "URL of the stored report." }, "x-scan-recorded": { description: "`true`: the report is in the history." } },
+    },
+  },
   problems: ["ValidationFailed", "MalformedJson", "MissingBody", "UnsupportedMediaType", "PayloadTooLarge", "TargetOutsideScope", "FormatNotAvailable", "ScanInProgress", "StorageNotConfigured", "ArmUnreachable", "ConfigurationError", "InternalError"],
+  spendsArmBudget: true,
   async handle({ query, body }, ctx) {
     const subscriptions = [...new Set(body.subscriptions.map((s) => s.toLowerCase()))];
     const outside: ProblemFieldError[] = [];
@@ -101,14 +122,33 @@ export const startScan = defineRoute({
     historyOf(services);
     // ARM ids compare case-insensitively: one entry per target, in the caller's spelling.
     const targets = body.targets ? [...new Map(body.targets.map((t) => [t.toLowerCase(), t] as const)).values()] : undefined;
-    const result = await recordScan(services, {
-      scope: { subscriptions, ...(targets ? { targets } : {}) },
-      trigger: "http",
-      timeLimitInMs: HTTP_SCAN_TIME_LIMIT_IN_MS,
-      log: (m) => ctx.invocation.log(m),
-    });
+    // The scan's own report, kept so that a storage outage after the scan still answers with it.
+    let scanned: Report | undefined;
+    const observed: AppServices = { ...services, scan: async (request) => (scanned = await services.scan(request)) };
+    let result: Awaited<ReturnType<typeof recordScan>>;
+    try {
+      result = await recordScan(observed, {
+        scope: { subscriptions, ...(targets ? { targets } : {}) },
+        trigger: "http",
+        timeLimitInMs: HTTP_SCAN_TIME_LIMIT_IN_MS,
+        log: (m) => ctx.invocation.log(m),
+      });
+    } catch (err) {
+      if (scanned === undefined || (err as { name?: unknown }).name !== "RestError") throw err;
+      // Storage failed after the scan (the SDK's retries are spent): the caller gets the report,
+      // marked as not recorded. Nothing was committed, so the next run of the scope measures the
+      // same change against the same previous scan: if the failure came before the alert's claim,
+      // nothing was posted and that run alerts; if it came after the post, the claim stops a repeat.
+      const e = err as { code?: unknown; statusCode?: unknown };
+      ctx.invocation.error(
+        `scan ${scanned.scanId} finished but the history could not be written (${typeof e.code === "string" ? e.code : "storage error"}${typeof e.statusCode === "number" ? `, HTTP ${e.statusCode}` : ""}); ` +
+          "answering with the report unrecorded; the next run of this scope records it and sends any alert",
+      );
+      const report = targets ? restrictToTargets(scanned, targets) : scanned;
+      return reportResult(report, query.format, 200, { "x-scan-recorded": "false" });
+    }
     if (result.status === "skipped") throw new ProblemError("ScanInProgress", `${result.message}; retry later`);
-    return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}` });
+    return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}`, "x-scan-recorded": "true" });
   },
 });
 
@@ -194,6 +234,7 @@ export const getTargetDrift = defineRoute({
   query: ReportQuery,
   responses: { 200: reportResponse("A report with exactly one target.") },
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "TargetNotFound", "FormatNotAvailable", "ArmUnreachable", "ConfigurationError", "InternalError"],
+  spendsArmBudget: true,
   async handle({ params, query }) {
     requireFormat(query.format);
     const sub = subscriptionOf(params.targetId);
@@ -261,4 +302,9 @@ export const health = defineRoute({
 /** Every route, in documentation order. */
 export function allRoutes(): CompiledRoute[] {
   return [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health];
+}
+
+/** HTML pages: served like the routes above (same pipeline, same keys), not in the OpenAPI document. */
+export function pageRoutes(): CompiledRoute[] {
+  return [dashboard];
 }

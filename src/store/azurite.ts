@@ -30,6 +30,13 @@ export interface RunningAzurite {
 export interface StartAzuriteOptions {
   /** How long to wait for the three "listening" lines. Default 20 s. */
   startTimeoutInMs?: number;
+  /**
+   * Keep the data on disk in this folder instead of in memory (the caller owns it; it is not
+   * removed): an Azurite restarted on it, on the same ports, has the same data (outage tests).
+   */
+  location?: string;
+  /** Fixed ports (default: free ones). */
+  ports?: { blob?: number; queue?: number; table?: number };
 }
 
 /** The connection string for an Azurite whose services listen at these base URLs. */
@@ -61,13 +68,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
     process.execPath,
     [
       azuriteEntry(),
-      "--inMemoryPersistence",
+      ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
       "--disableTelemetry",
       // The SDKs here may be newer than this Azurite's list of API versions.
       "--skipApiVersionCheck",
-      "--blobHost", "127.0.0.1", "--blobPort", "0",
-      "--queueHost", "127.0.0.1", "--queuePort", "0",
-      "--tableHost", "127.0.0.1", "--tablePort", "0",
+      "--blobHost", "127.0.0.1", "--blobPort", String(options.ports?.blob ?? 0),
+      "--queueHost", "127.0.0.1", "--queuePort", String(options.ports?.queue ?? 0),
+      "--tableHost", "127.0.0.1", "--tablePort", String(options.ports?.table ?? 0),
     ],
     { cwd, stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -55,16 +55,17 @@ describe("emulator faults", () => {
   it("truncated and malformed bodies are errors, never data", async () => {
     for (const kind of ["truncate", "malformed"] as const) {
       const { get } = await setup({ rules: [{ path: "rt1", kind }] });
-      await expect(get()).rejects.toMatchObject({ code: "PARSE_ERROR" });
+      // Refused by the clients' response check (src/arm/policies.ts) before the SDK parses it.
+      await expect(get()).rejects.toMatchObject({ code: "MalformedResponse", statusCode: 200 });
       await emu!.close();
     }
   });
 
-  it("dropProperties returns resources without their properties", async () => {
+  it("dropProperties returns resources without their properties, which the clients refuse as data", async () => {
     const { get } = await setup({ rules: [{ path: "rt1", kind: "dropProperties" }] });
-    const table = normalizeRouteTable(await get());
-    expect(table.routes).toEqual([]);
-    expect(table.name).toBe("rt1");
+    // Read as data, it would be a route table with no routes: a read error instead (src/arm/policies.ts).
+    await expect(get()).rejects.toMatchObject({ code: "PropertiesMissing", statusCode: 200 });
+    expect(emu!.faultCounts().dropProperties).toBe(1);
   });
 
   it("a random 5xx rate is seeded: the same seed injects the same faults", async () => {
