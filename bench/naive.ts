@@ -57,12 +57,20 @@ export async function collectNaive(clients: ArmClients, options: NaiveOptions): 
   const errors: ScanError[] = [];
   const ok = <T>(value: T): Part<T> => ({ ok: true, value });
   async function read<T>(scope: string, fn: () => Promise<T>): Promise<Part<T>> {
-    try {
-      return ok(await fn());
-    } catch (err) {
-      const error = toReadError(err, scope);
-      errors.push({ scope, code: error.code, message: error.message });
-      return { ok: false, error };
+    // Like a script that must finish: when the SDK's own retries give up on throttling, wait and
+    // start the read over (a paged list from its first page), up to a bound.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return ok(await fn());
+      } catch (err) {
+        const error = toReadError(err, scope);
+        if (error.statusCode === 429 && attempt < 30) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        errors.push({ scope, code: error.code, message: error.message });
+        return { ok: false, error };
+      }
     }
   }
   const set = <T>(map: Record<string, Part<T>>, id: string, part: Part<T>) => {
