@@ -125,6 +125,13 @@ async function drain<T>(iter: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Awaits every promise of an object, keeping the keys (a typed Promise.all over a record). */
+async function settleAll<T extends Record<string, Promise<unknown>>>(promises: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const keys = Object.keys(promises) as Array<keyof T>;
+  const values = await Promise.all(keys.map((k) => promises[k]));
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 /** A concurrency limit per key (subscription). */
 function perSubscriptionLimit(concurrency: number): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
   const limits = new Map<string, ReturnType<typeof pLimit>>();
@@ -247,76 +254,47 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       subLimit(async () => {
         const scope = `/subscriptions/${sub}`;
         const net = clients.network(sub);
-        const [
-          pools,
-          aksClusters,
-          vnets,
-          routeTables,
-          firewalls,
-          firewallPolicies,
-          ipGroups,
-          nsgs,
-          privateLinkServices,
-          dnsZones,
-          roleAssignments,
-          publicIps,
-          loadBalancers,
-          readableGroups,
-        ] = await Promise.all([
-          read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))).then((pools) => {
+        // Every list starts at once; each settles into a Part on its own.
+        const settled = await settleAll({
+          pools: read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))).then<Part<ArmResourceBody[]>>((pools) => {
             // Start reading each pool's clusters now, while the other lists still page: they are
             // most of a scan's requests, and the read budget is better spent early than idle.
             if (pools.ok) for (const body of pools.value) prefetchClusters(sub, body.id);
             return pools;
           }),
-          read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
+          aksClusters: read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
             (await drain(clients.containerService(sub).managedClusters.list(signal))).map(normalizeAksCluster),
           ),
-          read(`${scope}/providers/Microsoft.Network/virtualNetworks`, () => drain(net.virtualNetworks.listAll(signal))),
-          read(`${scope}/providers/Microsoft.Network/routeTables`, async () =>
+          vnets: read(`${scope}/providers/Microsoft.Network/virtualNetworks`, () => drain(net.virtualNetworks.listAll(signal))),
+          routeTables: read(`${scope}/providers/Microsoft.Network/routeTables`, async () =>
             (await drain(net.routeTables.listAll(signal))).map(normalizeRouteTable),
           ),
-          read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () =>
+          firewalls: read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () =>
             (await drain(net.azureFirewalls.listAll(signal))).map(normalizeFirewall),
           ),
-          read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
-          read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
-          read(`${scope}/providers/Microsoft.Network/networkSecurityGroups`, async () =>
+          firewallPolicies: read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
+          ipGroups: read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
+          nsgs: read(`${scope}/providers/Microsoft.Network/networkSecurityGroups`, async () =>
             (await drain(net.networkSecurityGroups.listAll(signal))).map(normalizeNsg),
           ),
-          read(`${scope}/providers/Microsoft.Network/privateLinkServices`, async () =>
+          privateLinkServices: read(`${scope}/providers/Microsoft.Network/privateLinkServices`, async () =>
             (await drain(net.privateLinkServices.listBySubscription(signal))).map(normalizePrivateLinkService),
           ),
-          read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
-          read(`${scope}/providers/Microsoft.Authorization/roleAssignments`, async () =>
+          dnsZones: read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
+          roleAssignments: read(`${scope}/providers/Microsoft.Authorization/roleAssignments`, async () =>
             (await drain(clients.authorization(sub).roleAssignments.listForSubscription(signal))).map(normalizeRoleAssignment),
           ),
-          read(`${scope}/providers/Microsoft.Network/publicIPAddresses`, async () =>
+          publicIps: read(`${scope}/providers/Microsoft.Network/publicIPAddresses`, async () =>
             (await drain(net.publicIPAddresses.listAll(signal))).map(normalizePublicIp),
           ),
-          read(`${scope}/providers/Microsoft.Network/loadBalancers`, async () =>
+          loadBalancers: read(`${scope}/providers/Microsoft.Network/loadBalancers`, async () =>
             (await drain(net.loadBalancers.listAll(signal))).map(normalizeLoadBalancer),
           ),
-          read(`${scope}/resourcegroups`, async () =>
+          readableGroups: read(`${scope}/resourcegroups`, async () =>
             new Set((await drain(listResourceGroups(clients.rest(), sub, signal))).map((g) => g.name.toLowerCase())),
           ),
-        ]);
-        lists.set(sub, {
-          pools,
-          aksClusters,
-          vnets,
-          routeTables,
-          firewalls,
-          firewallPolicies,
-          ipGroups,
-          nsgs,
-          privateLinkServices,
-          dnsZones,
-          roleAssignments,
-          publicIps,
-          loadBalancers,
-          readableGroups,
         });
+        lists.set(sub, settled);
         options.onProgress?.({ phase: "lists", done: ++listsDone, total: subscriptionIds.length });
       }),
     ),
