@@ -292,7 +292,7 @@ describe("the Teams webhook misbehaves", () => {
     ]);
     expect(receiver.requests).toHaveLength(3);
     expect(receiver.delivered()).toHaveLength(1);
-    const entry = (await history.listScans({ limit: 2 })).items.find((i) => i.notification === "sent");
+    const entry = (await history.listScans({ limit: 10 })).items.find((i) => i.notification === "sent");
     expect(entry).toBeDefined();
   });
 
