@@ -12,7 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { json, str, type Entity } from "./entity.js";
 import type { BlobLeaseClient, ContainerClient } from "@azure/storage-blob";
 import type { StorageSettings } from "../config/appSettings.js";
 import type { Severity } from "../checks/types.js";
@@ -146,22 +147,8 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
   return out;
 }
 
-type Entity = TableEntityResult<Record<string, unknown>>;
 
-function str(e: Entity, key: string): string {
-  const v = e[key];
-  return typeof v === "string" ? v : "";
-}
 
-function json<T>(e: Entity, key: string, fallback: T): T {
-  const v = e[key];
-  if (typeof v !== "string") return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 function indexEntryOf(e: Entity): ScanIndexEntry {
   const diff = json<ScanIndexEntry["diff"] | null>(e, "diffJson", null);

@@ -11,7 +11,8 @@
  * - Queues: `SCAN_SHARD_QUEUE` (default `egress-audit-shards`) and its `-poison` sibling.
  */
 import { randomUUID } from "node:crypto";
-import { odata, type TableClient, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { json, num, str, type Entity } from "./entity.js";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { poisonQueueNameOf, type StorageSettings } from "../config/appSettings.js";
@@ -99,32 +100,14 @@ export interface SettleResult {
   conflicts: number;
 }
 
-type Entity = TableEntityResult<Record<string, unknown>>;
 
 function statusCodeOf(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown })?.statusCode;
   return typeof s === "number" ? s : undefined;
 }
 
-function str(e: Entity, key: string): string {
-  const v = e[key];
-  return typeof v === "string" ? v : "";
-}
 
-function num(e: Entity, key: string, fallback = 0): number {
-  const v = e[key];
-  return typeof v === "number" ? v : fallback;
-}
 
-function json<T>(e: Entity, key: string, fallback: T): T {
-  const v = e[key];
-  if (typeof v !== "string") return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-}
 
 const shardRowKey = (i: number) => `shard-${String(i).padStart(4, "0")}`;
 const partBlobName = (runId: string, i: number) => `runs/${runId}/shard-${i}.json`;
