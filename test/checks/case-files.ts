@@ -7,7 +7,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import { emptySnapshot, type Snapshot } from "../../src/collect/snapshot.js";
+import { emptySnapshot, type Snapshot, type Target } from "../../src/collect/snapshot.js";
+import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
+import { getCheck } from "../../src/checks/index.js";
+import type { CheckResult } from "../../src/checks/types.js";
 import { parseBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
 import type { FindingStatus } from "../../src/checks/types.js";
@@ -142,4 +145,28 @@ export function loadCase(checkId: string, fileName: string): CheckCase {
 /** Every case file of every folder. */
 export function loadAllCases(): CheckCase[] {
   return caseFolders().flatMap((checkId) => caseFileNames(checkId).map((f) => loadCase(checkId, f)));
+}
+
+/** A case file's snapshot (a private copy, safe to derive from) and its first target. */
+export function caseFixture(checkId: string, name: string): { snapshot: Snapshot; target: Target } {
+  const snapshot = structuredClone(loadCase(checkId, `${name}.json`).snapshot);
+  const target = snapshot.targets[0];
+  if (target === undefined) throw new Error(`case ${checkId}/${name} has no target`);
+  return { snapshot, target };
+}
+
+/** Runs one check directly on a target, with its default parameters overridden by `params`. */
+export function runCheck(
+  checkId: string,
+  snapshot: Snapshot,
+  target: Target,
+  baseline: Baseline = emptyBaseline,
+  params: Record<string, unknown> = {},
+): CheckResult[] {
+  const check = getCheck(checkId);
+  if (check === undefined) throw new Error(`${checkId} not registered`);
+  const merged: Record<string, unknown> = {};
+  for (const p of check.meta.parameters) merged[p.name] = p.default;
+  Object.assign(merged, params);
+  return check.evaluate({ snapshot, target, baseline: effectiveBaseline(baseline, target), params: merged });
 }

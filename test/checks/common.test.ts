@@ -1,38 +1,10 @@
 /** Shared helpers and the "does not apply" paths the case files cannot express (no result at all). */
 import { describe, expect, it } from "vitest";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import {
-  egressMode,
-  findDefaultRoute,
-  isDefaultRoutePrefix,
-  mcGroupIdOf,
-  parseIpv4,
-  parseIpv4Prefix,
-  prefixContains,
-  prefixLength,
-  requiresFirewallEgress,
-  targetSubnets,
-} from "../../src/checks/common.js";
-import { getCheck } from "../../src/checks/index.js";
-import type { CheckResult } from "../../src/checks/types.js";
-import type { Snapshot, Target } from "../../src/collect/snapshot.js";
-import { loadCase } from "./case-files.js";
+import { egressMode, findDefaultRoute, isDefaultRoutePrefix, mcGroupIdOf, parseIpv4, parseIpv4Prefix, prefixContains, prefixLength, requiresFirewallEgress, targetSubnets } from "../../src/checks/common.js";
+import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 
-function fixture(checkId: string, name: string): { snapshot: Snapshot; target: Target } {
-  const snapshot = structuredClone(loadCase(checkId, `${name}.json`).snapshot);
-  const target = snapshot.targets[0];
-  if (target === undefined) throw new Error("no target");
-  return { snapshot, target };
-}
 
-function run(checkId: string, snapshot: Snapshot, target: Target, baseline: Baseline = emptyBaseline): CheckResult[] {
-  const check = getCheck(checkId);
-  if (check === undefined) throw new Error(`${checkId} not registered`);
-  const params: Record<string, unknown> = {};
-  for (const p of check.meta.parameters) params[p.name] = p.default;
-  return check.evaluate({ snapshot, target, baseline: effectiveBaseline(baseline, target), params });
-}
 
 describe("IPv4 helpers", () => {
   it("parses addresses and prefixes", () => {

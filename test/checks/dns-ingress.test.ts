@@ -3,25 +3,12 @@
  * and the "does not apply" paths of api-server-private, cluster-private-ingress and private-dns-a-record.
  */
 import { describe, expect, it } from "vitest";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import {
-  answeringZone,
-  candidateZones,
-  findARecord,
-  inventoryErrors,
-  isLabelSuffix,
-  isLinkedTo,
-  normalizeFqdn,
-  parentName,
-  zonesInResourceGroup,
-} from "../../src/checks/dns-zones.js";
+import { answeringZone, candidateZones, findARecord, inventoryErrors, isLabelSuffix, isLinkedTo, normalizeFqdn, parentName, zonesInResourceGroup } from "../../src/checks/dns-zones.js";
 import { internalIngressOf, mcGroupIngressPublicIps, servicesOfPublicIp } from "../../src/checks/ingress.js";
-import { getCheck } from "../../src/checks/index.js";
-import type { CheckResult } from "../../src/checks/types.js";
 import { emptySnapshot } from "../../src/collect/snapshot.js";
-import type { PrivateDnsZone, Snapshot, Target } from "../../src/collect/snapshot.js";
-import { loadCase } from "./case-files.js";
+import type { PrivateDnsZone } from "../../src/collect/snapshot.js";
+import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 
 const RG = "/subscriptions/s1/resourceGroups/rg-dns";
 const VNET = "/subscriptions/s1/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1";
@@ -37,18 +24,7 @@ function zone(name: string, records: [string, string[]][], links: [string, strin
   };
 }
 
-function fixture(checkId: string, name: string): { snapshot: Snapshot; target: Target } {
-  const snapshot = structuredClone(loadCase(checkId, `${name}.json`).snapshot);
-  const target = snapshot.targets[0];
-  if (target === undefined) throw new Error("no target");
-  return { snapshot, target };
-}
 
-function run(checkId: string, snapshot: Snapshot, target: Target, baseline: Baseline = emptyBaseline): CheckResult[] {
-  const check = getCheck(checkId);
-  if (check === undefined) throw new Error(`${checkId} not registered`);
-  return check.evaluate({ snapshot, target, baseline: effectiveBaseline(baseline, target), params: {} });
-}
 
 describe("DNS names", () => {
   it("matches zones on whole labels only, case- and trailing-dot-insensitively", () => {

@@ -5,40 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
+import { emptyBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import {
-  destinationMatch,
-  effectiveRuleSet,
-  evaluateRequirement,
-  findOverbroadRules,
-  firewallScopes,
-  formatInterval,
-  fqdnCovers,
-  intervalsCover,
-  intervalsIntersect,
-  parseAddressEntry,
-  parsePortRange,
-  portRangeWidth,
-  regionOf,
-  serviceTagCovers,
-  subtractIntervals,
-} from "../../src/checks/firewall-rules.js";
+import { destinationMatch, effectiveRuleSet, evaluateRequirement, findOverbroadRules, firewallScopes, formatInterval, fqdnCovers, intervalsCover, intervalsIntersect, parseAddressEntry, parsePortRange, portRangeWidth, regionOf, serviceTagCovers, subtractIntervals } from "../../src/checks/firewall-rules.js";
 import type { EffectiveRuleSet, EgressRequirement, Interval } from "../../src/checks/firewall-rules.js";
-import { getCheck } from "../../src/checks/index.js";
-import type { CheckResult } from "../../src/checks/types.js";
-import type {
-  ApplicationRule,
-  AzureFirewall,
-  FirewallPolicy,
-  NetworkRule,
-  RuleCollection,
-  Snapshot,
-  Target,
-} from "../../src/collect/snapshot.js";
+import type { ApplicationRule, AzureFirewall, FirewallPolicy, NetworkRule, RuleCollection, Snapshot } from "../../src/collect/snapshot.js";
 import { emptySnapshot } from "../../src/collect/snapshot.js";
 import { normalizeFirewall, normalizeRuleCollectionGroup } from "../../src/collect/normalize.js";
-import { loadCase } from "./case-files.js";
+import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 
 const HUB = "/subscriptions/8c0d5e21-4a6f-4b3c-a1d9-6e7f2b8c9d04/resourceGroups/rg-hub-weu/providers/Microsoft.Network";
 const POLICY = `${HUB}/firewallPolicies/fwp-child`;
@@ -402,20 +376,6 @@ describe("over-broad allow rules", () => {
 // Which firewall, and the check paths case files cannot express
 // ---------------------------------------------------------------------------------------------
 
-function fixture(checkId: string, name: string): { snapshot: Snapshot; target: Target } {
-  const snapshot = structuredClone(loadCase(checkId, `${name}.json`).snapshot);
-  const target = snapshot.targets[0];
-  if (target === undefined) throw new Error("no target");
-  return { snapshot, target };
-}
-function run(checkId: string, snapshot: Snapshot, target: Target, baseline: Baseline = emptyBaseline, params: Record<string, unknown> = {}): CheckResult[] {
-  const check = getCheck(checkId);
-  if (check === undefined) throw new Error(`${checkId} not registered`);
-  const merged: Record<string, unknown> = {};
-  for (const p of check.meta.parameters) merged[p.name] = p.default;
-  Object.assign(merged, params);
-  return check.evaluate({ snapshot, target, baseline: effectiveBaseline(baseline, target), params: merged });
-}
 const FRE = "firewall-required-egress";
 const FOB = "firewall-overbroad-allow";
 
