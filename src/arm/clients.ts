@@ -1,5 +1,7 @@
+import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
 import type { TokenCredential } from "@azure/core-auth";
-import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type HttpClient, type PipelinePolicy, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
@@ -45,14 +47,22 @@ export interface ArmClientOptions {
    * retried like a network error (default 60 s).
    */
   requestTimeoutInMs?: number;
+  /** Connections to ARM at most (default {@link DEFAULT_MAX_SOCKETS}); further requests queue. */
+  maxSockets?: number;
 }
+
+/**
+ * Connections to the ARM endpoint at most. At ARM's latency (tens of ms) 128 connections carry
+ * thousands of reads per second, more than twenty subscriptions' budgets refill.
+ */
+export const DEFAULT_MAX_SOCKETS = 128;
 
 /**
  * Counts every attempt, 429 and retry. Runs per retry (after the retry policy), so each attempt
  * passes through it; the retry policy resends the same request object, which is how a retry is
  * told apart from a first attempt.
  */
-function statsPolicy(stats: ArmStats, bySubscription: Map<string, number>): PipelinePolicy {
+function statsPolicy(stats: ArmStats, bySubscription: Map<string, number>, throttledBySubscription: Map<string, number>): PipelinePolicy {
   const seen = new WeakSet<PipelineRequest>();
   return {
     name: "egressAuditArmStats",
@@ -63,7 +73,10 @@ function statsPolicy(stats: ArmStats, bySubscription: Map<string, number>): Pipe
       if (seen.has(request)) stats.retries += 1;
       else seen.add(request);
       const response = await next(request);
-      if (response.status === 429) stats.throttled += 1;
+      if (response.status === 429) {
+        stats.throttled += 1;
+        throttledBySubscription.set(key, (throttledBySubscription.get(key) ?? 0) + 1);
+      }
       return response;
     },
   };
@@ -78,6 +91,8 @@ export class ArmClients {
   readonly stats: ArmStats = { armRequests: 0, throttled: 0, retries: 0 };
   /** Requests per subscription (`tenant` for tenant-level paths): what each ARM budget paid. */
   readonly requestsBySubscription = new Map<string, number>();
+  /** Of those, the ones ARM answered 429 (a throttled request spends no read token). */
+  readonly throttledBySubscription = new Map<string, number>();
   readonly endpoint: string;
   /** The read budget requests wait on, when on. */
   readonly budget: ReadBudget | undefined;
@@ -106,12 +121,24 @@ export class ArmClients {
       // sent, so the bearer token (already on it) goes nowhere.
       additionalPolicies: [
         ...(this.budget ? [{ policy: readBudgetPolicy(this.budget), position: "perRetry" }] : []),
-        { policy: statsPolicy(this.stats, this.requestsBySubscription), position: "perRetry" },
+        { policy: statsPolicy(this.stats, this.requestsBySubscription, this.throttledBySubscription), position: "perRetry" },
         { policy: endpointPolicy(settings.endpoint), position: "perRetry" },
         { policy: responseIntegrityPolicy(), position: "perRetry" },
         { policy: attemptTimeoutPolicy(options.requestTimeoutInMs ?? DEFAULT_ATTEMPT_TIMEOUT_IN_MS), position: "perRetry" },
       ],
-      ...(options.caCertificates?.length ? { tlsOptions: { ca: options.caCertificates } } : {}),
+      // One keep-alive agent for every client of the scan, with a bounded pool. Left to
+      // themselves, each SDK client (four per subscription, plus the REST client) keeps its own
+      // unbounded pool, and with extra CAs every new TLS connection parses them into a fresh
+      // secure context: at thousands of targets the handshakes, not ARM, held the first seconds
+      // of a scan back (10,000 targets: 800 connections for 12,462 requests; with 128 sockets,
+      // 128 connections and the read budget in use 2 s earlier).
+      httpClient: pooledHttpClient(
+        new Agent({
+          keepAlive: true,
+          maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
+          ...(options.caCertificates?.length ? { secureContext: createSecureContext({ ca: options.caCertificates }) } : {}),
+        }),
+      ),
       userAgentOptions: { userAgentPrefix: "egress-audit" },
     };
   }
@@ -155,6 +182,25 @@ export class ArmClients {
     this.#rest ??= getClient(this.endpoint, this.#credential, { ...this.#modular, credentials: { scopes: ARM_SCOPES } });
     return this.#rest;
   }
+}
+
+/**
+ * The SDK's HTTP client, sending through one agent. The agent is put on a request only while it
+ * is sent, never through the pipeline's `agent` option: the SDK's verbose log serialises
+ * requests, and an agent's sockets hold the raw `Authorization` header of their last request.
+ */
+function pooledHttpClient(agent: Agent): HttpClient {
+  const inner = createDefaultHttpClient();
+  return {
+    async sendRequest(request) {
+      request.agent = agent;
+      try {
+        return await inner.sendRequest(request);
+      } finally {
+        delete request.agent;
+      }
+    },
+  };
 }
 
 function getOrSet<V>(map: Map<string, V>, key: string, make: () => V): V {
