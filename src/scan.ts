@@ -5,10 +5,10 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { ArmClients, type ArmClientOptions } from "./arm/clients.js";
 import { emptyBaseline, type Baseline } from "./baseline/baseline.js";
-import { evaluate, expiredSuppressions } from "./checks/engine.js";
+import { expiredSuppressions, targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "./checks/engine.js";
 import { idMatches } from "./baseline/baseline.js";
-import { collect, type CollectProgress } from "./collect/collector.js";
-import type { Snapshot } from "./collect/snapshot.js";
+import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "./collect/collector.js";
+import type { Snapshot, Target } from "./collect/snapshot.js";
 import type { ArmSettings } from "./config/settings.js";
 import { buildReport, type DriftReport } from "./report/report.js";
 
@@ -45,19 +45,24 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   const startedAt = now();
   const clients = new ArmClients(options.settings, options.clients);
   const stop = linkedStop(options.abortSignal, options.timeLimitInMs);
-  let collected;
+  const baseline = options.baseline ?? emptyBaseline;
+  let collected: CollectedAndEvaluated;
   try {
-    collected = await collect(clients, {
-      ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
-      ...(options.contextSubscriptionIds?.length ? { contextSubscriptionIds: options.contextSubscriptionIds } : {}),
-      abortSignal: stop.signal,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    collected = await collectAndEvaluate(
+      clients,
+      {
+        ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
+        ...(options.contextSubscriptionIds?.length ? { contextSubscriptionIds: options.contextSubscriptionIds } : {}),
+        abortSignal: stop.signal,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      baseline,
+      { now: startedAt },
+    );
   } finally {
     stop.dispose();
   }
-  const baseline = options.baseline ?? emptyBaseline;
-  const evaluations = evaluate(collected.snapshot, baseline, { now: startedAt });
+  const { evaluations } = collected;
   const failing = evaluations.flatMap((e) => e.findings.filter((f) => f.status === "fail"));
   const expired = expiredSuppressions(baseline, startedAt).map((s) => ({
     checkId: s.checkId,
@@ -85,6 +90,86 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   });
   return { report, snapshot: collected.snapshot };
 }
+
+/** Options of {@link collectAndEvaluate}. */
+export interface PipelineOptions {
+  /**
+   * When a reported target is judged: `idle` (default) in slices while reads leave the process
+   * idle; `immediately` in the collector's callback (tests use it to hold every target to the
+   * snapshot as it stood when the target was reported).
+   */
+  judgeWhenReady?: "idle" | "immediately";
+}
+
+/** A collection and the judgement of each of its targets, in the snapshot's target order. */
+export interface CollectedAndEvaluated extends CollectResult {
+  evaluations: TargetEvaluation[];
+  /** Time spent judging after the last read (the rest ran while reads were pending). */
+  evaluateTailInMs: number;
+}
+
+/**
+ * Collects and judges in one pass: each target is judged as soon as the collector reports it
+ * read (see `onTargetCollected`), in the time the scan otherwise spends waiting for ARM's read
+ * budget, instead of all of them after the last read. The judgement is the same as
+ * `evaluate(snapshot)` after collection (a test holds them equal); targets the collector did not
+ * report (a stopped scan) are judged at the end.
+ */
+export async function collectAndEvaluate(
+  clients: ArmClients,
+  collectOptions: CollectOptions,
+  baseline: Baseline,
+  evaluateOptions: EvaluateOptions = {},
+  pipelineOptions: PipelineOptions = {},
+): Promise<CollectedAndEvaluated> {
+  let judge: ((target: Target) => TargetEvaluation) | undefined;
+  const judged = new Map<Target, TargetEvaluation>();
+  const ready: Target[] = [];
+  // Judging runs in short slices while the process is mostly idle (waiting for the read budget
+  // or for ARM), never while reads keep it busy: the CPU a read needs is worth more early, when
+  // an unspent read budget is lost once the bucket is full.
+  let utilization = performance.eventLoopUtilization();
+  let judgingInMs = 0;
+  const pump = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const { active, idle } = performance.eventLoopUtilization(now, utilization);
+    utilization = now;
+    // How busy the reads kept the loop since the last tick (judging's own time left out).
+    const readsBusy = (active - judgingInMs) / Math.max(1, active + idle);
+    judgingInMs = 0;
+    if (readsBusy > READS_BUSY_LIMIT || judge === undefined) return;
+    const started = performance.now();
+    while (ready.length > 0 && performance.now() - started < JUDGE_SLICE_IN_MS) {
+      const target = ready.shift()!;
+      judged.set(target, judge(target));
+    }
+    judgingInMs = performance.now() - started;
+  }, JUDGE_INTERVAL_IN_MS);
+  let collected: CollectResult;
+  try {
+    collected = await collect(clients, {
+      ...collectOptions,
+      onTargetCollected: (target, snapshot) => {
+        judge ??= targetEvaluator(snapshot, baseline, evaluateOptions);
+        if (pipelineOptions.judgeWhenReady === "immediately") judged.set(target, judge(target));
+        else ready.push(target);
+        collectOptions.onTargetCollected?.(target, snapshot);
+      },
+    });
+  } finally {
+    clearInterval(pump);
+  }
+  const tailStartedAt = performance.now();
+  const finalJudge = judge ?? targetEvaluator(collected.snapshot, baseline, evaluateOptions);
+  const evaluations = collected.snapshot.targets.map((t) => judged.get(t) ?? finalJudge(t));
+  return { ...collected, evaluations, evaluateTailInMs: performance.now() - tailStartedAt };
+}
+
+/** Share of the event loop the reads may keep busy and still leave room for judging. */
+const READS_BUSY_LIMIT = 0.6;
+const JUDGE_INTERVAL_IN_MS = 20;
+/** Longest stretch of judging before reads get the loop back (a target takes well under 1 ms). */
+const JUDGE_SLICE_IN_MS = 10;
 
 /** Thrown into reads when the time limit passes; its code names the stop in the report. */
 export class TimeLimitExceededError extends Error {

@@ -38,12 +38,15 @@ export interface ZoneCandidates {
 }
 
 /**
- * Zones of a snapshot indexed once (by lower-cased zone name and by resource group), so that
- * judging thousands of targets does not rescan every zone per target.
+ * Zone ids of a snapshot indexed once (by lower-cased zone name and by resource group), so that
+ * judging thousands of targets does not rescan every zone per target. The index holds ids, not
+ * parts: a zone's part is looked up when a name is asked for, so a scan that judges targets while
+ * other targets' zones are still being read (the zone inventories are complete by then) never
+ * sees a zone as "not read" that has been read since the index was built.
  */
 interface ZoneIndex {
-  /** Zone name → [map key or listed id, the part when read] */
-  byName: Map<string, Array<{ key: string; part?: Snapshot["privateDnsZones"][string] }>>;
+  /** Zone name → map keys and listed ids of zones with that name. */
+  byName: Map<string, Map<string, string>>;
   /** Resource group id (lower-cased) → zone ids */
   byGroup: Map<string, Map<string, string>>;
 }
@@ -61,14 +64,15 @@ function zoneIndex(snapshot: Snapshot): ZoneIndex {
     if (!ids) index.byGroup.set(g, (ids = new Map<string, string>()));
     if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
   };
-  const addName = (name: string, entry: { key: string; part?: Snapshot["privateDnsZones"][string] }) => {
+  const addName = (name: string, key: string) => {
     const k = name.toLowerCase();
-    const list = index.byName.get(k);
-    if (list) list.push(entry);
-    else index.byName.set(k, [entry]);
+    let keys = index.byName.get(k);
+    if (!keys) index.byName.set(k, (keys = new Map<string, string>()));
+    // One entry per zone: a read zone under its map key, a listed one under its id.
+    if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
   };
   for (const [key, part] of Object.entries(snapshot.privateDnsZones)) {
-    addName(part.ok ? part.value.name : nameOf(key), { key, part });
+    addName(part.ok ? part.value.name : nameOf(key), key);
     addGroup(part.ok ? part.value.id : key);
   }
   for (const inv of Object.values(snapshot.privateDnsZoneInventory)) {
@@ -76,8 +80,7 @@ function zoneIndex(snapshot: Snapshot): ZoneIndex {
     for (const id of inv.value) {
       if (id === "") continue;
       addGroup(id);
-      // Listed but absent from the map: not read (its `part` stays undefined).
-      if (lookup(snapshot.privateDnsZones, id) === undefined) addName(nameOf(id), { key: id });
+      addName(nameOf(id), id);
     }
   }
   zoneIndexes.set(snapshot, index);
@@ -97,7 +100,9 @@ export function candidateZones(snapshot: Snapshot, fqdn: string): ZoneCandidates
   const failedZoneIds: string[] = [];
   const index = zoneIndex(snapshot);
   for (const suffix of labelSuffixes(fqdn)) {
-    for (const { key, part } of index.byName.get(suffix) ?? []) {
+    for (const key of index.byName.get(suffix)?.values() ?? []) {
+      // Listed but absent from the map: not read.
+      const part = lookup(snapshot.privateDnsZones, key);
       if (part === undefined) {
         // A zone the inventory listed with a fitting name but that is absent from the map was not read.
         errors.push({ code: "NotCollected", message: `private DNS zone ${nameOf(key)} was listed but not collected`, scope: key });

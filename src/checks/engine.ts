@@ -2,7 +2,7 @@
  * Runs the check registry over a Snapshot and decorates each result into a report {@link Finding}:
  * stable id, severity (baseline override else default), remediation, suppression. Pure: no I/O.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Snapshot, Target } from "../collect/snapshot.js";
 import { effectiveBaseline, idMatches } from "../baseline/baseline.js";
 import type { Baseline, Suppression } from "../baseline/baseline.js";
@@ -32,7 +32,8 @@ export interface EvaluateOptions {
  */
 export function findingId(checkId: string, targetId: string, resourceId: string, item?: string): string {
   const key = `${checkId}|${targetId.toLowerCase()}|${resourceId.toLowerCase()}|${(item ?? "").toLowerCase()}`;
-  return `${checkId}:${createHash("sha256").update(key, "utf8").digest("hex").slice(0, 20)}`;
+  // One-shot hash: a scan of thousands of targets computes hundreds of thousands of these.
+  return `${checkId}:${hash("sha256", key, "hex").slice(0, 20)}`;
 }
 
 /**
@@ -76,9 +77,19 @@ export function matchingSuppression(
 
 /** Evaluates every target of the snapshot against the baseline. */
 export function evaluate(snapshot: Snapshot, baseline: Baseline, options: EvaluateOptions = {}): TargetEvaluation[] {
+  const judge = targetEvaluator(snapshot, baseline, options);
+  return snapshot.targets.map(judge);
+}
+
+/**
+ * A judge of single targets of a snapshot (what {@link evaluate} maps over every target), for a
+ * scan that judges each target as soon as the collector has read everything its checks look at,
+ * while other targets are still being read. Check ids are validated here, once.
+ */
+export function targetEvaluator(snapshot: Snapshot, baseline: Baseline, options: EvaluateOptions = {}): (target: Target) => TargetEvaluation {
   const now = options.now ?? new Date();
   const selected = selectChecks(options.checkIds);
-  return snapshot.targets.map((target) => evaluateTarget(snapshot, baseline, target, selected, now));
+  return (target) => evaluateTarget(snapshot, baseline, target, selected, now);
 }
 
 function selectChecks(ids: string[] | undefined): readonly Check[] {

@@ -12,7 +12,7 @@ import {
   ruleSetLabel,
   unreadablePolicyLabel,
 } from "./firewall-rules.js";
-import type { EffectiveRuleSet, EgressRequirement, FirewallScope, RequirementOutcome } from "./firewall-rules.js";
+import type { EffectiveRuleSet, EgressRequirement, FirewallScope, RequirementOutcome, RuleRef } from "./firewall-rules.js";
 
 const HIVE_PARAM = "includeHiveDependencies";
 
@@ -245,20 +245,20 @@ function judgeNeeded(
   from: string,
   evidenceBase: Record<string, unknown>,
 ): CheckResult {
-  const where = ruleSetLabel(rs);
+  const { where, Where } = labelsOf(rs);
   const expected = `allow ${n.label}`;
-  const evidence: Record<string, unknown> = { ...evidenceBase, requirement: n.req ?? n.label, neededBy: n.neededBy };
-  if (n.req?.description !== undefined) evidence.why = n.req.description;
+  const why = n.req?.description !== undefined ? { why: n.req.description } : {};
   if (n.req === undefined) {
     return unknownResult(
       rs.resourceId,
       `The ${n.label.replace(/ TCP:443$/, "")} of ${targetLabel(ctx.target)} could not be read, so whether ${where} allows it is unknown.`,
       n.unresolved ?? { code: "NotCollected", message: `${n.label} could not be determined` },
-      { item: n.item, expected, evidence },
+      { item: n.item, expected, evidence: { ...evidenceBase, requirement: n.label, neededBy: n.neededBy, ...why } },
     );
   }
   const outcome = evaluateRequirement(ctx.snapshot, rs, n.req, scope.prefixes);
-  Object.assign(evidence, outcomeEvidence(outcome));
+  // One literal with every field: a scan of thousands of targets keeps hundreds of thousands of these.
+  const evidence: Record<string, unknown> = { ...evidenceBase, requirement: n.req, neededBy: n.neededBy, ...why, ...outcomeEvidence(outcome) };
   const result = (status: CheckResult["status"], message: string, actual: string): CheckResult => ({
     status,
     resourceId: rs.resourceId,
@@ -269,8 +269,8 @@ function judgeNeeded(
     evidence,
   });
   if (outcome.status === "allowed") {
-    const paths = outcome.allowedBy.map((r) => r.path);
-    return result("pass", `${capitalise(where)} allows ${n.label} from ${from} (${paths.join(", ")}).`, `allowed by ${paths.join(", ")}`);
+    const { paths, actual } = allowedTexts(outcome.allowedBy);
+    return result("pass", `${Where} allows ${n.label} from ${from} (${paths}).`, actual);
   }
   if (outcome.status === "unknown") {
     const [first] = outcome.errors;
@@ -284,7 +284,7 @@ function judgeNeeded(
   if (n.conditional !== undefined) {
     return unknownResult(
       rs.resourceId,
-      `${capitalise(where)} does not allow ${n.label} from ${from}; it is needed only by ${n.neededBy.join(", ")}, and the pool's clusters could not be read.`,
+      `${Where} does not allow ${n.label} from ${from}; it is needed only by ${n.neededBy.join(", ")}, and the pool's clusters could not be read.`,
       n.conditional,
       { item: n.item, expected, evidence },
     );
@@ -293,13 +293,13 @@ function judgeNeeded(
     const d = outcome.deniedBy;
     return result(
       "fail",
-      `${capitalise(where)} denies ${n.label} from ${from} with rule ${d.path} before any allow, so the dependency is missing (needed by ${n.neededBy.join(", ")}).`,
+      `${Where} denies ${n.label} from ${from} with rule ${d.path} before any allow, so the dependency is missing (needed by ${n.neededBy.join(", ")}).`,
       `missing: denied by ${d.path}`,
     );
   }
   return result(
     "fail",
-    `${capitalise(where)} does not allow ${n.label} from ${from} (needed by ${n.neededBy.join(", ")}).`,
+    `${Where} does not allow ${n.label} from ${from} (needed by ${n.neededBy.join(", ")}).`,
     outcome.allowedBy.length > 0 ? `missing for ${outcome.uncovered.join(", ")}` : "missing",
   );
 }
@@ -310,8 +310,40 @@ function outcomeEvidence(o: RequirementOutcome): Record<string, unknown> {
   if (o.deniedBy !== undefined) ev.deniedBy = o.deniedBy;
   if (o.status === "missing" && o.uncovered.length > 0) ev.uncoveredSources = o.uncovered;
   if (o.undecided.length > 0) ev.undecidedRules = o.undecided;
-  if (o.status === "allowed") ev.decidedBy = o.allowedBy.map((r) => `${r.path} (${r.action})`).join(", ");
+  if (o.status === "allowed") ev.decidedBy = allowedTexts(o.allowedBy).decidedBy;
   else if (o.deniedBy !== undefined) ev.decidedBy = `${o.deniedBy.path} (Deny)`;
   else if (o.status === "missing") ev.decidedBy = "no rule allows it (Azure Firewall denies unmatched traffic)";
   return ev;
+}
+
+/**
+ * Texts that only depend on the rule set or on the allowing rules, made once and shared: every
+ * target behind one firewall repeats them for each dependency (13 per target), and a scan of
+ * thousands of targets holds all its findings at once.
+ */
+const setLabels = new WeakMap<EffectiveRuleSet, { where: string; Where: string }>();
+function labelsOf(rs: EffectiveRuleSet): { where: string; Where: string } {
+  let labels = setLabels.get(rs);
+  if (!labels) {
+    const where = ruleSetLabel(rs);
+    setLabels.set(rs, (labels = { where, Where: capitalise(where) }));
+  }
+  return labels;
+}
+
+interface AllowedTexts {
+  paths: string;
+  actual: string;
+  decidedBy: string;
+}
+/** Keyed by the single allowing rule (the usual case); several rules build their texts afresh. */
+const allowedBySingleRule = new WeakMap<RuleRef, AllowedTexts>();
+function allowedTexts(allowedBy: readonly RuleRef[]): AllowedTexts {
+  const only = allowedBy.length === 1 ? allowedBy[0] : undefined;
+  const cached = only && allowedBySingleRule.get(only);
+  if (cached) return cached;
+  const paths = allowedBy.map((r) => r.path).join(", ");
+  const texts = { paths, actual: `allowed by ${paths}`, decidedBy: allowedBy.map((r) => `${r.path} (${r.action})`).join(", ") };
+  if (only) allowedBySingleRule.set(only, texts);
+  return texts;
 }

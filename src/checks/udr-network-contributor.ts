@@ -172,9 +172,13 @@ function judgeResource(env: Env, r: NetworkResource): CheckResult {
     const error = listPart === undefined ? notCollected(`/subscriptions/${sub}`, `the role assignments of subscription ${sub}`) : errorOf(listPart, `/subscriptions/${sub}`);
     return unknown(`The role assignments of subscription ${sub} could not be read, so the AKS identity's role on ${what} is not known.`, error);
   }
-  const principalSet = new Set(principals.map((p) => p.toLowerCase()));
   // Principal first: a subscription holds thousands of assignments, few of them this identity's.
-  const mine = listPart.value.filter((a) => principalSet.has(a.principalId.toLowerCase()) && scopeCovers(a.scope, r.id));
+  const byPrincipal = assignmentsByPrincipal(listPart.value);
+  const mine = [...new Set(principals.map((p) => p.toLowerCase()))]
+    .flatMap((p) => byPrincipal.get(p) ?? [])
+    .sort((a, b) => a - b) // the list's own order, as a scan of the whole list would meet them
+    .map((i) => listPart.value[i]!)
+    .filter((a) => scopeCovers(a.scope, r.id));
   const considered: Array<Record<string, unknown>> = [];
   const undecided: Array<{ assignment: RoleAssignment; error: ReadError }> = [];
   for (const a of mine) {
@@ -255,6 +259,27 @@ export function describeScope(scope: string, resourceId: string): string {
   const sub = /^\/subscriptions\/([^/]+)$/i.exec(s);
   if (sub?.[1] !== undefined) return `subscription ${sub[1]}`;
   return s;
+}
+
+/**
+ * A subscription's assignments by lower-cased principal id, built once per list (a list in a
+ * snapshot is never changed), so judging thousands of targets does not rescan it per resource.
+ */
+const principalIndexes = new WeakMap<readonly RoleAssignment[], Map<string, number[]>>();
+
+/** Positions in the list of each principal's assignments. */
+function assignmentsByPrincipal(list: readonly RoleAssignment[]): Map<string, number[]> {
+  let index = principalIndexes.get(list);
+  if (index) return index;
+  index = new Map();
+  for (const [i, a] of list.entries()) {
+    const key = a.principalId.toLowerCase();
+    const mine = index.get(key);
+    if (mine) mine.push(i);
+    else index.set(key, [i]);
+  }
+  principalIndexes.set(list, index);
+  return index;
 }
 
 /** The lower-cased GUID at the end of a role definition id. */

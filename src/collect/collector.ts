@@ -12,7 +12,7 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import pLimit from "p-limit";
 import type { ArmClients } from "../arm/clients.js";
 import { listClusterPools, listPoolClusters, listResourceGroups, type ArmResourceBody } from "../arm/clusterPools.js";
-import { parentResourceId, parseResourceId } from "../arm/resourceId.js";
+import { parseResourceId } from "../arm/resourceId.js";
 import { EndpointUnreachableError } from "../errors.js";
 import {
   normalizeAksCluster,
@@ -47,7 +47,7 @@ import {
   type SubscriptionInfo,
   type Target,
 } from "./snapshot.js";
-import type { FirewallPolicy as SdkFirewallPolicy, VirtualNetwork } from "@azure/arm-network";
+import type { FirewallPolicy as SdkFirewallPolicy, Subnet, VirtualNetwork } from "@azure/arm-network";
 import type { PrivateZone } from "@azure/arm-privatedns";
 
 /** A scan-level error for the report's `errors` list. */
@@ -71,11 +71,22 @@ export interface CollectOptions {
   subscriptionIds?: string[];
   /** Stops every ARM call; what was read so far is kept, the rest becomes `unknown`. */
   abortSignal?: AbortSignalLike;
-  /** Subscriptions read at once (default 16; the read budget paces each one). */
+  /**
+   * Subscriptions read at once (default 64). Each subscription has its own ARM read budget, so a
+   * subscription left waiting for a slot leaves its budget idle; the read budget paces each one.
+   */
   subscriptionConcurrency?: number;
   /** Targets read at once per subscription (default 16; the read budget paces them). */
   targetConcurrency?: number;
   onProgress?: (progress: CollectProgress) => void;
+  /**
+   * Called once per target, as soon as everything its checks look at has been read: its own
+   * reads (pool clusters, AKS cluster, MC group, subnets with their route tables and NSGs, the
+   * DNS zones for its names, the role definitions its identities are assigned), the
+   * subscription lists and the firewall policies. The snapshot part about it does not change
+   * after this, so a scan can judge it while other targets are still being read.
+   */
+  onTargetCollected?: (target: Target, snapshot: Snapshot) => void;
   /**
    * More subscriptions read only for the shared resources that targets use across subscription
    * boundaries: firewalls (and policies), IP groups, private DNS zones. Their own targets are not
@@ -140,6 +151,23 @@ function perSubscriptionLimit(concurrency: number): <T>(key: string, fn: () => P
     if (!limit) limits.set(key, (limit = pLimit(concurrency)));
     return limit(fn);
   };
+}
+
+/** Resources grouped by the lower-cased name of their resource group (ids that do not parse are left out). */
+function byResourceGroup<T extends { id: string }>(items: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const rg = parseResourceId(item.id)?.resourceGroup?.toLowerCase();
+    if (rg === undefined) continue;
+    pushTo(out, rg, item);
+  }
+  return out;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** One subscription's subscription-level lists. */
@@ -246,7 +274,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   }
 
   // 2. Subscription-level lists, joined locally below.
-  const subLimit = pLimit(options.subscriptionConcurrency ?? 16);
+  const subLimit = pLimit(options.subscriptionConcurrency ?? 64);
   let listsDone = 0;
   const lists = new Map<string, SubscriptionLists>();
   await Promise.all(
@@ -322,9 +350,15 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
 
   // Local indexes of what the lists returned.
   const aksIndex = new Map<string, AksCluster>();
-  const vnetIndex = new Map<string, VirtualNetwork>();
+  const subnetIndex = new Map<string, Subnet>();
   const policyIndex = new Map<string, SdkFirewallPolicy>();
   const zoneIndex = new Map<string, PrivateZone>();
+  // Public IPs and load balancers of each subscription by (lower-cased) resource group: an MC
+  // group's contents are then one lookup, not a scan of the subscription's lists per target.
+  const groupIndex = new Map<
+    string,
+    { publicIps: Map<string, ReturnType<typeof normalizePublicIp>[]>; loadBalancers: Map<string, ReturnType<typeof normalizeLoadBalancer>[]> }
+  >();
   for (const [sub, l] of contextLists) {
     snapshot.firewallInventory[sub] = l.firewalls.ok ? ok(l.firewalls.value.map((f) => f.id)) : failed(l.firewalls.error);
     if (l.firewalls.ok) for (const f of l.firewalls.value) snapshot.firewalls[f.id.toLowerCase()] = ok(f);
@@ -335,7 +369,8 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   }
   for (const [sub, l] of lists) {
     if (l.aksClusters.ok) for (const c of l.aksClusters.value) aksIndex.set(c.id.toLowerCase(), c);
-    if (l.vnets.ok) for (const v of l.vnets.value) if (v.id) vnetIndex.set(v.id.toLowerCase(), v);
+    // Subnets come embedded in their VNets' list entries (a hub VNet can hold hundreds).
+    if (l.vnets.ok) for (const v of l.vnets.value) for (const sn of v.subnets ?? []) if (sn.id) subnetIndex.set(sn.id.toLowerCase(), sn);
     if (l.routeTables.ok) for (const rt of l.routeTables.value) snapshot.routeTables[rt.id.toLowerCase()] = ok(rt);
     snapshot.firewallInventory[sub] = l.firewalls.ok ? ok(l.firewalls.value.map((f) => f.id)) : failed(l.firewalls.error);
     if (l.firewalls.ok) for (const f of l.firewalls.value) snapshot.firewalls[f.id.toLowerCase()] = ok(f);
@@ -346,6 +381,9 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     snapshot.privateDnsZoneInventory[sub] = l.dnsZones.ok ? ok(l.dnsZones.value.map((z) => z.id ?? "")) : failed(l.dnsZones.error);
     if (l.dnsZones.ok) for (const z of l.dnsZones.value) if (z.id) zoneIndex.set(z.id.toLowerCase(), z);
     snapshot.roleAssignments[sub] = l.roleAssignments;
+    if (l.publicIps.ok && l.loadBalancers.ok) {
+      groupIndex.set(sub, { publicIps: byResourceGroup(l.publicIps.value), loadBalancers: byResourceGroup(l.loadBalancers.value) });
+    }
   }
 
   // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own.
@@ -414,9 +452,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
 
   async function subnet(id: string): Promise<void> {
     await once(`subnet|${id}`, async () => {
-      const vnetId = parentResourceId(id);
-      const vnet = vnetId ? vnetIndex.get(vnetId.toLowerCase()) : undefined;
-      const embedded = vnet?.subnets?.find((s) => s.id?.toLowerCase() === id.toLowerCase());
+      const embedded = subnetIndex.get(id.toLowerCase());
       let part: Part<ReturnType<typeof normalizeSubnet>>;
       if (embedded) {
         part = ok(normalizeSubnet(embedded));
@@ -548,12 +584,12 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       const sub = p?.subscriptionId.toLowerCase() ?? "";
       const rg = p?.resourceGroup ?? "";
       const l = lists.get(sub);
-      const inGroup = (id: string) => parseResourceId(id)?.resourceGroup?.toLowerCase() === rg.toLowerCase();
+      const byGroup = groupIndex.get(sub);
       let pips: Part<ReturnType<typeof normalizePublicIp>[]>;
       let lbs: Part<ReturnType<typeof normalizeLoadBalancer>[]>;
-      if (l?.readableGroups.ok && l.readableGroups.value.has(rg.toLowerCase()) && l.publicIps.ok && l.loadBalancers.ok) {
-        pips = ok(l.publicIps.value.filter((x) => inGroup(x.id)));
-        lbs = ok(l.loadBalancers.value.filter((x) => inGroup(x.id)));
+      if (byGroup && l?.readableGroups.ok && l.readableGroups.value.has(rg.toLowerCase())) {
+        pips = ok(byGroup.publicIps.get(rg.toLowerCase()) ?? []);
+        lbs = ok(byGroup.loadBalancers.get(rg.toLowerCase()) ?? []);
       } else {
         const net = clients.network(p?.subscriptionId ?? "");
         pips = await read(`${mcGroupId}/providers/Microsoft.Network/publicIPAddresses`, async () =>
@@ -573,6 +609,59 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
           : ok<McGroupContents>({ id: mcGroupId, publicIpIds: pips.value.map((x) => x.id), loadBalancerIds: lbs.value.map((x) => x.id) });
     });
   }
+
+  // Zones by name and by resource group, for zonesOf.
+  const zonesByName = new Map<string, PrivateZone[]>();
+  const zonesByGroup = new Map<string, PrivateZone[]>();
+  for (const z of zoneIndex.values()) {
+    if (!z.id || !z.name) continue;
+    const p = parseResourceId(z.id);
+    if (!p?.resourceGroup) continue;
+    pushTo(zonesByName, z.name.toLowerCase(), z);
+    pushTo(zonesByGroup, `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase(), z);
+  }
+  /**
+   * The private DNS zones a target's checks may need: every zone in its pool's managed resource
+   * group, and every zone whose name is one of its clusters' private FQDNs or a suffix of one at
+   * a label boundary (`cluster.pool.example.com` looks in `pool.example.com` and `example.com`).
+   */
+  function zonesOf(t: Target): PrivateZone[] {
+    const found = new Set<PrivateZone>();
+    if (t.pool?.managedResourceGroupName) {
+      for (const z of zonesByGroup.get(`/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase()) ?? []) found.add(z);
+    }
+    for (const c of t.clusters?.ok ? t.clusters.value : []) {
+      const labels = (c.privateFqdn ?? "").toLowerCase().split(".");
+      for (let i = 0; i < labels.length; i++) for (const z of zonesByName.get(labels.slice(i).join(".")) ?? []) found.add(z);
+    }
+    return [...found];
+  }
+
+  // Role definitions named by assignments (in any scanned subscription) to each principal.
+  const rolesByPrincipal = new Map<string, Set<string>>();
+  for (const part of Object.values(snapshot.roleAssignments)) {
+    if (!part.ok) continue;
+    for (const ra of part.value) {
+      const key = ra.principalId.toLowerCase();
+      let roles = rolesByPrincipal.get(key);
+      if (!roles) rolesByPrincipal.set(key, (roles = new Set<string>()));
+      roles.add(ra.roleDefinitionId);
+    }
+  }
+  /** The role definitions assigned to an AKS cluster's identities (built-in ones need no read). */
+  function roleDefinitionsOf(aks: AksCluster): string[] {
+    const ids = new Set<string>();
+    for (const principal of [aks.identityPrincipalId, ...(aks.userAssignedPrincipalIds ?? [])]) {
+      if (principal) for (const id of rolesByPrincipal.get(principal.toLowerCase()) ?? []) ids.add(id);
+    }
+    return [...ids];
+  }
+
+  // Firewall policies (with inherited base policies) are shared by many targets: their reads
+  // start now and run alongside the target reads.
+  const policyReads = Promise.all(
+    Object.values(snapshot.firewalls).map((f) => (f.ok && f.value.firewallPolicyId ? firewallPolicy(f.value.firewallPolicyId) : Promise.resolve())),
+  );
 
   // One limiter per subscription: each subscription has its own ARM read budget, so a queue
   // shared by all would leave every slot waiting on one subscription's budget at a time.
@@ -598,45 +687,23 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
           // internal ingress frontends that private DNS records must point to.
           await mcGroup(t.mcGroupId);
         }
-        await Promise.all(t.subnetIds.map((s) => subnet(s)));
+        // The private DNS zones that can answer this target's private FQDNs, read as soon as
+        // they are known (each zone once), so zone reads share the budget with target reads.
+        await Promise.all([
+          ...t.subnetIds.map((s) => subnet(s)),
+          ...zonesOf(t).map((z) => privateDnsZone(z)),
+          ...(aks?.ok ? roleDefinitionsOf(aks.value).map((id) => roleDefinition(id)) : []),
+        ]);
+        // Everything shared is in too (policies read alongside the targets), then it is judged.
+        await policyReads;
+        options.onTargetCollected?.(t, snapshot);
         options.onProgress?.({ phase: "targets", done: ++targetsDone, total: targets.length });
       }),
     ),
   );
 
-  // 5. Shared resources, each read once: firewall policies (with inherited base policies), the
-  // private DNS zones that can hold the targets' private FQDNs, and the role definitions named
-  // by assignments to the targets' AKS identities.
-  await Promise.all(
-    Object.values(snapshot.firewalls).map((f) => (f.ok && f.value.firewallPolicyId ? firewallPolicy(f.value.firewallPolicyId) : Promise.resolve())),
-  );
-  const fqdns = targets.flatMap((t) => (t.clusters?.ok ? t.clusters.value.map((c) => c.privateFqdn?.toLowerCase()) : [])).filter((x): x is string => !!x);
-  const poolGroups = new Set(
-    targets
-      .map((t) => (t.pool?.managedResourceGroupName ? `/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase() : undefined))
-      .filter((x): x is string => !!x),
-  );
-  const zoneLimit = perSubscriptionLimit(options.targetConcurrency ?? 16);
-  await Promise.all(
-    [...zoneIndex.values()]
-      .filter((z) => {
-        const name = (z.name ?? "").toLowerCase();
-        const rg = z.id ? (parseResourceId(z.id)?.resourceGroup ?? "") : "";
-        const inPoolGroup = z.id ? poolGroups.has(`/subscriptions/${parseResourceId(z.id)?.subscriptionId.toLowerCase()}/resourcegroups/${rg.toLowerCase()}`) : false;
-        return inPoolGroup || fqdns.some((f) => f === name || f.endsWith(`.${name}`));
-      })
-      .map((z) => zoneLimit(parseResourceId(z.id ?? "")?.subscriptionId.toLowerCase() ?? "", () => privateDnsZone(z))),
-  );
-  const principals = new Set<string>();
-  for (const part of Object.values(snapshot.aksClusters)) {
-    if (!part.ok) continue;
-    for (const id of [part.value.identityPrincipalId, ...(part.value.userAssignedPrincipalIds ?? [])]) if (id) principals.add(id.toLowerCase());
-  }
-  const roleIds = new Set<string>();
-  for (const part of Object.values(snapshot.roleAssignments)) {
-    if (part.ok) for (const ra of part.value) if (principals.has(ra.principalId.toLowerCase())) roleIds.add(ra.roleDefinitionId);
-  }
-  await Promise.all([...roleIds].map((id) => roleDefinition(id)));
+  // 5. Shared resources were read alongside the targets (firewall policies, zones, role definitions).
+  await policyReads;
 
   if (abortSignal?.aborted) {
     const reason = (abortSignal as { reason?: unknown }).reason;
