@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ArmClients } from "../src/arm/clients.js";
 import { emptyBaseline } from "../src/baseline/baseline.js";
-import { evaluate } from "../src/checks/engine.js";
-import { collect } from "../src/collect/collector.js";
+import { evaluate, type TargetEvaluation } from "../src/checks/engine.js";
+import type { Snapshot } from "../src/collect/snapshot.js";
+import { collectAndEvaluate } from "../src/scan.js";
 import { readArmSettings } from "../src/config/settings.js";
 import { collectNaive } from "./naive.js";
 
@@ -33,15 +34,24 @@ const clients = new ArmClients(settings, {
   // The naive script has no read budget; its retries are raised so it completes under throttling.
   ...(strategy === "naive" ? { readBudget: false as const, maxRetries: 60 } : {}),
 });
-const collected =
-  strategy === "naive"
-    ? await collectNaive(clients, { subscriptionIds, firewallId: values["firewall-id"]! })
-    : await collect(clients, { subscriptionIds });
-const collectedAt = performance.now();
-const heapAfterCollectMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-const evaluations = evaluate(collected.snapshot, emptyBaseline);
+// The optimised strategy is the scan's own pipeline: each target judged as soon as it is read.
+// The naive script reads everything, then judges.
+let collected: { snapshot: Snapshot; errors: unknown[] };
+let evaluations: TargetEvaluation[];
+let evaluateTailMs: number;
+if (strategy === "naive") {
+  collected = await collectNaive(clients, { subscriptionIds, firewallId: values["firewall-id"]! });
+  const at = performance.now();
+  evaluations = evaluate(collected.snapshot, emptyBaseline);
+  evaluateTailMs = performance.now() - at;
+} else {
+  const result = await collectAndEvaluate(clients, { subscriptionIds }, emptyBaseline);
+  ({ evaluations } = result);
+  collected = result;
+  evaluateTailMs = result.evaluateTailInMs;
+}
 const wallMs = performance.now() - started;
-const collectMs = collectedAt - started;
+const collectMs = wallMs - evaluateTailMs;
 
 const findings = evaluations.flatMap((e) => e.findings);
 const digest = createHash("sha256")
@@ -52,14 +62,14 @@ process.stdout.write(
     strategy,
     wallMs: Math.round(wallMs),
     collectMs: Math.round(collectMs),
-    evaluateMs: Math.round(wallMs - collectMs),
+    evaluateTailMs: Math.round(evaluateTailMs),
     armRequests: clients.stats.armRequests,
     throttled: clients.stats.throttled,
     retries: clients.stats.retries,
     requestsBySubscription: Object.fromEntries(clients.requestsBySubscription),
+    throttledBySubscription: Object.fromEntries(clients.throttledBySubscription),
     budgetWaitedMs: clients.budget?.waitedInMs ?? 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    heapAfterCollectMb,
     heapAfterEvaluateMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     targets: evaluations.length,
     findings: { total: findings.length, fail: findings.filter((f) => f.status === "fail").length, unknown: findings.filter((f) => f.status === "unknown").length },
