@@ -11,7 +11,7 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import pLimit from "p-limit";
 import type { ArmClients } from "../arm/clients.js";
-import { listClusterPools, listPoolClusters, listResourceGroups, type ArmResourceBody } from "../arm/clusterPools.js";
+import { listClusterPools, listPoolClusters, listResourceGroups } from "../arm/clusterPools.js";
 import { parseResourceId } from "../arm/resourceId.js";
 import { EndpointUnreachableError } from "../errors.js";
 import {
@@ -47,7 +47,7 @@ import {
   type SubscriptionInfo,
   type Target,
 } from "./snapshot.js";
-import type { FirewallPolicy as SdkFirewallPolicy, Subnet, VirtualNetwork } from "@azure/arm-network";
+import type { FirewallPolicy as SdkFirewallPolicy } from "@azure/arm-network";
 import type { PrivateZone } from "@azure/arm-privatedns";
 
 /** A scan-level error for the report's `errors` list. */
@@ -130,9 +130,16 @@ function isTransportError(err: unknown): boolean {
   return e?.name !== "AbortError" && typeof e?.statusCode !== "number";
 }
 
-async function drain<T>(iter: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iter) out.push(item);
+/**
+ * Reads every page of a list. Items are normalised as each page arrives, so the SDK's raw
+ * objects die young instead of living (and being promoted to the old heap) until the last page
+ * of a list of thousands is in.
+ */
+async function drain<T>(iter: AsyncIterable<T>): Promise<T[]>;
+async function drain<T, U>(iter: AsyncIterable<T>, normalise: (item: T) => U): Promise<U[]>;
+async function drain<T, U>(iter: AsyncIterable<T>, normalise?: (item: T) => U): Promise<Array<T | U>> {
+  const out: Array<T | U> = [];
+  for await (const item of iter) out.push(normalise ? normalise(item) : item);
   return out;
 }
 
@@ -172,9 +179,9 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /** One subscription's subscription-level lists. */
 interface SubscriptionLists {
-  pools: Part<ArmResourceBody[]>;
+  pools: Part<ClusterPool[]>;
   aksClusters: Part<AksCluster[]>;
-  vnets: Part<VirtualNetwork[]>;
+  subnets: Part<ReturnType<typeof normalizeSubnet>[]>;
   routeTables: Part<ReturnType<typeof normalizeRouteTable>[]>;
   firewalls: Part<ReturnType<typeof normalizeFirewall>[]>;
   firewallPolicies: Part<SdkFirewallPolicy[]>;
@@ -268,7 +275,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
     clusterReads.set(
       key,
       clusterLimit(sub, () =>
-        read(`${poolId}/clusters`, async () => (await drain(listPoolClusters(clients.rest(), poolId, signal))).map(normalizeHdiCluster)),
+        read(`${poolId}/clusters`, async () => drain(listPoolClusters(clients.rest(), poolId, signal), normalizeHdiCluster)),
       ),
     );
   }
@@ -284,42 +291,45 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         const net = clients.network(sub);
         // Every list starts at once; each settles into a Part on its own.
         const settled = await settleAll({
-          pools: read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal))).then<Part<ArmResourceBody[]>>((pools) => {
+          pools: read(`${scope}/providers/Microsoft.HDInsight/clusterpools`, () => drain(listClusterPools(clients.rest(), sub, signal), normalizeClusterPool)).then<Part<ClusterPool[]>>((pools) => {
             // Start reading each pool's clusters now, while the other lists still page: they are
             // most of a scan's requests, and the read budget is better spent early than idle.
-            if (pools.ok) for (const body of pools.value) prefetchClusters(sub, body.id);
+            if (pools.ok) for (const pool of pools.value) prefetchClusters(sub, pool.id);
             return pools;
           }),
           aksClusters: read(`${scope}/providers/Microsoft.ContainerService/managedClusters`, async () =>
-            (await drain(clients.containerService(sub).managedClusters.list(signal))).map(normalizeAksCluster),
+            drain(clients.containerService(sub).managedClusters.list(signal), normalizeAksCluster),
           ),
-          vnets: read(`${scope}/providers/Microsoft.Network/virtualNetworks`, () => drain(net.virtualNetworks.listAll(signal))),
+          // Only the subnets embedded in each VNet are used.
+          subnets: read(`${scope}/providers/Microsoft.Network/virtualNetworks`, async () =>
+            (await drain(net.virtualNetworks.listAll(signal), (v) => (v.subnets ?? []).map(normalizeSubnet))).flat(),
+          ),
           routeTables: read(`${scope}/providers/Microsoft.Network/routeTables`, async () =>
-            (await drain(net.routeTables.listAll(signal))).map(normalizeRouteTable),
+            drain(net.routeTables.listAll(signal), normalizeRouteTable),
           ),
           firewalls: read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () =>
-            (await drain(net.azureFirewalls.listAll(signal))).map(normalizeFirewall),
+            drain(net.azureFirewalls.listAll(signal), normalizeFirewall),
           ),
           firewallPolicies: read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
-          ipGroups: read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
+          ipGroups: read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => drain(net.ipGroups.list(signal), normalizeIpGroup)),
           nsgs: read(`${scope}/providers/Microsoft.Network/networkSecurityGroups`, async () =>
-            (await drain(net.networkSecurityGroups.listAll(signal))).map(normalizeNsg),
+            drain(net.networkSecurityGroups.listAll(signal), normalizeNsg),
           ),
           privateLinkServices: read(`${scope}/providers/Microsoft.Network/privateLinkServices`, async () =>
-            (await drain(net.privateLinkServices.listBySubscription(signal))).map(normalizePrivateLinkService),
+            drain(net.privateLinkServices.listBySubscription(signal), normalizePrivateLinkService),
           ),
           dnsZones: read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
           roleAssignments: read(`${scope}/providers/Microsoft.Authorization/roleAssignments`, async () =>
-            (await drain(clients.authorization(sub).roleAssignments.listForSubscription(signal))).map(normalizeRoleAssignment),
+            drain(clients.authorization(sub).roleAssignments.listForSubscription(signal), normalizeRoleAssignment),
           ),
           publicIps: read(`${scope}/providers/Microsoft.Network/publicIPAddresses`, async () =>
-            (await drain(net.publicIPAddresses.listAll(signal))).map(normalizePublicIp),
+            drain(net.publicIPAddresses.listAll(signal), normalizePublicIp),
           ),
           loadBalancers: read(`${scope}/providers/Microsoft.Network/loadBalancers`, async () =>
-            (await drain(net.loadBalancers.listAll(signal))).map(normalizeLoadBalancer),
+            drain(net.loadBalancers.listAll(signal), normalizeLoadBalancer),
           ),
           readableGroups: read(`${scope}/resourcegroups`, async () =>
-            new Set((await drain(listResourceGroups(clients.rest(), sub, signal))).map((g) => g.name.toLowerCase())),
+            new Set(await drain(listResourceGroups(clients.rest(), sub, signal), (g) => g.name.toLowerCase())),
           ),
         });
         lists.set(sub, settled);
@@ -338,9 +348,9 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         const scope = `/subscriptions/${sub}`;
         const net = clients.network(sub);
         const [firewalls, firewallPolicies, ipGroups, dnsZones] = await Promise.all([
-          read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () => (await drain(net.azureFirewalls.listAll(signal))).map(normalizeFirewall)),
+          read(`${scope}/providers/Microsoft.Network/azureFirewalls`, async () => drain(net.azureFirewalls.listAll(signal), normalizeFirewall)),
           read(`${scope}/providers/Microsoft.Network/firewallPolicies`, () => drain(net.firewallPolicies.listAll(signal))),
-          read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => (await drain(net.ipGroups.list(signal))).map(normalizeIpGroup)),
+          read(`${scope}/providers/Microsoft.Network/ipGroups`, async () => drain(net.ipGroups.list(signal), normalizeIpGroup)),
           read(`${scope}/providers/Microsoft.Network/privateDnsZones`, () => drain(clients.privateDns(sub).privateZones.list(signal))),
         ]);
         contextLists.set(sub, { firewalls, firewallPolicies, ipGroups, dnsZones });
@@ -350,7 +360,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
 
   // Local indexes of what the lists returned.
   const aksIndex = new Map<string, AksCluster>();
-  const subnetIndex = new Map<string, Subnet>();
+  const subnetIndex = new Map<string, ReturnType<typeof normalizeSubnet>>();
   const policyIndex = new Map<string, SdkFirewallPolicy>();
   const zoneIndex = new Map<string, PrivateZone>();
   // Public IPs and load balancers of each subscription by (lower-cased) resource group: an MC
@@ -370,7 +380,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   for (const [sub, l] of lists) {
     if (l.aksClusters.ok) for (const c of l.aksClusters.value) aksIndex.set(c.id.toLowerCase(), c);
     // Subnets come embedded in their VNets' list entries (a hub VNet can hold hundreds).
-    if (l.vnets.ok) for (const v of l.vnets.value) for (const sn of v.subnets ?? []) if (sn.id) subnetIndex.set(sn.id.toLowerCase(), sn);
+    if (l.subnets.ok) for (const sn of l.subnets.value) if (sn.id) subnetIndex.set(sn.id.toLowerCase(), sn);
     if (l.routeTables.ok) for (const rt of l.routeTables.value) snapshot.routeTables[rt.id.toLowerCase()] = ok(rt);
     snapshot.firewallInventory[sub] = l.firewalls.ok ? ok(l.firewalls.value.map((f) => f.id)) : failed(l.firewalls.error);
     if (l.firewalls.ok) for (const f of l.firewalls.value) snapshot.firewalls[f.id.toLowerCase()] = ok(f);
@@ -388,7 +398,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
 
   // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own.
   const pools: ClusterPool[] = [];
-  for (const l of lists.values()) if (l.pools.ok) pools.push(...l.pools.value.map(normalizeClusterPool));
+  for (const l of lists.values()) if (l.pools.ok) pools.push(...l.pools.value);
   const poolAks = new Set(pools.map((p) => p.aksClusterResourceId?.toLowerCase()).filter((x): x is string => !!x));
   const targets: Target[] = [];
   for (const pool of pools) {
@@ -455,7 +465,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       const embedded = subnetIndex.get(id.toLowerCase());
       let part: Part<ReturnType<typeof normalizeSubnet>>;
       if (embedded) {
-        part = ok(normalizeSubnet(embedded));
+        part = ok(embedded);
       } else {
         // Not in any list we could read: ask for it by id, so 403 and 404 are told apart.
         const p = parseResourceId(id);
@@ -514,7 +524,7 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
         return;
       }
       const groups = await read(`${id}/ruleCollectionGroups`, async () =>
-        (await drain(net.firewallPolicyRuleCollectionGroups.list(p.resourceGroup!, p.names[0]!, signal))).map(normalizeRuleCollectionGroup),
+        drain(net.firewallPolicyRuleCollectionGroups.list(p.resourceGroup!, p.names[0]!, signal), normalizeRuleCollectionGroup),
       );
       snapshot.firewallPolicies[id.toLowerCase()] = groups.ok ? ok(normalizeFirewallPolicy(policy.value, groups.value)) : groups;
       // Policy inheritance is at most a few levels deep in practice; the bound guards a cycle.
@@ -532,10 +542,10 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       const dns = clients.privateDns(p.subscriptionId);
       const [records, links] = await Promise.all([
         read(`${id}/A`, async () =>
-          (await drain(dns.recordSets.listByType(p.resourceGroup!, zone.name!, "A", signal))).map((r) => normalizeARecordSet(r, zone.name!)),
+          drain(dns.recordSets.listByType(p.resourceGroup!, zone.name!, "A", signal), (r) => normalizeARecordSet(r, zone.name!)),
         ),
         read(`${id}/virtualNetworkLinks`, async () =>
-          (await drain(dns.virtualNetworkLinks.list(p.resourceGroup!, zone.name!, signal))).map(normalizeVnetLink),
+          drain(dns.virtualNetworkLinks.list(p.resourceGroup!, zone.name!, signal), normalizeVnetLink),
         ),
       ]);
       snapshot.privateDnsZones[id.toLowerCase()] = !records.ok
@@ -593,10 +603,10 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       } else {
         const net = clients.network(p?.subscriptionId ?? "");
         pips = await read(`${mcGroupId}/providers/Microsoft.Network/publicIPAddresses`, async () =>
-          (await drain(net.publicIPAddresses.list(rg, signal))).map(normalizePublicIp),
+          drain(net.publicIPAddresses.list(rg, signal), normalizePublicIp),
         );
         lbs = await read(`${mcGroupId}/providers/Microsoft.Network/loadBalancers`, async () =>
-          (await drain(net.loadBalancers.list(rg, signal))).map(normalizeLoadBalancer),
+          drain(net.loadBalancers.list(rg, signal), normalizeLoadBalancer),
         );
       }
       if (pips.ok) for (const pip of pips.value) snapshot.publicIps[pip.id.toLowerCase()] = ok(pip);
