@@ -372,8 +372,15 @@ export interface ResolvedSource {
 
 /** Source addresses and source IP groups of a rule as address intervals (`*` = everything). */
 export function resolveSource(snapshot: Snapshot, rule: NetworkRule | ApplicationRule): ResolvedSource {
-  return resolveAddresses(snapshot, rule.sourceAddresses, rule.sourceIpGroups);
+  // Once per rule and snapshot: every target behind the firewall asks for every rule's sources
+  // (IP groups come from the subscription lists, complete before any target is judged).
+  let bySnapshot = resolvedSources.get(snapshot);
+  if (!bySnapshot) resolvedSources.set(snapshot, (bySnapshot = new WeakMap()));
+  let resolved = bySnapshot.get(rule);
+  if (!resolved) bySnapshot.set(rule, (resolved = resolveAddresses(snapshot, rule.sourceAddresses, rule.sourceIpGroups)));
+  return resolved;
 }
+const resolvedSources = new WeakMap<Snapshot, WeakMap<NetworkRule | ApplicationRule, ResolvedSource>>();
 
 function resolveAddresses(snapshot: Snapshot, addresses: readonly string[], groups: readonly string[]): ResolvedSource {
   const intervals: Interval[] = [];
@@ -462,6 +469,25 @@ function portsMatch(ports: readonly string[], req: EgressRequirement, mode: "all
   if (mode === "deny") return ranges.some((r) => r.lo <= hi && lo <= r.hi);
   return intervalsCover(ranges, [{ lo, hi }]);
 }
+
+/**
+ * {@link destinationMatch} once per snapshot, rule and requirement: targets share requirement
+ * objects (firewall-required-egress keeps one per dependency), so each rule meets each dependency
+ * once per scan rather than once per target. A rule's action fixes the mode.
+ */
+function cachedDestinationMatch(snapshot: Snapshot, rule: NetworkRule | ApplicationRule, req: EgressRequirement, mode: "allow" | "deny"): Match {
+  let byRule = destinationMatches.get(snapshot);
+  if (!byRule) destinationMatches.set(snapshot, (byRule = new WeakMap()));
+  let byReq = byRule.get(rule);
+  if (!byReq) byRule.set(rule, (byReq = new WeakMap()));
+  let match = byReq.get(req)?.[mode];
+  if (match === undefined) {
+    match = destinationMatch(snapshot, rule, req, mode);
+    byReq.set(req, { ...byReq.get(req), [mode]: match });
+  }
+  return match;
+}
+const destinationMatches = new WeakMap<Snapshot, WeakMap<NetworkRule | ApplicationRule, WeakMap<EgressRequirement, { allow?: Match; deny?: Match }>>>();
 
 /**
  * Whether a rule's destination, protocol and port cover a requirement (sources aside).
@@ -562,7 +588,7 @@ export function evaluateRequirement(
     return { status: "unknown", allowedBy, uncovered: [], undecided: [], errors: [{ code: "NotCollected", message: "the pool subnet has no IPv4 address prefix" }] };
   }
   for (const { ref, rule } of set.rules) {
-    const dm = destinationMatch(snapshot, rule, req, ref.action === "Allow" ? "allow" : "deny");
+    const dm = cachedDestinationMatch(snapshot, rule, req, ref.action === "Allow" ? "allow" : "deny");
     if (dm.kind === "no") continue;
     const src = resolveSource(snapshot, rule);
     const touches = intervalsIntersect(remaining, src.intervals);
