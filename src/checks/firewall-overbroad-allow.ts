@@ -1,6 +1,6 @@
 import type { Check, CheckContext, CheckResult } from "./types.js";
 import { capitalise, integerParam, nameOf, targetLabel, unknownResult } from "./common.js";
-import { effectiveRuleSet, findOverbroadRules, firewallScopes, ruleSetLabel, unreadablePolicyLabel } from "./firewall-rules.js";
+import { effectiveRuleSet, findOverbroadRules, firewallScopes, ruleSetLabel, scopeEvidence, subnetsLabel, unreadablePolicyLabel } from "./firewall-rules.js";
 import type { FirewallScope } from "./firewall-rules.js";
 
 const WIDTH_PARAM = "maxPortRangeWidth";
@@ -46,17 +46,9 @@ export const firewallOverbroadAllow: Check = {
 
 function judgeScope(ctx: CheckContext, scope: FirewallScope, maxWidth: number, targetEvidence: Record<string, unknown>): CheckResult[] {
   const { snapshot, target } = ctx;
-  const names = scope.subnetIds.map(nameOf);
-  const from = `${names.length === 1 ? "subnet" : "subnets"} ${names.join(", ")} of ${targetLabel(target)}`;
+  const from = `${subnetsLabel(scope)} of ${targetLabel(target)}`;
   const expected = `no allow of *, 0.0.0.0/0, Internet or more than ${maxWidth} ports`;
-  const base: Record<string, unknown> = {
-    ...targetEvidence,
-    firewallId: scope.firewall.id,
-    subnetIds: scope.subnetIds,
-    subnetPrefixes: scope.prefixes,
-    firewallFoundBy: scope.foundBy,
-    maxPortRangeWidth: maxWidth,
-  };
+  const base: Record<string, unknown> = { ...scopeEvidence(targetEvidence, scope), maxPortRangeWidth: maxWidth };
   const set = effectiveRuleSet(snapshot, scope.firewall);
   if (!set.ok) {
     return [

@@ -1,6 +1,6 @@
 import type { ReadError } from "../collect/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./types.js";
-import { aksClusterOf, capitalise, errorOf, nameOf, targetLabel, unknownResult } from "./common.js";
+import { aksClusterOf, capitalise, errorOf, targetLabel, unknownResult } from "./common.js";
 import {
   describeRequirement,
   effectiveRuleSet,
@@ -9,6 +9,8 @@ import {
   regionOf,
   requirementKey,
   ruleSetLabel,
+  scopeEvidence,
+  subnetsLabel,
   unreadablePolicyLabel,
 } from "./firewall-rules.js";
 import type { EffectiveRuleSet, EgressRequirement, FirewallScope, RequirementOutcome, RuleRef } from "./firewall-rules.js";
@@ -240,20 +242,9 @@ function extrasOf(type: string, region: string, includeHive: boolean): EgressReq
   }
 }
 
-function subnetsLabel(scope: FirewallScope): string {
-  const names = scope.subnetIds.map(nameOf);
-  return names.length === 1 ? `subnet ${names[0] ?? ""}` : `subnets ${names.join(", ")}`;
-}
-
 function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], targetEvidence: Record<string, unknown>): CheckResult[] {
   const { snapshot, target } = ctx;
-  const base: Record<string, unknown> = {
-    ...targetEvidence,
-    firewallId: scope.firewall.id,
-    subnetIds: scope.subnetIds,
-    subnetPrefixes: scope.prefixes,
-    firewallFoundBy: scope.foundBy,
-  };
+  const base = scopeEvidence(targetEvidence, scope);
   const set = effectiveRuleSet(snapshot, scope.firewall);
   const from = `${subnetsLabel(scope)} of ${targetLabel(target)}`;
   if (!set.ok) {

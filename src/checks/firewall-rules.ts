@@ -786,6 +786,17 @@ export interface FirewallScope {
   foundBy: string[];
 }
 
+/** The evidence every finding about a firewall scope starts with: the target's, then the firewall and how it was found. */
+export function scopeEvidence(targetEvidence: Record<string, unknown>, scope: FirewallScope): Record<string, unknown> {
+  return { ...targetEvidence, firewallId: scope.firewall.id, subnetIds: scope.subnetIds, subnetPrefixes: scope.prefixes, firewallFoundBy: scope.foundBy };
+}
+
+/** `subnet a` or `subnets a, b`: the scope's subnets by name, for messages. */
+export function subnetsLabel(scope: FirewallScope): string {
+  const names = scope.subnetIds.map(nameOf);
+  return names.length === 1 ? `subnet ${names[0] ?? ""}` : `subnets ${names.join(", ")}`;
+}
+
 /** A subnet (or the target) whose firewall could not be told. */
 export interface ScopeProblem {
   resourceId: string;
