@@ -13,9 +13,10 @@ import pLimit from "p-limit";
 import { createRestError } from "@azure-rest/core-client";
 import type { ArmClients } from "../src/arm/clients.js";
 import { listClusterPools, listPoolClusters, CLUSTER_POOL_API_VERSION, type ArmResourceBody } from "../src/arm/clusterPools.js";
-import { parentResourceId, parseResourceId } from "../src/arm/resourceId.js";
+import { parentResourceId, parseResourceId } from "../src/model/resourceId.js";
 import { BUILTIN_ROLES } from "../src/collect/builtinRoles.js";
-import { toReadError, type CollectResult, type ScanError } from "../src/collect/collector.js";
+import { toReadError, type CollectResult } from "../src/collect/collector.js";
+import type { ScanError } from "../src/model/scan.js";
 import {
   normalizeAksCluster,
   normalizeARecordSet,
@@ -34,7 +35,7 @@ import {
   normalizeVnetLink,
   roleGuidOf,
 } from "../src/collect/normalize.js";
-import { emptySnapshot, type Part, type RoleAssignment, type Target } from "../src/collect/snapshot.js";
+import { emptySnapshot, type Part, type RoleAssignment, type Target } from "../src/model/snapshot.js";
 
 /** Options of {@link collectNaive}. */
 export interface NaiveOptions {

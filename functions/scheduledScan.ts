@@ -10,7 +10,7 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { scanScheduleFrom } from "../src/config/appSettings.js";
-import type { NotificationStatus } from "../src/store/history.js";
+import type { NotificationStatus } from "../src/model/scan.js";
 import { startFanOut } from "../src/store/fanout.js";
 import { recordScan } from "../src/store/recorder.js";
 import { getServices, TIMER_SCAN_TIME_LIMIT_IN_MS } from "../src/store/services.js";

@@ -5,7 +5,7 @@
 // A test fails when a committed file differs from what this writes.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generatedFiles } from "../src/checks/docs.js";
+import { generatedFiles } from "../src/checks/lib/docs.js";
 
 const root = join(import.meta.dirname, "..");
 for (const [path, content] of Object.entries(generatedFiles())) {

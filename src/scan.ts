@@ -5,10 +5,10 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { ArmClients, type ArmClientOptions } from "./arm/clients.js";
 import { emptyBaseline, type Baseline } from "./baseline/baseline.js";
-import { expiredSuppressions, targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "./checks/engine.js";
+import { expiredSuppressions, targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "./checks/lib/engine.js";
 import { idMatches } from "./baseline/baseline.js";
 import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "./collect/collector.js";
-import type { Snapshot, Target } from "./collect/snapshot.js";
+import type { Snapshot, Target } from "./model/snapshot.js";
 import type { ArmSettings } from "./config/settings.js";
 import { buildReport, type DriftReport } from "./report/report.js";
 

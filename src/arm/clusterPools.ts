@@ -1,6 +1,6 @@
 import { createRestError, type Client } from "@azure-rest/core-client";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { parseResourceId } from "./resourceId.js";
+import { parseResourceId } from "../model/resourceId.js";
 
 /**
  * HDInsight on AKS cluster pools over plain REST. Microsoft retired the service (2025-01-31) and

@@ -1,7 +1,7 @@
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import picomatch from "picomatch";
-import type { Target } from "../collect/snapshot.js";
+import type { Target } from "../model/snapshot.js";
 import { UsageError } from "../errors.js";
 import { formatAjvErrors, readJsonFile } from "../config/jsonFile.js";
 

@@ -1,5 +1,5 @@
-import type { AksCluster, ReadError } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { AksCluster, ReadError } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import { aksClusterOf, capitalise, isDefaultRoutePrefix, poolEvidence, targetLabel, unknownResult } from "./common.js";
 
 const IMMUTABLE_NOTE =

@@ -1,5 +1,5 @@
-import type { HdiCluster, Part, ReadError } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { HdiCluster, Part, ReadError } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import { capitalise, errorOf, mcGroupIdOf, nameOf, targetLabel, unknownResult } from "./common.js";
 import { mcGroupIngressPublicIps, servicesOfPublicIp } from "./ingress.js";
 import type { IngressPublicIp } from "./ingress.js";

@@ -3,7 +3,7 @@
  * the snapshot is `NotCollected`), unknown results, IPv4/CIDR arithmetic and route lookups.
  * Nothing here does I/O.
  */
-import { lookup } from "../collect/snapshot.js";
+import { lookup } from "../model/snapshot.js";
 import type {
   AksCluster,
   AzureFirewall,
@@ -14,9 +14,9 @@ import type {
   Snapshot,
   Subnet,
   Target,
-} from "../collect/snapshot.js";
+} from "../model/snapshot.js";
 import type { BaselineRules } from "../baseline/baseline.js";
-import type { CheckResult } from "./types.js";
+import type { CheckResult } from "./lib/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Parts and errors

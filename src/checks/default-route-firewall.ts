@@ -1,5 +1,5 @@
-import type { ReadError, Route } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { ReadError, Route } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import {
   capitalise,
   describeNextHop,

@@ -3,29 +3,11 @@
  * suffixes), which of them a VNet sees (links; the most specific linked zone answers, as Azure
  * private DNS resolves), and which A record set answers (exact name, else a wildcard). Pure; no I/O.
  */
-import { parseResourceId } from "../arm/resourceId.js";
-import { lookup, sameId } from "../collect/snapshot.js";
-import type { ARecordSet, PrivateDnsZone, ReadError, Snapshot, VirtualNetworkLink } from "../collect/snapshot.js";
+import { parseResourceId } from "../model/resourceId.js";
+import { lookup, sameId } from "../model/snapshot.js";
+import type { ARecordSet, PrivateDnsZone, ReadError, Snapshot, VirtualNetworkLink } from "../model/snapshot.js";
 import { errorOf, nameOf } from "./common.js";
-
-/** Lower-cased, without the trailing dot of an absolute name. */
-export function normalizeFqdn(name: string): string {
-  return name.trim().replace(/\.$/, "").toLowerCase();
-}
-
-/** True when `zone` is `fqdn` itself or a whole-label suffix of it (`b.c` of `a.b.c`, never `x.bb.c`). */
-export function isLabelSuffix(fqdn: string, zone: string): boolean {
-  const f = normalizeFqdn(fqdn);
-  const z = normalizeFqdn(zone);
-  return z.length > 0 && (f === z || f.endsWith(`.${z}`));
-}
-
-/** `fqdn` without its first label (`b.c` for `a.b.c`); undefined for a single label. */
-export function parentName(fqdn: string): string | undefined {
-  const f = normalizeFqdn(fqdn);
-  const dot = f.indexOf(".");
-  return dot > 0 && dot < f.length - 1 ? f.slice(dot + 1) : undefined;
-}
+import { isLabelSuffix, labelSuffixes, normalizeFqdn } from "../model/dnsNames.js";
 
 /** The zones that could hold `fqdn`, and the read errors of zones that could but were not read. */
 export interface ZoneCandidates {
@@ -85,12 +67,6 @@ function zoneIndex(snapshot: Snapshot): ZoneIndex {
   }
   zoneIndexes.set(snapshot, index);
   return index;
-}
-
-/** Every label-aligned suffix of an FQDN (`a.b.c` → `a.b.c`, `b.c`, `c`). */
-function labelSuffixes(fqdn: string): string[] {
-  const labels = normalizeFqdn(fqdn).split(".");
-  return labels.map((_, i) => labels.slice(i).join("."));
 }
 
 /** The private DNS zones (read or listed) whose name is a label-aligned suffix of `fqdn`. */

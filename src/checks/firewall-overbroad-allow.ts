@@ -1,4 +1,4 @@
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import { capitalise, integerParam, nameOf, targetLabel, unknownResult } from "./common.js";
 import { effectiveRuleSet, findOverbroadRules, firewallScopes, ruleSetLabel, scopeEvidence, subnetsLabel, unreadablePolicyLabel } from "./firewall-rules.js";
 import type { FirewallScope } from "./firewall-rules.js";

@@ -26,7 +26,7 @@ import type {
   RuleCollection,
   Snapshot,
   Target,
-} from "../collect/snapshot.js";
+} from "../model/snapshot.js";
 import type { BaselineRules, RequiredEgress } from "../baseline/baseline.js";
 import {
   capitalise,

@@ -1,4 +1,4 @@
-import type { Check } from "./types.js";
+import type { Check } from "./lib/types.js";
 import { poolOutboundType } from "./pool-outbound-type.js";
 import { mcGroupPublicIp } from "./mc-group-public-ip.js";
 import { subnetDefaultRoute } from "./subnet-default-route.js";

@@ -1,7 +1,7 @@
 import { idMatches } from "../baseline/baseline.js";
-import { sameId } from "../collect/snapshot.js";
-import type { LoadBalancer, Part, PublicIp, PublicIpAttachment, ReadError, Target } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import { sameId } from "../model/snapshot.js";
+import type { LoadBalancer, Part, PublicIp, PublicIpAttachment, ReadError, Target } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import {
   aksClusterOf,
   dedupeIds,

@@ -8,7 +8,7 @@
  * ports, and its protocol/port set includes the flow's. Anything less is treated as not covering,
  * so a partly shadowed Allow rule still counts as reachable: over-reporting, never under-reporting.
  */
-import type { NetworkSecurityGroup, SecurityRule } from "../collect/snapshot.js";
+import type { NetworkSecurityGroup, SecurityRule } from "../model/snapshot.js";
 import { parseIpv4Prefix, prefixContains, sameText } from "./common.js";
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-import { parentResourceId } from "../arm/resourceId.js";
-import type { ARecordSet, HdiCluster, Part, PrivateDnsZone, ReadError, Target } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import { parentResourceId } from "../model/resourceId.js";
+import type { ARecordSet, HdiCluster, Part, PrivateDnsZone, ReadError, Target } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import { capitalise, dedupeIds, errorOf, nameOf, resolve, sameIpv4, targetLabel, targetSubnets, unknownResult } from "./common.js";
 import {
   answeringZone,
@@ -10,12 +10,11 @@ import {
   isApexOrWildcard,
   isLinkedTo,
   linkTo,
-  normalizeFqdn,
-  parentName,
   recordFqdn,
   zonesInResourceGroup,
 } from "./dns-zones.js";
 import { internalIngressOf } from "./ingress.js";
+import { normalizeFqdn, parentName } from "../model/dnsNames.js";
 
 /** `private-dns-a-record`: each private-ingress cluster's private FQDN resolves, from the right VNets, to its ingress. */
 export const privateDnsARecord: Check = {

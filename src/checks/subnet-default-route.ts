@@ -1,5 +1,5 @@
-import type { AzureFirewall, ReadError, Route, RouteTable } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { AzureFirewall, ReadError, Route, RouteTable } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import {
   capitalise,
   describeNextHop,

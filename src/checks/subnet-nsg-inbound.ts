@@ -1,5 +1,5 @@
-import type { Part, ReadError, SecurityRule } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import type { Part, ReadError, SecurityRule } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import {
   capitalise,
   errorOf,

@@ -1,6 +1,6 @@
-import { lookup } from "../collect/snapshot.js";
-import type { ReadError, RoleAssignment, RoleDefinition } from "../collect/snapshot.js";
-import type { Check, CheckContext, CheckResult } from "./types.js";
+import { lookup } from "../model/snapshot.js";
+import type { ReadError, RoleAssignment, RoleDefinition } from "../model/snapshot.js";
+import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import {
   aksClusterOf,
   capitalise,

@@ -1,4 +1,4 @@
-import type { RoleDefinition } from "./snapshot.js";
+import type { RoleDefinition } from "../model/snapshot.js";
 
 /**
  * Built-in Azure roles whose permissions the checks need, known without a read: their GUIDs are

@@ -12,8 +12,10 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import pLimit from "p-limit";
 import type { ArmClients } from "../arm/clients.js";
 import { listClusterPools, listPoolClusters, listResourceGroups } from "../arm/clusterPools.js";
-import { parseResourceId } from "../arm/resourceId.js";
+import { parseResourceId } from "../model/resourceId.js";
 import { EndpointUnreachableError } from "../errors.js";
+import type { ScanError } from "../model/scan.js";
+import { labelSuffixes } from "../model/dnsNames.js";
 import {
   normalizeAksCluster,
   normalizeARecordSet,
@@ -46,17 +48,9 @@ import {
   type Snapshot,
   type SubscriptionInfo,
   type Target,
-} from "./snapshot.js";
+} from "../model/snapshot.js";
 import type { FirewallPolicy as SdkFirewallPolicy } from "@azure/arm-network";
 import type { PrivateZone } from "@azure/arm-privatedns";
-
-/** A scan-level error for the report's `errors` list. */
-export interface ScanError {
-  /** Subscription, resource group or resource id the failed read was about. */
-  scope: string;
-  code: string;
-  message: string;
-}
 
 /** Progress events, for a CLI progress display. */
 export interface CollectProgress {
@@ -641,8 +635,8 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
       for (const z of zonesByGroup.get(`/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase()) ?? []) found.add(z);
     }
     for (const c of t.clusters?.ok ? t.clusters.value : []) {
-      const labels = (c.privateFqdn ?? "").toLowerCase().split(".");
-      for (let i = 0; i < labels.length; i++) for (const z of zonesByName.get(labels.slice(i).join(".")) ?? []) found.add(z);
+      if (!c.privateFqdn) continue;
+      for (const name of labelSuffixes(c.privateFqdn)) for (const z of zonesByName.get(name) ?? []) found.add(z);
     }
     return [...found];
   }

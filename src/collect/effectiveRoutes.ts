@@ -4,7 +4,7 @@
  * there (Microsoft's example `NetworkInterfaceEffectiveRouteTableList.json`), while a route table's
  * route has single strings. Pure; never throws on odd input.
  */
-import type { Route } from "./snapshot.js";
+import type { Route } from "../model/snapshot.js";
 
 type Json = Record<string, unknown>;
 

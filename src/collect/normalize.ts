@@ -24,7 +24,7 @@ import type { ManagedCluster as SdkManagedCluster } from "@azure/arm-containerse
 import type { RecordSet as SdkRecordSet, VirtualNetworkLink as SdkVnetLink } from "@azure/arm-privatedns";
 import type { RoleAssignment as SdkRoleAssignment, RoleDefinition as SdkRoleDefinition } from "@azure/arm-authorization";
 import type { ArmResourceBody } from "../arm/clusterPools.js";
-import { parentResourceId } from "../arm/resourceId.js";
+import { parentResourceId } from "../model/resourceId.js";
 import type {
   AksCluster,
   ARecordSet,
@@ -47,7 +47,7 @@ import type {
   PublicIpAttachment,
   RouteTable,
   Subnet,
-} from "./snapshot.js";
+} from "../model/snapshot.js";
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * summarising the rest as "and N more".
  */
 import { getCheck } from "../checks/index.js";
-import type { Severity } from "../checks/types.js";
+import type { Severity } from "../checks/lib/types.js";
 import type { ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 

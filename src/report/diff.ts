@@ -14,7 +14,7 @@
  * - the first scan of a scope has nothing to compare with: it carries no `diff` and only seeds
  *   the state, so a new deployment does not announce every existing drift as "new".
  */
-import type { Finding, FindingStatus, Severity } from "../checks/types.js";
+import type { Finding, FindingStatus, Severity } from "../checks/lib/types.js";
 import type { DriftReport } from "./report.js";
 
 /** The state of one finding as the history keeps it. */

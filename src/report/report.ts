@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Finding, FindingStatus } from "../checks/types.js";
-import type { TargetKind } from "../collect/snapshot.js";
+import type { Finding, FindingStatus } from "../checks/lib/types.js";
+import type { TargetKind } from "../model/snapshot.js";
 import type { ArmStats } from "../arm/clients.js";
-import type { ScanError } from "../collect/collector.js";
+import type { ScanError } from "../model/scan.js";
 
 /** Version of the drift report JSON; bump on any breaking change (see `schemas/`). */
 export const REPORT_SCHEMA_VERSION = "1.0";

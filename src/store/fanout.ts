@@ -19,7 +19,8 @@
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { DriftReport } from "../report/report.js";
-import { scopeKeyOf, type NotificationStatus, type ScanLock, type ScanScope, type ScanTrigger } from "./history.js";
+import type { ScanLock } from "./history.js";
+import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import { finishRecordedScan } from "./recorder.js";
 import { DONE, PENDING, describeFailure, sleep, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "./runs.js";
 import { StorageNotConfiguredError, SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";

@@ -10,16 +10,16 @@
  * - Table `EgressAuditAlerts`: one row per alert ever attempted, keyed by the fingerprint of the
  *   change it announces; creating it is the claim that makes a retried run never post twice.
  */
-import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { json, str, type Entity } from "./entity.js";
 import type { BlobLeaseClient, ContainerClient } from "@azure/storage-blob";
 import type { StorageSettings } from "../config/appSettings.js";
-import type { Severity } from "../checks/types.js";
+import type { Severity } from "../checks/lib/types.js";
 import type { FindingStateRecord, ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
+import type { NotificationStatus, ScanScope, ScanTrigger } from "../model/scan.js";
 
 export const REPORTS_CONTAINER = "egress-audit";
 export const SCANS_TABLE = "EgressAuditScans";
@@ -31,29 +31,6 @@ const SCOPE_PARTITION = "scope";
 
 /** A scan id is a UUID; checked before it becomes part of a blob name. */
 export const SCAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** What a scan covered: its subscriptions (empty = every visible one) and an optional target filter. */
-export interface ScanScope {
-  subscriptions: readonly string[];
-  targets?: readonly string[];
-}
-
-/** Where a scan came from. */
-export type ScanTrigger = "timer" | "http";
-
-/** What happened to the Teams alert of a scan. */
-export type NotificationStatus =
-  | "sent"
-  /** Delivery failed (4xx, or retries on 429/5xx exhausted); the record says why. */
-  | "failed"
-  /** The request may or may not have reached Teams (timeout, abort): never re-sent. */
-  | "uncertain"
-  /** Another run already claimed this exact change (a retried run): not sent again. */
-  | "duplicate"
-  /** The diff was empty, or the scan was the first of its scope. */
-  | "not-needed"
-  /** `TEAMS_WEBHOOK_URL` is not set. */
-  | "not-configured";
 
 /** One row of the scan index, as `GET /api/scans` lists it. */
 export interface ScanIndexEntry {
@@ -93,15 +70,6 @@ export interface ScanPage {
   items: ScanIndexEntry[];
   /** Opaque token for the next page; absent on the last one. */
   continuationToken?: string;
-}
-
-/** Stable key of a scope: `all`, or a hash of its sorted subscriptions (and target filter). */
-export function scopeKeyOf(scope: ScanScope): string {
-  const subs = [...new Set(scope.subscriptions.map((s) => s.toLowerCase()))].sort();
-  const targets = [...new Set((scope.targets ?? []).map((t) => t.toLowerCase()))].sort();
-  const hash = (xs: string[]) => createHash("sha256").update(xs.join(","), "utf8").digest("hex").slice(0, 16);
-  const base = subs.length === 0 ? "all" : `subs-${hash(subs)}`;
-  return targets.length === 0 ? base : `${base}-targets-${hash(targets)}`;
 }
 
 /** Suffixed names of several stores sharing one account: letters and digits, at most 20. */

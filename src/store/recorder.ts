@@ -17,7 +17,8 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import { buildAlertMessage, messageBytes, type CardItem } from "../notify/card.js";
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
 import { buildReport, type DriftReport } from "../report/report.js";
-import { scopeKeyOf, type NotificationStatus, type ScanIndexEntry, type ScanScope, type ScanTrigger } from "./history.js";
+import type { ScanIndexEntry } from "./history.js";
+import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import { StorageNotConfiguredError, type AppServices } from "./services.js";
 
 /** Options of {@link recordScan}. */

@@ -18,7 +18,8 @@ import type { QueueClient } from "@azure/storage-queue";
 import { poisonQueueNameOf, type StorageSettings } from "../config/appSettings.js";
 import type { DriftReport } from "../report/report.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
-import { containerNameOf, scopeKeyOf, validateNamespace, type NotificationStatus, type ScanScope, type ScanTrigger } from "./history.js";
+import { containerNameOf, validateNamespace } from "./history.js";
+import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import { encodeShardMessage } from "./shards.js";
 
 export const RUNS_TABLE = "EgressAuditRuns";

@@ -16,7 +16,7 @@
  * scan-level stop error becomes one per shard and one per subscription of the shard, so the diff
  * keeps what it did not read instead of resolving it.
  */
-import type { ScanError } from "../collect/collector.js";
+import type { ScanError } from "../model/scan.js";
 import { buildReport, type DriftReport, type ExpiredSuppression, type TargetReport } from "../report/report.js";
 import type { ArmStats } from "../arm/clients.js";
 

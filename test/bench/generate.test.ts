@@ -53,7 +53,7 @@ describe("the naive comparator", () => {
   it("reads the same estate per target, with many more requests, to the same findings", async () => {
     const { ArmClients } = await import("../../src/arm/clients.js");
     const { collectNaive } = await import("../../bench/naive.js");
-    const { evaluate } = await import("../../src/checks/engine.js");
+    const { evaluate } = await import("../../src/checks/lib/engine.js");
     const { emptyBaseline } = await import("../../src/baseline/baseline.js");
     const clients = new ArmClients(readArmSettings({}, { endpoint: emu.url, staticToken: "t" }), {
       caCertificates: [emu.caCertPem],

@@ -7,13 +7,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import { emptySnapshot, type Snapshot, type Target } from "../../src/collect/snapshot.js";
+import { emptySnapshot, type Snapshot, type Target } from "../../src/model/snapshot.js";
 import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
 import { getCheck } from "../../src/checks/index.js";
-import type { CheckResult } from "../../src/checks/types.js";
+import type { CheckResult } from "../../src/checks/lib/types.js";
 import { parseBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import type { FindingStatus } from "../../src/checks/types.js";
+import type { FindingStatus } from "../../src/checks/lib/types.js";
 
 /** The folder holding the check cases (this file's folder). */
 export const CASES_DIR = dirname(fileURLToPath(import.meta.url));

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { emptyBaseline, effectiveBaseline } from "../../src/baseline/baseline.js";
-import { evaluate, findingId } from "../../src/checks/engine.js";
+import { evaluate, findingId } from "../../src/checks/lib/engine.js";
 import { getCheck } from "../../src/checks/index.js";
-import type { Finding } from "../../src/checks/types.js";
-import type { Target } from "../../src/collect/snapshot.js";
+import type { Finding } from "../../src/checks/lib/types.js";
+import type { Target } from "../../src/model/snapshot.js";
 import { loadAllCases } from "./case-files.js";
 import type { CaseExpectation, CheckCase } from "./case-files.js";
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checks, getCheck } from "../../src/checks/index.js";
-import type { SnapshotPart } from "../../src/checks/types.js";
+import type { SnapshotPart } from "../../src/checks/lib/types.js";
 import { CASES_DIR, caseFileNames, caseFolders } from "./case-files.js";
 
 const REPO_ROOT = resolve(CASES_DIR, "..", "..");

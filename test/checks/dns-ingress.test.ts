@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import { answeringZone, candidateZones, findARecord, inventoryErrors, isLabelSuffix, isLinkedTo, normalizeFqdn, parentName, zonesInResourceGroup } from "../../src/checks/dns-zones.js";
+import { answeringZone, candidateZones, findARecord, inventoryErrors, isLinkedTo, zonesInResourceGroup } from "../../src/checks/dns-zones.js";
+import { isLabelSuffix, normalizeFqdn, parentName } from "../../src/model/dnsNames.js";
 import { internalIngressOf, mcGroupIngressPublicIps, servicesOfPublicIp } from "../../src/checks/ingress.js";
-import { emptySnapshot } from "../../src/collect/snapshot.js";
-import type { PrivateDnsZone } from "../../src/collect/snapshot.js";
+import { emptySnapshot } from "../../src/model/snapshot.js";
+import type { PrivateDnsZone } from "../../src/model/snapshot.js";
 import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 
 const RG = "/subscriptions/s1/resourceGroups/rg-dns";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checks } from "../../src/checks/index.js";
-import { generatedFiles, renderCheckDocs } from "../../src/checks/docs.js";
+import { generatedFiles, renderCheckDocs } from "../../src/checks/lib/docs.js";
 
 describe("generated docs and schemas", () => {
   it.each(Object.entries(generatedFiles()))("%s is up to date (run `npm run docs` when this fails)", (path, content) => {

@@ -8,10 +8,10 @@ import {
   isExpired,
   matchingSuppression,
   statusOf,
-} from "../../src/checks/engine.js";
+} from "../../src/checks/lib/engine.js";
 import { checks, getCheck } from "../../src/checks/index.js";
-import type { Finding } from "../../src/checks/types.js";
-import type { Snapshot } from "../../src/collect/snapshot.js";
+import type { Finding } from "../../src/checks/lib/types.js";
+import type { Snapshot } from "../../src/model/snapshot.js";
 import { UsageError } from "../../src/errors.js";
 import { loadCase } from "./case-files.js";
 

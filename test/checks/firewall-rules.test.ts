@@ -9,8 +9,8 @@ import { emptyBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
 import { destinationMatch, effectiveRuleSet, evaluateRequirement, findOverbroadRules, firewallScopes, formatInterval, fqdnCovers, intervalsCover, intervalsIntersect, parseAddressEntry, parsePortRange, portRangeWidth, regionOf, serviceTagCovers, subtractIntervals } from "../../src/checks/firewall-rules.js";
 import type { EffectiveRuleSet, EgressRequirement, Interval } from "../../src/checks/firewall-rules.js";
-import type { ApplicationRule, AzureFirewall, FirewallPolicy, NetworkRule, RuleCollection, Snapshot } from "../../src/collect/snapshot.js";
-import { emptySnapshot } from "../../src/collect/snapshot.js";
+import type { ApplicationRule, AzureFirewall, FirewallPolicy, NetworkRule, RuleCollection, Snapshot } from "../../src/model/snapshot.js";
+import { emptySnapshot } from "../../src/model/snapshot.js";
 import { normalizeFirewall, normalizeRuleCollectionGroup } from "../../src/collect/normalize.js";
 import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 

@@ -1,6 +1,6 @@
 /** NSG semantics of subnet-nsg-inbound: port sets, internet sources, Azure's first-match inbound order. */
 import { describe, expect, it } from "vitest";
-import type { NetworkSecurityGroup, SecurityRule } from "../../src/collect/snapshot.js";
+import type { NetworkSecurityGroup, SecurityRule } from "../../src/model/snapshot.js";
 import {
   ALL_PORTS,
   describePorts,

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/program.js";
-import { findingId } from "../../src/checks/engine.js";
+import { findingId } from "../../src/checks/lib/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { DriftReport } from "../../src/report/report.js";
 

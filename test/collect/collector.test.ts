@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ArmClients } from "../../src/arm/clients.js";
 import { collect } from "../../src/collect/collector.js";
-import { lookup } from "../../src/collect/snapshot.js";
+import { lookup } from "../../src/model/snapshot.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import { parseEstate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";

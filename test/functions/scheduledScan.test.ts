@@ -15,7 +15,7 @@ import { scheduledScan } from "../../functions/scheduledScan.js";
 import { loadEstate } from "../../src/emulator/estate.js";
 import type { Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { scopeKeyOf } from "../../src/store/history.js";
+import { scopeKeyOf } from "../../src/model/scan.js";
 import { recordScan } from "../../src/store/recorder.js";
 import { useServices, type AppServices } from "../../src/store/services.js";
 import { publicIp } from "../helpers/estate.js";

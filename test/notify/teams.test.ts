@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Finding, Severity } from "../../src/checks/types.js";
+import type { Finding, Severity } from "../../src/checks/lib/types.js";
 import { buildAlertMessage, escapeCardText, messageBytes, TEAMS_MESSAGE_LIMIT_BYTES, type CardItem } from "../../src/notify/card.js";
 import { postToTeams, retryAfterInMs } from "../../src/notify/teams.js";
 import { buildReport, type DriftReport } from "../../src/report/report.js";

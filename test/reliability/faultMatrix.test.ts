@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getTargetDrift } from "../../functions/getTargetDrift.js";
 import type { ArmClientOptions } from "../../src/arm/clients.js";
-import type { Finding } from "../../src/checks/types.js";
+import type { Finding } from "../../src/checks/lib/types.js";
 import { runCli } from "../../src/cli/program.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import type { Estate, EstateResource } from "../../src/emulator/estate.js";

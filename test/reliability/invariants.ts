@@ -14,7 +14,7 @@
  * evidence, with a code the report's `errors` names.
  */
 import { checks } from "../../src/checks/index.js";
-import type { Finding, SnapshotPart } from "../../src/checks/types.js";
+import type { Finding, SnapshotPart } from "../../src/checks/lib/types.js";
 import type { DriftReport } from "../../src/report/report.js";
 
 const requiresOf = new Map(checks.map((c) => [c.meta.id, new Set<SnapshotPart>(c.meta.requires)]));

@@ -24,7 +24,8 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import { postToTeams } from "../../src/notify/teams.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { startAzurite, type RunningAzurite } from "../../src/store/azurite.js";
-import { HistoryStore, scopeKeyOf } from "../../src/store/history.js";
+import { HistoryStore } from "../../src/store/history.js";
+import { scopeKeyOf } from "../../src/model/scan.js";
 import { alertFingerprint, recordScan } from "../../src/store/recorder.js";
 import { createServices, useServices, type AppServices } from "../../src/store/services.js";
 import { publicIp } from "../helpers/estate.js";

@@ -5,7 +5,7 @@
  * suppression, a read error and a diff.
  */
 import { runCli } from "../../src/cli/program.js";
-import type { Finding } from "../../src/checks/types.js";
+import type { Finding } from "../../src/checks/lib/types.js";
 import { buildReport, type DriftReport } from "../../src/report/report.js";
 
 /** The demo estate's report, as `egress-audit demo --format json` prints it. */

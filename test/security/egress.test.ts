@@ -31,7 +31,7 @@ import { listScans } from "../../functions/listScans.js";
 import { scheduledScan } from "../../functions/scheduledScan.js";
 import { startScan } from "../../functions/startScan.js";
 import { ArmClients } from "../../src/arm/clients.js";
-import { parseResourceId } from "../../src/arm/resourceId.js";
+import { parseResourceId } from "../../src/model/resourceId.js";
 import { describeAppSettings, readAppSettings } from "../../src/config/appSettings.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import { createEmulatorTls } from "../../src/emulator/ca.js";

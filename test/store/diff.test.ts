@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Finding, FindingStatus } from "../../src/checks/types.js";
+import type { Finding, FindingStatus } from "../../src/checks/lib/types.js";
 import { absenceUnproven, diffReport, type FindingStateRecord } from "../../src/report/diff.js";
 import { buildReport, type DriftReport } from "../../src/report/report.js";
 

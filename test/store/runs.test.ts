@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { readAppSettings, describeAppSettings, shardQueueNameFrom, DEFAULT_SHARD_QUEUE } from "../../src/config/appSettings.js";
-import { scopeKeyOf } from "../../src/store/history.js";
+import { scopeKeyOf } from "../../src/model/scan.js";
 import { RunStore } from "../../src/store/runs.js";
 import { parseShardMessage } from "../../src/store/shards.js";
 import { azurite } from "../setup/harness.js";

@@ -4,7 +4,7 @@
  * and never resolves drift.
  */
 import { describe, expect, it } from "vitest";
-import type { Finding, FindingStatus } from "../../src/checks/types.js";
+import type { Finding, FindingStatus } from "../../src/checks/lib/types.js";
 import { diffReport, type FindingStateRecord } from "../../src/report/diff.js";
 import { buildReport, exitCodeOf, type DriftReport, type TargetReport } from "../../src/report/report.js";
 import { assembleReport, encodeShardMessage, parseShardMessage, planShards } from "../../src/store/shards.js";

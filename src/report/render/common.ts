@@ -1,5 +1,5 @@
 /** Helpers shared by the renderers: ordering, short ids, escaping, counting. */
-import type { Finding, FindingStatus, Severity } from "../../checks/types.js";
+import type { Finding, FindingStatus, Severity } from "../../checks/lib/types.js";
 import type { TargetReport, TargetStatus } from "../report.js";
 
 const targetRank: Record<TargetStatus, number> = { drifted: 0, unknown: 1, compliant: 2 };

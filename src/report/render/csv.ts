@@ -14,7 +14,7 @@
  * A target without findings still gets one row (finding columns empty), so every target
  * appears. Report-level read errors are not rows: they are in the other formats.
  */
-import type { Finding } from "../../checks/types.js";
+import type { Finding } from "../../checks/lib/types.js";
 import type { DriftReport, TargetReport } from "../report.js";
 
 /** The columns, in order: the header row. */

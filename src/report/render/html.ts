@@ -11,7 +11,7 @@
  * {@link htmlPalette}; the tests compute the ratios), and a layout that reflows to phone width.
  */
 import { createHash } from "node:crypto";
-import type { Finding, Severity } from "../../checks/types.js";
+import type { Finding, Severity } from "../../checks/lib/types.js";
 import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
 import { countByStatus, escapeHtml as h, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 import { toolInfo } from "./tool.js";

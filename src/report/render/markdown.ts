@@ -7,7 +7,7 @@
  * the raw-HTML `<summary>` lines): a resource name or ARM error message cannot break a table,
  * start a link, or inject HTML into the comment.
  */
-import type { Finding } from "../../checks/types.js";
+import type { Finding } from "../../checks/lib/types.js";
 import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
 import { countByStatus, escapeHtml, escapeMarkdown as md, markdownCode as code, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 

@@ -17,7 +17,7 @@
  *   `executionSuccessful` is false when there are any: the scan did not see everything.
  */
 import { checks } from "../../checks/index.js";
-import type { CheckMetadata, Finding, Severity } from "../../checks/types.js";
+import type { CheckMetadata, Finding, Severity } from "../../checks/lib/types.js";
 import { exitCodeOf, type DriftReport, type TargetReport } from "../report.js";
 import { escapeMarkdown, sortFindings } from "./common.js";
 import { toolInfo, type ToolInfo } from "./tool.js";

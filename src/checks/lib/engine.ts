@@ -3,11 +3,11 @@
  * stable id, severity (baseline override else default), remediation, suppression. Pure: no I/O.
  */
 import { hash } from "node:crypto";
-import type { Snapshot, Target } from "../collect/snapshot.js";
-import { effectiveBaseline, idMatches } from "../baseline/baseline.js";
-import type { Baseline, Suppression } from "../baseline/baseline.js";
-import { UsageError } from "../errors.js";
-import { checks as registry } from "./index.js";
+import type { Snapshot, Target } from "../../model/snapshot.js";
+import { effectiveBaseline, idMatches } from "../../baseline/baseline.js";
+import type { Baseline, Suppression } from "../../baseline/baseline.js";
+import { UsageError } from "../../errors.js";
+import { checks as registry } from "../index.js";
 import type { Check, CheckResult, Finding } from "./types.js";
 
 /** The judgement of one target. */

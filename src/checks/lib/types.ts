@@ -1,5 +1,5 @@
-import type { Snapshot, Target } from "../collect/snapshot.js";
-import type { Baseline, EffectiveBaseline } from "../baseline/baseline.js";
+import type { Snapshot, Target } from "../../model/snapshot.js";
+import type { Baseline, EffectiveBaseline } from "../../baseline/baseline.js";
 
 /** Severity of a finding; a check has a default, the baseline may override it per check id. */
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
