@@ -1,6 +1,6 @@
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { AbortError } from "@azure/abort-controller";
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { sleep } from "../util/async.js";
 
 /**
  * ARM's read limits, per subscription and principal: a bucket of 250 requests that refills at
@@ -77,7 +77,7 @@ export class ReadBudget {
     const waitInMs = this.reserve(key);
     if (waitInMs <= 0) return;
     this.waitedInMs += waitInMs;
-    await sleep(waitInMs, abortSignal);
+    await sleep(waitInMs, { abortSignal, abortMessage: "The operation was aborted while waiting for ARM read budget." });
   }
 
   /** ARM says this many reads remain: never believe we have more than that. */
@@ -91,24 +91,6 @@ export class ReadBudget {
   available(key: string): number {
     return this.#bucket(key).tokens;
   }
-}
-
-function sleep(ms: number, abortSignal?: AbortSignalLike): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (abortSignal?.aborted) {
-      reject(new AbortError("The operation was aborted while waiting for ARM read budget."));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError("The operation was aborted while waiting for ARM read budget."));
-    };
-    const timer = setTimeout(() => {
-      abortSignal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    abortSignal?.addEventListener("abort", onAbort);
-  });
 }
 
 /** The budget key of a request: its subscription, or `tenant` for tenant-level paths. */

@@ -20,11 +20,11 @@ export async function readJsonFile(path: string, kind: "Estate" | "Baseline"): P
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new UsageError(`${kind}NotReadable`, `cannot read ${label} ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${kind}NotReadable`, `cannot read ${label} ${path}: ${(err as Error).message}`, { cause: err });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new UsageError(`Invalid${kind}`, `${label} ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new UsageError(`Invalid${kind}`, `${label} ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }

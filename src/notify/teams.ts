@@ -5,6 +5,7 @@
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { TeamsMessage } from "./card.js";
+import { sleep } from "../util/async.js";
 
 /** Options of {@link postToTeams}. */
 export interface TeamsPostOptions {
@@ -59,21 +60,6 @@ function causeCode(err: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function sleep(ms: number, signal?: AbortSignalLike): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DOMException("aborted", "AbortError"));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new DOMException("aborted", "AbortError"));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort);
-  });
-}
-
 /** Posts `message` as JSON to the webhook; never throws for HTTP or network failures. */
 export async function postToTeams(url: string, message: TeamsMessage, options: TeamsPostOptions = {}): Promise<TeamsPostResult> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
@@ -84,7 +70,7 @@ export async function postToTeams(url: string, message: TeamsMessage, options: T
   let last: { status?: number; detail: string } = { detail: "not attempted" };
   /** Waits; false when aborted meanwhile. */
   const wait = (ms: number) =>
-    sleep(ms, options.abortSignal).then(
+    sleep(ms, { abortSignal: options.abortSignal, abortMessage: "aborted" }).then(
       () => true,
       () => false,
     );

@@ -1,7 +1,5 @@
 /** Name, version and home page of this tool, as reports (SARIF, HTML) state them. */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageManifest } from "../../util/packageRoot.js";
 
 /** The tool as a report names it. */
 export interface ToolInfo {
@@ -23,33 +21,14 @@ export function toolInfo(): ToolInfo {
 }
 
 function readToolInfo(): ToolInfo {
-  const fallback: ToolInfo = { name: "egress-audit", version: "0.0.0" };
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      try {
-        const pkg = JSON.parse(readFileSync(file, "utf8")) as {
-          name?: unknown;
-          version?: unknown;
-          homepage?: unknown;
-          repository?: unknown;
-        };
-        const repo = typeof pkg.repository === "string" ? pkg.repository : (pkg.repository as { url?: unknown } | undefined)?.url;
-        const uri = webUri(pkg.homepage) ?? webUri(typeof repo === "string" ? repo.replace(/^git\+/, "").replace(/\.git$/, "") : undefined);
-        return {
-          name: typeof pkg.name === "string" ? pkg.name : fallback.name,
-          version: typeof pkg.version === "string" ? pkg.version : fallback.version,
-          ...(uri ? { informationUri: uri } : {}),
-        };
-      } catch {
-        return fallback;
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return fallback;
-    dir = up;
-  }
+  const pkg = packageManifest();
+  const repo = typeof pkg.repository === "string" ? pkg.repository : (pkg.repository as { url?: unknown } | undefined)?.url;
+  const uri = webUri(pkg.homepage) ?? webUri(typeof repo === "string" ? repo.replace(/^git\+/, "").replace(/\.git$/, "") : undefined);
+  return {
+    name: typeof pkg.name === "string" ? pkg.name : "egress-audit",
+    version: typeof pkg.version === "string" ? pkg.version : "0.0.0",
+    ...(uri ? { informationUri: uri } : {}),
+  };
 }
 
 function webUri(value: unknown): string | undefined {
