@@ -1,0 +1,232 @@
+/**
+ * Phase 2, the subscription-wide lists: one table says which lists a subscription is read with,
+ * through which SDK call, and where each lands (a snapshot map, or an index the later phases look
+ * up). Targets are then joined locally against these lists instead of fetching what they
+ * reference one GET at a time; what a list did not return is fetched by id later (targets.ts).
+ *
+ * Scanned subscriptions are read with every list; context subscriptions only with the lists of
+ * shared resources (`shared`), which targets use across subscription boundaries.
+ */
+import { listClusterPools, listResourceGroups } from "../../arm/clusterPools.js";
+import type { Part, Snapshot } from "../../model/snapshot.js";
+import type { CollectionContext } from "../context.js";
+import {
+  normalizeAksCluster,
+  normalizeClusterPool,
+  normalizeFirewall,
+  normalizeIpGroup,
+  normalizeLoadBalancer,
+  normalizeNsg,
+  normalizePrivateLinkService,
+  normalizePublicIp,
+  normalizeRoleAssignment,
+  normalizeRouteTable,
+  normalizeSubnet,
+} from "../normalize.js";
+import { byResourceGroup, drain, failed, ok } from "../reads.js";
+import { poolClusters } from "./targets.js";
+import type { ListIndex, ListValues, SubscriptionLists } from "../listIndex.js";
+
+/** One subscription-wide list. Members are methods so that the table can be walked generically. */
+interface ListSpec<T> {
+  /** The list's path under `/subscriptions/{id}/`: also the scope of its read error. */
+  path: string;
+  /** Read in context subscriptions too: a shared resource that targets use across subscriptions. */
+  shared?: true;
+  /** Reads every page, normalising page by page. */
+  list(ctx: CollectionContext, sub: string): Promise<T>;
+  /** Runs as soon as the list is in, while the subscription's other lists still page. */
+  onListed?(ctx: CollectionContext, sub: string, value: T): void;
+  /** Files what the list returned into the snapshot or the index. */
+  index?(part: Part<T>, sub: string, snapshot: Snapshot, index: ListIndex): void;
+}
+
+/** Puts every resource of a list into a snapshot map, by lower-cased id. */
+function fillById<T extends { id: string }>(map: Record<string, Part<T>>, part: Part<T[]>): void {
+  if (part.ok) for (const item of part.value) map[item.id.toLowerCase()] = ok(item);
+}
+
+/** The ids a list returned, or why it could not be read: "not found" is a fact only when every inventory was read. */
+function inventory<T>(part: Part<T[]>, idOf: (item: T) => string): Part<string[]> {
+  return part.ok ? ok(part.value.map(idOf)) : failed(part.error);
+}
+
+/** The lists, in the order their reads start. */
+const LISTS: { [K in keyof ListValues]: ListSpec<ListValues[K]> } = {
+  pools: {
+    path: "providers/Microsoft.HDInsight/clusterpools",
+    list: (ctx, sub) => drain(listClusterPools(ctx.clients.rest(), sub, ctx.signal), normalizeClusterPool),
+    // Start reading each pool's clusters now, while the other lists still page: they are most
+    // of a scan's requests, and the read budget is better spent early than idle.
+    onListed: (ctx, sub, pools) => {
+      for (const pool of pools) void poolClusters(ctx, sub, pool.id);
+    },
+  },
+  aksClusters: {
+    path: "providers/Microsoft.ContainerService/managedClusters",
+    list: (ctx, sub) => drain(ctx.clients.containerService(sub).managedClusters.list(ctx.signal), normalizeAksCluster),
+    index: (part, _sub, _snapshot, index) => {
+      if (part.ok) for (const c of part.value) index.aksClusters.set(c.id.toLowerCase(), c);
+    },
+  },
+  subnets: {
+    // Only the subnets embedded in each VNet are used (a hub VNet can hold hundreds).
+    path: "providers/Microsoft.Network/virtualNetworks",
+    list: async (ctx, sub) => (await drain(ctx.clients.network(sub).virtualNetworks.listAll(ctx.signal), (v) => (v.subnets ?? []).map(normalizeSubnet))).flat(),
+    index: (part, _sub, _snapshot, index) => {
+      if (part.ok) for (const sn of part.value) if (sn.id) index.subnets.set(sn.id.toLowerCase(), sn);
+    },
+  },
+  routeTables: {
+    path: "providers/Microsoft.Network/routeTables",
+    list: (ctx, sub) => drain(ctx.clients.network(sub).routeTables.listAll(ctx.signal), normalizeRouteTable),
+    index: (part, _sub, snapshot) => fillById(snapshot.routeTables, part),
+  },
+  firewalls: {
+    path: "providers/Microsoft.Network/azureFirewalls",
+    shared: true,
+    list: (ctx, sub) => drain(ctx.clients.network(sub).azureFirewalls.listAll(ctx.signal), normalizeFirewall),
+    index: (part, sub, snapshot) => {
+      snapshot.firewallInventory[sub] = inventory(part, (f) => f.id);
+      fillById(snapshot.firewalls, part);
+    },
+  },
+  firewallPolicies: {
+    path: "providers/Microsoft.Network/firewallPolicies",
+    shared: true,
+    list: (ctx, sub) => drain(ctx.clients.network(sub).firewallPolicies.listAll(ctx.signal)),
+    index: (part, _sub, _snapshot, index) => {
+      if (part.ok) for (const p of part.value) if (p.id) index.firewallPolicies.set(p.id.toLowerCase(), p);
+    },
+  },
+  ipGroups: {
+    path: "providers/Microsoft.Network/ipGroups",
+    shared: true,
+    list: (ctx, sub) => drain(ctx.clients.network(sub).ipGroups.list(ctx.signal), normalizeIpGroup),
+    index: (part, _sub, snapshot) => fillById(snapshot.ipGroups, part),
+  },
+  nsgs: {
+    path: "providers/Microsoft.Network/networkSecurityGroups",
+    list: (ctx, sub) => drain(ctx.clients.network(sub).networkSecurityGroups.listAll(ctx.signal), normalizeNsg),
+    index: (part, _sub, snapshot) => fillById(snapshot.networkSecurityGroups, part),
+  },
+  privateLinkServices: {
+    path: "providers/Microsoft.Network/privateLinkServices",
+    list: (ctx, sub) => drain(ctx.clients.network(sub).privateLinkServices.listBySubscription(ctx.signal), normalizePrivateLinkService),
+    index: (part, _sub, snapshot) => fillById(snapshot.privateLinkServices, part),
+  },
+  dnsZones: {
+    path: "providers/Microsoft.Network/privateDnsZones",
+    shared: true,
+    list: (ctx, sub) => drain(ctx.clients.privateDns(sub).privateZones.list(ctx.signal)),
+    index: (part, sub, snapshot, index) => {
+      snapshot.privateDnsZoneInventory[sub] = inventory(part, (z) => z.id ?? "");
+      if (part.ok) for (const z of part.value) if (z.id) index.dnsZones.set(z.id.toLowerCase(), z);
+    },
+  },
+  roleAssignments: {
+    path: "providers/Microsoft.Authorization/roleAssignments",
+    list: (ctx, sub) => drain(ctx.clients.authorization(sub).roleAssignments.listForSubscription(ctx.signal), normalizeRoleAssignment),
+    index: (part, sub, snapshot) => {
+      snapshot.roleAssignments[sub] = part;
+    },
+  },
+  publicIps: {
+    path: "providers/Microsoft.Network/publicIPAddresses",
+    list: (ctx, sub) => drain(ctx.clients.network(sub).publicIPAddresses.listAll(ctx.signal), normalizePublicIp),
+    index: (part, sub, _snapshot, index) => {
+      if (part.ok) index.publicIpsByGroup.set(sub, byResourceGroup(part.value));
+    },
+  },
+  loadBalancers: {
+    path: "providers/Microsoft.Network/loadBalancers",
+    list: (ctx, sub) => drain(ctx.clients.network(sub).loadBalancers.listAll(ctx.signal), normalizeLoadBalancer),
+    index: (part, sub, _snapshot, index) => {
+      if (part.ok) index.loadBalancersByGroup.set(sub, byResourceGroup(part.value));
+    },
+  },
+  readableGroups: {
+    path: "resourcegroups",
+    list: async (ctx, sub) => new Set(await drain(listResourceGroups(ctx.clients.rest(), sub, ctx.signal), (g) => g.name.toLowerCase())),
+    index: (part, sub, _snapshot, index) => {
+      if (part.ok) index.readableGroups.set(sub, part.value);
+    },
+  },
+};
+
+const ALL_LISTS = Object.keys(LISTS) as Array<keyof ListValues>;
+const SHARED_LISTS = ALL_LISTS.filter((name) => LISTS[name].shared);
+
+/** Reads the named lists of one subscription; every list starts at once and settles into a Part on its own. */
+async function readLists(ctx: CollectionContext, sub: string, names: Array<keyof ListValues>): Promise<Partial<SubscriptionLists>> {
+  const scope = `/subscriptions/${sub}`;
+  const parts = await Promise.all(
+    names.map((name) => {
+      const spec: ListSpec<unknown> = LISTS[name];
+      const read = ctx.read(`${scope}/${spec.path}`, () => spec.list(ctx, sub));
+      if (!spec.onListed) return read;
+      return read.then((part) => {
+        if (part.ok) spec.onListed?.(ctx, sub, part.value);
+        return part;
+      });
+    }),
+  );
+  const lists: Partial<Record<keyof ListValues, Part<unknown>>> = {};
+  names.forEach((name, i) => (lists[name] = parts[i]));
+  return lists as Partial<SubscriptionLists>;
+}
+
+/** Files one subscription's lists into the snapshot and the index, in table order. */
+function indexLists(sub: string, lists: Partial<SubscriptionLists>, snapshot: Snapshot, index: ListIndex): void {
+  for (const name of ALL_LISTS) {
+    const spec: ListSpec<unknown> = LISTS[name];
+    const part = lists[name];
+    if (part && spec.index) spec.index(part, sub, snapshot, index);
+  }
+}
+
+/**
+ * Reads the lists of every scanned subscription (all of them) and then of every context
+ * subscription (the shared ones), and indexes what they returned. Fills the snapshot's route
+ * tables, firewalls and their inventory, IP groups, NSGs, private link services, DNS zone
+ * inventory and role assignments.
+ */
+export async function readSubscriptionLists(ctx: CollectionContext): Promise<ListIndex> {
+  const { subscriptionIds } = ctx;
+  const lists = new Map<string, SubscriptionLists>();
+  let listsDone = 0;
+  await Promise.all(
+    subscriptionIds.map((sub) =>
+      ctx.subscriptionLimit(async () => {
+        lists.set(sub, (await readLists(ctx, sub, ALL_LISTS)) as SubscriptionLists);
+        ctx.progress("lists", ++listsDone, subscriptionIds.length);
+      }),
+    ),
+  );
+
+  // Context subscriptions: only the lists of shared resources (see CollectOptions).
+  const scanned = new Set(subscriptionIds);
+  const contextIds = [...new Set((ctx.options.contextSubscriptionIds ?? []).map((s) => s.toLowerCase()))].filter((s) => !scanned.has(s));
+  const contextLists = new Map<string, Partial<SubscriptionLists>>();
+  await Promise.all(
+    contextIds.map((sub) =>
+      ctx.subscriptionLimit(async () => {
+        contextLists.set(sub, await readLists(ctx, sub, SHARED_LISTS));
+      }),
+    ),
+  );
+
+  const index: ListIndex = {
+    lists,
+    aksClusters: new Map(),
+    subnets: new Map(),
+    firewallPolicies: new Map(),
+    dnsZones: new Map(),
+    publicIpsByGroup: new Map(),
+    loadBalancersByGroup: new Map(),
+    readableGroups: new Map(),
+  };
+  for (const [sub, l] of contextLists) indexLists(sub, l, ctx.snapshot, index);
+  for (const [sub, l] of lists) indexLists(sub, l, ctx.snapshot, index);
+  return index;
+}
