@@ -8,7 +8,7 @@ import { generateEstate, type GeneratedEstate } from "../../bench/generate.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import { parseEstate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { runScan } from "../../src/scan.js";
+import { runScan } from "../../src/app/scan.js";
 import type { DriftReport } from "../../src/report/report.js";
 
 let emu: RunningEmulator;

@@ -1,0 +1,74 @@
+/**
+ * Builds estates/demo.json (the demo estate the emulator serves) and estates/demo.expected.json
+ * (what a scan of it with no baseline must find: every failing and every unknown finding). The
+ * committed artifacts are the JSON files; this script is how they were made: edit estates/demo/,
+ * run `node --import tsx estates/build-demo.ts`, commit the outputs.
+ *
+ * Every resource body comes from the estate builders (src/emulator/builders/), in the shape of
+ * Microsoft's ARM examples in shared/reference/arm-examples/. GUIDs, deployment ids, hashes and
+ * etags are derived from a fixed seed, so the output is byte-for-byte stable across runs.
+ *
+ * What each target demonstrates: estates/README.md.
+ */
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { stdout } from "node:process";
+import { fileURLToPath } from "node:url";
+import type { Estate } from "../src/emulator/estate.js";
+import { rgId, withSubnetIpConfigurations } from "../src/emulator/builders/index.js";
+import { expectedFindings } from "./demo/expected.js";
+import { buildEastFirewallPublicIp, buildEastHub, buildWeuHub } from "./demo/hubs.js";
+import { buildRoleAssignments } from "./demo/roles.js";
+import { buildSubscriptionA } from "./demo/subscriptionA.js";
+import { buildSubscriptionB } from "./demo/subscriptionB.js";
+import { buildTelemetry, buildWeuFirewallPublicIp } from "./demo/westeurope.js";
+import { allResources, SUB_A, SUB_B, TENANT } from "./demo/world.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+// In the order the resources appear in demo.json.
+const fwPipId = buildEastFirewallPublicIp();
+const a = buildSubscriptionA();
+const b = buildSubscriptionB();
+const fwWeuPipId = buildWeuFirewallPublicIp();
+const telemetry = buildTelemetry();
+// Every spoke but vnet-legacy (westus2) and vnet-telemetry (westeurope) is peered with the eastus hub.
+// Its rules' sources are the subnets whose default route goes to it: the UDR targets, and pool-ml since
+// its AKS cluster was moved to userDefinedRouting.
+buildEastHub({
+  fwPipId,
+  peered: [a.spokes.finance, a.spokes.marketing, a.spokes.ingest, a.spokes.reporting, a.spokes.restricted, b.spokes.sandbox, b.spokes.payments, b.spokes.web, b.spokes.ml],
+  routed: [a.spokes.finance, a.spokes.marketing, a.spokes.ingest, a.spokes.reporting, a.spokes.restricted, b.spokes.payments, b.spokes.ml],
+  apiServers: [a.pools.finance.aks, a.pools.marketing.aks, a.pools.ingest.aks, a.pools.reporting.aks, a.pools.restricted.aks, b.clusters.payments, b.pools.ml.aks],
+});
+buildWeuHub({ fwPipId: fwWeuPipId, telemetry: telemetry.spoke });
+buildRoleAssignments(a, b, telemetry.pool);
+
+// Read-only back-references: a subnet lists the IP configurations that live in it.
+const resources = withSubnetIpConfigurations(allResources());
+
+const estate: Estate = {
+  $schema: "https://egress-audit.dev/schemas/estate.schema.json",
+  schemaVersion: 1,
+  description:
+    "Demo estate: 11 targets (9 HDInsight on AKS cluster pools, 2 plain AKS clusters) in 2 subscriptions behind two hub Azure Firewalls (eastus, westeurope). " +
+    "Compliant: pool-finance, aks-payments, aks-web, pool-legacy. Drifted: pool-marketing (stray public IPs, Flink UI exposed publicly), " +
+    "pool-ingest (default route to Internet, stale DNS record), pool-reporting (default route to an address with no firewall, Network Contributor on the VNet only), " +
+    "pool-sandbox (unexplained public IP, SSH open to the Internet), pool-telemetry (firewall policy misses required egress and allows Http to any FQDN), " +
+    "pool-ml (AKS cluster changed behind the pool: outbound type and API server exposure disagree). Unknown: pool-restricted (network resources unreadable). " +
+    "Every check fails on at least one target and passes on at least one. See estates/README.md.",
+  subscriptions: [
+    { subscriptionId: SUB_A, displayName: "Contoso Data Platform (prod)", tenantId: TENANT, state: "Enabled" },
+    { subscriptionId: SUB_B, displayName: "Contoso Analytics (dev)", tenantId: TENANT, state: "Enabled" },
+  ],
+  resources,
+  // The whole network resource group is forbidden: its lists come back without it and reads
+  // inside it answer 403, so a scanner must not take its silence for compliance.
+  forbiddenScopes: [rgId(SUB_A, "rg-net-restricted")],
+  options: { pageSize: 5 },
+};
+const expected = expectedFindings(a, b);
+
+writeFileSync(join(here, "demo.json"), `${JSON.stringify(estate, null, 2)}\n`);
+writeFileSync(join(here, "demo.expected.json"), `${JSON.stringify(expected, null, 2)}\n`);
+stdout.write(`wrote ${resources.length} resources to estates/demo.json and ${Object.keys(expected.targets).length} targets to estates/demo.expected.json\n`);

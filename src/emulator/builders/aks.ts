@@ -1,0 +1,192 @@
+/**
+ * AKS managed clusters in the 2024-09-01 GET shape: `ManagedClustersGet.json` and
+ * `ManagedClustersCreate_PrivateClusterFQDNSubdomain.json`
+ * (shared/reference/arm-examples/Microsoft.ContainerService/2024-09-01/).
+ */
+import type { EstateResource } from "../estate.js";
+import { given, ifExample, refs, type BodyStyle, type Tags } from "./ids.js";
+
+/** A managed cluster's id as the AKS RP returns it: `/resourcegroups/` in lower case. */
+export const managedClusterId = (sub: string, rg: string, name: string): string =>
+  `/subscriptions/${sub}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+
+/** The API server names of a cluster. */
+export interface ManagedClusterFqdns {
+  /** `<dnsPrefix>-<hash>.hcp.<location>.azmk8s.io`. */
+  fqdn: string;
+  /** Private clusters: `<dnsPrefix>-<hash>.<zone guid>.privatelink.<location>.azmk8s.io`. */
+  privateFqdn?: string;
+  /** Private clusters: AKS's own zone `<zone guid>.privatelink.<location>.azmk8s.io` (in the node resource group). */
+  privateZoneName?: string;
+  /** Private clusters: the API server's record name in that zone. */
+  privateRecordName?: string;
+}
+
+/** The API server names of a cluster from its DNS prefix, hash, location and (private) zone GUID. */
+export function managedClusterFqdns(spec: { dnsPrefix: string; fqdnHash: string; location: string; privateZoneGuid?: string }): ManagedClusterFqdns {
+  const host = `${spec.dnsPrefix}-${spec.fqdnHash}`;
+  const fqdn = `${host}.hcp.${spec.location}.azmk8s.io`;
+  if (spec.privateZoneGuid === undefined) return { fqdn };
+  const privateZoneName = `${spec.privateZoneGuid}.privatelink.${spec.location}.azmk8s.io`;
+  return { fqdn, privateFqdn: `${host}.${privateZoneName}`, privateZoneName, privateRecordName: host };
+}
+
+/** An agent pool of a managed cluster. */
+export interface AgentPoolSpec {
+  name: string;
+  count: number;
+  vmSize: string;
+  mode: "System" | "User";
+}
+
+/** What {@link managedCluster} builds. */
+export interface ManagedClusterSpec {
+  sub: string;
+  rg: string;
+  name: string;
+  /** Default {@link managedClusterId} (the RP's casing). */
+  id?: string;
+  location: string;
+  dnsPrefix: string;
+  /** The 8 hex characters in the API server FQDN. */
+  fqdnHash: string;
+  kubernetesVersion: string;
+  /** The system-assigned identity. */
+  principalId: string;
+  tenantId: string;
+  nodeResourceGroup: string;
+  agentPools: AgentPoolSpec[];
+  /** The agent pools' subnet (bring-your-own VNet). */
+  subnetId?: string;
+  outboundType: "loadBalancer" | "userDefinedRouting" | "managedNATGateway" | "userAssignedNATGateway" | "none" | "block";
+  /** loadBalancer egress: the outbound public IPs (`loadBalancerProfile.effectiveOutboundIPs`). */
+  effectiveOutboundIpIds?: string[];
+  /**
+   * `apiServerAccessProfile`: a private cluster (its zone GUID names the `privateFQDN`, and API
+   * Server VNet Integration when `apiServerSubnetId` is given), or `false` for a public one.
+   * Not given: no `apiServerAccessProfile` (as in `ManagedClustersGet.json`).
+   */
+  privateCluster?: { zoneGuid: string; apiServerSubnetId?: string } | false;
+  /** The kubelet identity (`identityProfile.kubeletidentity`). */
+  kubelet?: { id: string; clientId: string; principalId: string };
+  tags?: Tags;
+  /** Example bodies: default `Standard`. */
+  tier?: "Free" | "Standard" | "Premium";
+  /** Example bodies: the node image of the agent pools. */
+  nodeImageVersion?: string;
+}
+
+/**
+ * A managed cluster (`ManagedClustersGet.json`; a private cluster as
+ * `ManagedClustersCreate_PrivateClusterFQDNSubdomain.json` answers it). Lean: the system identity,
+ * version, names, agent pools (name, count, size, mode, subnet), node resource group, the network
+ * profile's plugin, outbound type and effective outbound IPs, and the API server access profile
+ * (`enablePrivateCluster`, VNet integration) when given.
+ */
+export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): EstateResource {
+  const id = spec.id ?? managedClusterId(spec.sub, spec.rg, spec.name);
+  const names = managedClusterFqdns({
+    dnsPrefix: spec.dnsPrefix,
+    fqdnHash: spec.fqdnHash,
+    location: spec.location,
+    ...given("privateZoneGuid", spec.privateCluster ? spec.privateCluster.zoneGuid : undefined),
+  });
+  const version = spec.kubernetesVersion;
+  const example = style.detail === "example";
+  const agentPoolProfiles = spec.agentPools.map((p) => ({
+    name: p.name,
+    count: p.count,
+    vmSize: p.vmSize,
+    ...ifExample(style, () => ({ osDiskSizeGB: 128, osDiskType: "Managed", kubeletDiskType: "OS" })),
+    ...given("vnetSubnetID", spec.subnetId),
+    ...ifExample(style, (ids) => ({
+      maxPods: 110,
+      type: "VirtualMachineScaleSets",
+      availabilityZones: ["1", "2", "3"],
+      enableAutoScaling: false,
+      eTag: ids.aksEtag(`${id}/${p.name}`),
+      provisioningState: "Succeeded",
+      powerState: { code: "Running" },
+      orchestratorVersion: version,
+      currentOrchestratorVersion: version,
+      enableNodePublicIP: false,
+    })),
+    mode: p.mode,
+    ...ifExample(style, () => ({
+      osType: "Linux",
+      osSKU: "Ubuntu",
+      nodeImageVersion: spec.nodeImageVersion ?? "AKSUbuntu-2204gen2containerd-202409.23.0",
+      upgradeSettings: { maxSurge: "33%" },
+      enableFIPS: false,
+    })),
+  }));
+  const outboundIps = spec.effectiveOutboundIpIds;
+  const networkProfile = {
+    networkPlugin: "azure",
+    ...ifExample(style, () => ({
+      networkPluginMode: "overlay",
+      networkPolicy: "none",
+      networkDataplane: "azure",
+      podCidr: "192.168.0.0/16",
+      serviceCidr: "172.16.0.0/16",
+      dnsServiceIP: "172.16.0.10",
+    })),
+    outboundType: spec.outboundType,
+    loadBalancerSku: "standard",
+    ...ifExample(style, () => ({ podCidrs: ["192.168.0.0/16"], serviceCidrs: ["172.16.0.0/16"], ipFamilies: ["IPv4"] })),
+    ...(outboundIps
+      ? {
+          loadBalancerProfile: example
+            ? {
+                allocatedOutboundPorts: 0,
+                idleTimeoutInMinutes: 30,
+                managedOutboundIPs: { count: outboundIps.length },
+                effectiveOutboundIPs: refs(outboundIps),
+                backendPoolType: "nodeIPConfiguration",
+              }
+            : { effectiveOutboundIPs: refs(outboundIps) },
+        }
+      : {}),
+  };
+  const pc = spec.privateCluster;
+  const apiServerAccessProfile =
+    pc === undefined
+      ? undefined
+      : pc === false
+        ? { enablePrivateCluster: false }
+        : {
+            enablePrivateCluster: true,
+            ...ifExample(style, () => ({ privateDNSZone: "system", enablePrivateClusterPublicFQDN: true })),
+            // API Server VNet Integration: the API server's internal load balancer sits in a delegated subnet.
+            ...(pc.apiServerSubnetId ? { enableVnetIntegration: true, subnetId: pc.apiServerSubnetId } : {}),
+          };
+  return {
+    id,
+    location: spec.location,
+    name: spec.name,
+    ...(example ? { tags: spec.tags ?? {} } : given("tags", spec.tags)),
+    type: "Microsoft.ContainerService/ManagedClusters",
+    ...ifExample(style, (ids) => ({ eTag: ids.aksEtag(id), sku: { name: "Base", tier: spec.tier ?? "Standard" } })),
+    identity: { type: "SystemAssigned", principalId: spec.principalId, tenantId: spec.tenantId },
+    properties: {
+      provisioningState: "Succeeded",
+      ...ifExample(style, () => ({ powerState: { code: "Running" }, maxAgentPools: 100 })),
+      kubernetesVersion: version,
+      ...ifExample(style, () => ({ currentKubernetesVersion: version })),
+      dnsPrefix: spec.dnsPrefix,
+      fqdn: names.fqdn,
+      ...ifExample(style, () => ({ azurePortalFQDN: `${spec.dnsPrefix}-${spec.fqdnHash}.portal.hcp.${spec.location}.azmk8s.io` })),
+      ...given("privateFQDN", names.privateFqdn),
+      agentPoolProfiles,
+      ...ifExample(style, () => ({ servicePrincipalProfile: { clientId: "msi" } })),
+      nodeResourceGroup: spec.nodeResourceGroup,
+      ...ifExample(style, () => ({ enableRBAC: true, supportPlan: "KubernetesOfficial" })),
+      networkProfile,
+      ...given("apiServerAccessProfile", apiServerAccessProfile),
+      ...(spec.kubelet
+        ? { identityProfile: { kubeletidentity: { resourceId: spec.kubelet.id, clientId: spec.kubelet.clientId, objectId: spec.kubelet.principalId } } }
+        : {}),
+      ...ifExample(style, () => ({ disableLocalAccounts: true, autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" } })),
+    },
+  };
+}
