@@ -1,0 +1,62 @@
+import { lastProvidersIndex, segmentsOf } from "./paths.js";
+
+/** An ARM error answer, thrown inside the router and turned into `{ error: { code, message } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds an ARM error answer to throw. */
+export function armError(status: number, code: string, message: string, headers?: Record<string, string>): HttpError {
+  return new HttpError(status, code, message, headers);
+}
+
+/** 405: the emulator serves GET only. */
+export function methodNotAllowed(method: string): HttpError {
+  return armError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`, {
+    allow: "GET",
+  });
+}
+
+/** 400: every ARM request must name an `api-version`. */
+export function missingApiVersion(): HttpError {
+  return armError(
+    400,
+    "MissingApiVersionParameter",
+    "The api-version query parameter (?api-version=) is required for all requests.",
+  );
+}
+
+/** 404 for a subscription the estate does not hold. */
+export function subscriptionNotFound(sub: string): HttpError {
+  return armError(404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+}
+
+/** 404 for a resource group the estate does not hold. */
+export function resourceGroupNotFound(rg: string): HttpError {
+  return armError(404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
+}
+
+/** 404 for a path the emulator has no route for. */
+export function noRoute(path: string): HttpError {
+  return armError(404, "NotFound", `The emulator serves no route for '${path}'.`);
+}
+
+/** ARM's 404 `ResourceNotFound` for a resource (or a list's parent) missing from the estate. */
+export function resourceNotFound(path: string, rg: string | undefined, sub: string | undefined): HttpError {
+  const segs = segmentsOf(path);
+  const p = lastProvidersIndex(segs.map((s) => s.toLowerCase()));
+  const name = p >= 0 ? segs.slice(p + 1).join("/") : path;
+  const where = rg !== undefined ? `resource group '${rg}'` : `subscription '${sub ?? ""}'`;
+  return armError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${name}' under ${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
