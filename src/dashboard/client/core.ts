@@ -1,0 +1,176 @@
+/**
+ * The first part of the dashboard's browser script (assembled in src/dashboard/client.ts): it
+ * opens the script's one function scope and holds what the other parts share: the constants
+ * and page state, the DOM helpers (`h`, `s`, `fill`: text nodes only, never HTML), the date
+ * formats, sorting and counting, and the API calls with loading and the notice box.
+ *
+ * A fragment, not a script: it opens a function the last part closes, so it parses only as part
+ * of the whole. Plain ES2020 in a raw string: no backtick or dollar-brace may appear here.
+ */
+export const clientCore = String.raw`"use strict";
+(function () {
+  var key = new URLSearchParams(location.search).get("code");
+  // The API lives next to the page: /api/dashboard -> /api/ (behind any path prefix).
+  var apiBase = location.pathname.replace(/\/dashboard\/?$/i, "/");
+  var TREND_SCANS = 30;
+  var TARGET_RANK = { drifted: 0, unknown: 1, compliant: 2 };
+  var FINDING_RANK = { fail: 0, unknown: 1, pass: 2 };
+  var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+  var SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+  var STATUSES = ["drifted", "unknown", "compliant"];
+  var STATUS_LABEL = { drifted: "Drifted", unknown: "Unknown", compliant: "Compliant" };
+  var KIND_LABEL = { clusterPool: "Cluster pool", aksCluster: "AKS cluster" };
+  var SVG = "http://www.w3.org/2000/svg";
+  var baseTitle = document.title;
+  var state = { report: null, checks: new Map(), history: [], historyError: null, lastTargetId: null, busy: false };
+
+  function $(id) { return document.getElementById(id); }
+
+  /** An element with attributes and children (strings become text nodes, never HTML). */
+  function h(tag, attrs) {
+    var node = document.createElement(tag);
+    setAttrs(node, attrs);
+    append(node, Array.prototype.slice.call(arguments, 2));
+    return node;
+  }
+  function s(tag, attrs) {
+    var node = document.createElementNS(SVG, tag);
+    setAttrs(node, attrs);
+    append(node, Array.prototype.slice.call(arguments, 2));
+    return node;
+  }
+  function setAttrs(node, attrs) {
+    Object.keys(attrs || {}).forEach(function (k) {
+      var v = attrs[k];
+      if (v === undefined || v === null || v === false) return;
+      node.setAttribute(k, v === true ? "" : String(v));
+    });
+  }
+  function append(node, children) {
+    children.forEach(function (c) {
+      if (Array.isArray(c)) return append(node, c);
+      if (c === null || c === undefined || c === false) return;
+      node.append(typeof c === "object" ? c : String(c));
+    });
+  }
+
+  /** Replaces a node's children (arrays flattened, null and false skipped). */
+  function fill(node) {
+    node.replaceChildren();
+    append(node, Array.prototype.slice.call(arguments, 1));
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many || one + "s"); }
+  var dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+  var clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+  var secondsFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  var preciseFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  var compactFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  var compactSecondsFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  /** True when two of these scans finished within the same minute (their times then need seconds). */
+  function sameMinute(scans) {
+    var minutes = scans.map(function (e) { return e.finishedAt.slice(0, 16); });
+    return minutes.some(function (m, i) { return minutes.indexOf(m) !== i; });
+  }
+  function timeEl(iso, format) {
+    var d = new Date(iso);
+    return h("time", { datetime: iso }, isNaN(d.getTime()) ? iso : (format || dateFormat).format(d));
+  }
+  function badge(status) { return h("span", { class: "status " + status }, status); }
+  function shortId(id) {
+    var parts = id.split("/").filter(Boolean);
+    if (parts.length >= 2 && parts.length % 2 === 0) {
+      var name = parts[parts.length - 1];
+      var type = parts[parts.length - 2];
+      if (/^resourcegroups$/i.test(type)) return "rg/" + name;
+      if (parts.length >= 10) return parts[parts.length - 3] + "/" + type + "/" + name;
+      return type + "/" + name;
+    }
+    return id;
+  }
+  function countFindings(findings) {
+    var c = { fail: 0, unknown: 0, pass: 0 };
+    findings.forEach(function (f) { c[f.status] += 1; });
+    return c;
+  }
+  function sortTargets(targets) {
+    return targets.slice().sort(function (a, b) { return TARGET_RANK[a.status] - TARGET_RANK[b.status] || a.name.localeCompare(b.name); });
+  }
+  function sortFindings(findings) {
+    return findings.slice().sort(function (a, b) {
+      return FINDING_RANK[a.status] - FINDING_RANK[b.status] || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.checkId.localeCompare(b.checkId);
+    });
+  }
+  function checkTitle(id) { var c = state.checks.get(id); return c ? c.title : id; }
+  function apiHref(path) { return apiBase + path + (key ? (path.indexOf("?") < 0 ? "?" : "&") + "code=" + encodeURIComponent(key) : ""); }
+
+  // ------------------------------------------------------------------------------------------
+  // API
+
+  function ApiError(status, problem, message) {
+    this.status = status;
+    this.problem = problem;
+    this.message = message;
+  }
+  function api(path) {
+    var headers = { accept: "application/json" };
+    if (key) headers["x-functions-key"] = key;
+    return fetch(apiBase + path, { headers: headers, cache: "no-store", credentials: "same-origin", referrerPolicy: "no-referrer" }).then(
+      function (res) {
+        return res.text().then(function (text) {
+          var body = null;
+          try { body = JSON.parse(text); } catch (e) { body = null; }
+          if (!res.ok) throw new ApiError(res.status, body, (body && body.detail) || "HTTP " + res.status);
+          return body;
+        });
+      },
+      function (err) { throw new ApiError(0, null, "the API could not be reached (" + err.message + ")"); }
+    );
+  }
+
+  function notice(content, kind) {
+    var box = $("notice");
+    box.className = content ? "notice" + (kind ? " " + kind : "") : "";
+    fill(box);
+    if (content) append(box, [content]);
+  }
+
+  function problemNotice(err) {
+    var code = err.problem && err.problem.code;
+    if (code === "NoScans") {
+      return notice([h("strong", {}, "No scan is stored yet. "), "Start one with ", h("code", {}, "POST /api/scans"), " (see the README) or wait for the scheduled scan, then reload."]);
+    }
+    if (err.status === 401 || err.status === 403) {
+      return notice([h("strong", {}, "The API refused the function key. "), "Open this page as ", h("code", {}, location.pathname + "?code=<function key>"), "."], "error");
+    }
+    notice([h("strong", {}, "The latest scan could not be read: "), err.message + (err.status ? " (HTTP " + err.status + (code ? ", " + code : "") + ")" : "")], "error");
+  }
+
+  function load() {
+    if (state.busy) return;
+    state.busy = true;
+    $("main").setAttribute("aria-busy", "true");
+    notice(state.report ? "Reloading\u2026" : "Loading the latest scan\u2026");
+    Promise.allSettled([api("scans/latest"), api("scans?limit=100"), api("checks")]).then(function (results) {
+      state.busy = false;
+      $("main").removeAttribute("aria-busy");
+      var latest = results[0], index = results[1], catalog = results[2];
+      if (catalog.status === "fulfilled") state.checks = new Map(catalog.value.checks.map(function (c) { return [c.id, c]; }));
+      state.history = index.status === "fulfilled" ? index.value.items : [];
+      state.historyError = index.status === "rejected" ? index.reason : null;
+      if (latest.status === "rejected") {
+        state.report = null;
+        $("overview").hidden = true;
+        $("target-view").hidden = true;
+        $("scan-meta").textContent = "No scan to show.";
+        return problemNotice(latest.reason);
+      }
+      var reloaded = state.report !== null;
+      state.report = latest.value;
+      notice(reloaded ? "Updated " + dateFormat.format(new Date()) + "." : "");
+      render();
+      route(false);
+    });
+  }
+`;
