@@ -10,7 +10,7 @@ import { ArmClients } from "../src/arm/clients.js";
 import { emptyBaseline } from "../src/baseline/baseline.js";
 import { evaluate, type TargetEvaluation } from "../src/checks/lib/engine.js";
 import type { Snapshot } from "../src/model/snapshot.js";
-import { collectAndEvaluate } from "../src/scan.js";
+import { collectAndEvaluate } from "../src/app/scan.js";
 import { readArmSettings } from "../src/config/settings.js";
 import { collectNaive } from "./naive.js";
 

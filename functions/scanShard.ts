@@ -1,15 +1,15 @@
 /**
  * Queue trigger: one shard of a fan-out run (`SCAN_FANOUT`). Scans the shard's subscriptions,
  * stores its part, settles the shard in the run record (If-Match ETag), and assembles, diffs,
- * stores and notifies when it settled the last one. Thin adapter over src/store/fanout.ts.
+ * stores and notifies when it settled the last one. Thin adapter over src/app/fanout.ts.
  *
  * A failed scan rethrows: the host retries the message up to `extensions.queues.maxDequeueCount`
  * times (host.json) and then moves it to `<queue>-poison`, handled by `scanShardPoison`.
  */
 import { app, type InvocationContext } from "@azure/functions";
 import { shardQueueNameFrom } from "../src/config/appSettings.js";
-import { processShard, type ShardOutcome } from "../src/store/fanout.js";
-import { getServices } from "../src/store/services.js";
+import { processShard, type ShardOutcome } from "../src/app/fanout.js";
+import { getServices } from "../src/app/services.js";
 
 /** The dequeue count the host reports for this delivery (1 when absent). */
 export function dequeueCountOf(context: InvocationContext): number {

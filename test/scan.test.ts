@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readArmSettings } from "../src/config/settings.js";
 import { loadEstate } from "../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../src/emulator/server.js";
-import { runScan } from "../src/scan.js";
+import { runScan } from "../src/app/scan.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {

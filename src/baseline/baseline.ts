@@ -1,9 +1,18 @@
+/**
+ * The baseline: what "intended" means for an organisation (rules, per-target overrides, per-check
+ * settings, suppressions), and its one parser. Every way a baseline arrives (the CLI's file,
+ * `BASELINE_JSON`, `BASELINE_URL`) goes through {@link parseBaseline}, so all of them accept and
+ * refuse the same documents. Loading (file, setting, URL) is the application's (src/app/baseline.ts):
+ * it knows the check registry and passes its ids in, since this module sits below the checks.
+ *
+ * Overrides: ./overrides.ts. Suppressions: ./suppressions.ts. The JSON schema: ./schema.ts.
+ */
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import picomatch from "picomatch";
-import type { Target } from "../model/snapshot.js";
 import { UsageError } from "../errors.js";
-import { formatAjvErrors, readJsonFile } from "../config/jsonFile.js";
+import { formatAjvErrors } from "../config/jsonFile.js";
+import { baselineSchema } from "./schema.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -95,154 +104,52 @@ export interface EffectiveBaseline {
   checks: Record<string, BaselineCheckSettings>;
 }
 
-const rulesSchema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    outboundType: {
-      type: "string",
-      enum: ["loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none", "block"],
-    },
-    requireFirewallEgress: { type: "boolean" },
-    firewallPrivateIp: { type: "string", format: "ipv4" },
-    approvedApplianceIps: { type: "array", items: { type: "string", format: "ipv4" } },
-    allowedPublicIpIds: { type: "array", items: { type: "string", minLength: 1 } },
-    allowedInternetPrefixes: {
-      type: "array",
-      items: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" },
-    },
-    firewallResourceId: { type: "string", pattern: "^/subscriptions/[^/]+/[Rr]esource[Gg]roups/[^/]+/providers/Microsoft\\.[Nn]etwork/azureFirewalls/[^/]+$" },
-    privateApiServer: { type: "boolean" },
-    requireAuthorizedIpRanges: { type: "boolean" },
-    privateIngress: { type: "boolean" },
-    extraRequiredEgress: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["kind", "destination", "protocol", "port"],
-        properties: {
-          kind: { enum: ["fqdn", "fqdnTag", "serviceTag", "address"] },
-          destination: { type: "string", minLength: 1 },
-          protocol: { enum: ["Https", "Http", "Mssql", "TCP", "UDP"] },
-          port: { type: "integer", minimum: 1, maximum: 65535 },
-          description: { type: "string" },
-        },
-      },
-    },
-    clientVnetIds: {
-      type: "array",
-      items: { type: "string", pattern: "^/subscriptions/[^/]+/[Rr]esource[Gg]roups/[^/]+/providers/Microsoft\\.[Nn]etwork/virtualNetworks/[^/]+$" },
-    },
-    requireNsg: { type: "boolean" },
-    maxPortRangeWidth: { type: "integer", minimum: 1, maximum: 65535 },
-  },
-} as const;
-
-/** JSON schema of the baseline file (published as `schemas/baseline.schema.json` by `egress-audit`). */
-export const baselineSchema = {
-  $id: "https://egress-audit.dev/schemas/baseline.schema.json",
-  type: "object",
-  additionalProperties: false,
-  required: ["schemaVersion"],
-  properties: {
-    $schema: { type: "string" },
-    schemaVersion: { const: 1 },
-    defaults: rulesSchema,
-    overrides: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["match", "rules"],
-        properties: {
-          match: {
-            type: "object",
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              resourceId: { type: "string", minLength: 1 },
-              tag: {
-                type: "object",
-                additionalProperties: false,
-                required: ["name"],
-                properties: { name: { type: "string", minLength: 1 }, value: { type: "string" } },
-              },
-            },
-          },
-          rules: rulesSchema,
-        },
-      },
-    },
-    checks: {
-      type: "object",
-      propertyNames: { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" },
-      additionalProperties: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          severity: { enum: ["critical", "high", "medium", "low", "info"] },
-          enabled: { type: "boolean" },
-          parameters: { type: "object" },
-        },
-      },
-    },
-    suppressions: {
-      type: "array",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["checkId", "resourceId", "reason", "owner"],
-        properties: {
-          checkId: { type: "string", minLength: 1 },
-          resourceId: { type: "string", minLength: 1 },
-          reason: { type: "string", minLength: 1 },
-          owner: { type: "string", minLength: 1 },
-          expires: { type: "string", anyOf: [{ format: "date" }, { format: "date-time" }] },
-        },
-      },
-    },
-  },
-} as const;
-
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv);
-const validateBaseline = ajv.compile(baselineSchema);
+const validateBaseline = ajv.compile<Baseline>(baselineSchema);
 
-/** Validates parsed JSON as a baseline; throws {@link UsageError} (`InvalidBaseline`) naming the field. */
-export function parseBaseline(value: unknown, source = "baseline"): Baseline {
+/** Options of {@link parseBaseline}. */
+export interface ParseBaselineOptions {
+  /**
+   * The check ids a baseline may name (the registry's). A suppression or per-check setting of any
+   * other id is refused: a typo would otherwise leave a finding unsuppressed or a severity
+   * unchanged without a word.
+   */
+  knownCheckIds: Iterable<string>;
+  /** What the baseline came from (a file path, `BASELINE_JSON`, `BASELINE_URL`), for messages. */
+  source?: string;
+}
+
+/**
+ * Validates parsed JSON as a baseline: the schema, then the check ids it names. Throws
+ * {@link UsageError} (`InvalidBaseline`) naming the source and the field at fault.
+ */
+export function parseBaseline(value: unknown, options: ParseBaselineOptions): Baseline {
+  const source = options.source ?? "baseline";
   if (!validateBaseline(value)) {
     throw new UsageError("InvalidBaseline", `${source}: ${formatAjvErrors(validateBaseline.errors)}`);
   }
+  const known = new Set(options.knownCheckIds);
+  const problems: string[] = [];
+  for (const id of Object.keys(value.checks ?? {})) {
+    if (!known.has(id)) problems.push(`/checks/${id} names an unknown check id`);
+  }
+  (value.suppressions ?? []).forEach((s, i) => {
+    if (!known.has(s.checkId)) problems.push(`/suppressions/${i}/checkId ${JSON.stringify(s.checkId)} is not a known check id`);
+  });
+  if (problems.length) {
+    throw new UsageError("InvalidBaseline", `${source}: ${problems.join("; ")} (known: ${[...known].join(", ")})`);
+  }
   return value;
-}
-
-/** Reads and validates a baseline file. */
-export async function loadBaseline(path: string): Promise<Baseline> {
-  return parseBaseline(await readJsonFile(path, "Baseline"), path);
 }
 
 /** The empty baseline: judge every target against its own egress mode. */
 export const emptyBaseline: Baseline = Object.freeze({ schemaVersion: 1 });
 
-/** Case-insensitive glob match of an ARM id (`*` stays within a path segment, `**` crosses them). */
+/**
+ * Case-insensitive glob match of an ARM id (`*` stays within a path segment, `**` crosses them):
+ * how overrides, suppressions and allow-lists of ids match.
+ */
 export function idMatches(glob: string, id: string): boolean {
   return picomatch.isMatch(id.toLowerCase(), glob.toLowerCase(), { dot: true });
-}
-
-/** Merges defaults with the overrides that match this target (later overrides win). */
-export function effectiveBaseline(
-  baseline: Baseline,
-  target: Pick<Target, "id">,
-  tags: Record<string, string> = {},
-): EffectiveBaseline {
-  let rules: BaselineRules = { ...baseline.defaults };
-  for (const o of baseline.overrides ?? []) {
-    const byId = o.match.resourceId === undefined || idMatches(o.match.resourceId, target.id);
-    const byTag =
-      o.match.tag === undefined ||
-      (o.match.tag.name in tags && (o.match.tag.value === undefined || tags[o.match.tag.name] === o.match.tag.value));
-    if (byId && byTag) rules = { ...rules, ...o.rules };
-  }
-  return { rules, checks: baseline.checks ?? {} };
 }

@@ -5,20 +5,20 @@
 import { accessSync, constants as fsConstants, existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
+import { loadBaselineFile } from "../app/baseline.js";
 import type { Baseline } from "../baseline/baseline.js";
-import { loadBaseline } from "../baseline/load.js";
 import { checks } from "../checks/index.js";
 import { readArmSettings, validateSubscriptionIds, type ArmSettings } from "../config/settings.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
-import { EndpointUnreachableError, UsageError } from "../errors.js";
+import { hasErrorCode, isUsageError, UsageError } from "../errors.js";
 import { exitCodeOf, summaryLine, type DriftReport } from "../report/report.js";
 import { formats, isFormat, renderers, type Format } from "../report/render/index.js";
-import { runScan, type ScanOptions } from "../scan.js";
+import { runScan, type ScanOptions } from "../app/scan.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { startScanDisplay, useColor, type ProgressStream } from "./progress.js";
+import { packageRoot } from "../util/packageRoot.js";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, drift: 1, incomplete: 2, usage: 3 } as const;
@@ -40,17 +40,6 @@ export interface CliIo {
   clientOptions?: ArmClientOptions;
 }
 
-
-/** The repository root (where `estates/` lives), found from this file whether run from src or dist. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 interface ScanFlags {
   subscription?: string[];
@@ -158,7 +147,7 @@ async function scanAndEmit(
 }
 
 async function baselineFrom(path: string | undefined): Promise<Baseline | undefined> {
-  return path ? loadBaseline(path) : undefined;
+  return path ? loadBaselineFile(path) : undefined;
 }
 
 /** Builds the commander program; `run` resolves with the exit code of the command. */
@@ -283,11 +272,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // --help and --version exit 0; every parse error is a usage error.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       io.stderr(`egress-audit: ${err.message}\n`);
       return EXIT.usage;
     }
-    if (err instanceof EndpointUnreachableError) {
+    if (hasErrorCode(err, "EndpointUnreachable")) {
       io.stderr(`egress-audit: ${err.message}\n`);
       return EXIT.usage;
     }

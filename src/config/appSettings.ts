@@ -4,7 +4,6 @@
  * live only in the returned object: every message this module produces names the setting, never
  * its value, and {@link describeAppSettings} redacts them.
  */
-import { parseBaseline, type Baseline } from "../baseline/baseline.js";
 import { UsageError } from "../errors.js";
 import { readArmSettings, validateSubscriptionIds, type ArmSettings } from "./settings.js";
 
@@ -32,10 +31,15 @@ export type StorageSettings =
       readonly clientId?: string;
     };
 
-/** Where the baseline comes from: nothing, inline JSON (`BASELINE_JSON`) or a URL (`BASELINE_URL`). */
+/**
+ * Where the baseline comes from: nothing, inline JSON (`BASELINE_JSON`) or a URL (`BASELINE_URL`).
+ * Raw: settings only check that `BASELINE_JSON` is JSON; validating it as a baseline needs the
+ * check registry, so the application does that (src/app/baseline.ts), for both sources alike.
+ */
 export type BaselineSource =
   | { readonly kind: "none" }
-  | { readonly kind: "inline"; readonly baseline: Baseline }
+  /** `BASELINE_JSON`, parsed as JSON and not yet validated as a baseline. */
+  | { readonly kind: "inline"; readonly json: unknown }
   /** Fetched at the start of each scan; the URL may carry a SAS token, so it is never logged. */
   | { readonly kind: "url"; readonly url: string };
 
@@ -200,7 +204,7 @@ function readBaseline(env: NodeJS.ProcessEnv): BaselineSource {
     } catch (err) {
       throw new UsageError("InvalidBaseline", `BASELINE_JSON is not valid JSON: ${(err as Error).message}`);
     }
-    return { kind: "inline", baseline: parseBaseline(parsed, "BASELINE_JSON") };
+    return { kind: "inline", json: parsed };
   }
   if (url) return { kind: "url", url: validateSecretUrl(url, "BASELINE_URL") };
   return { kind: "none" };

@@ -7,8 +7,9 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
-import { EndpointUnreachableError, UsageError } from "../errors.js";
-import { getServices, StorageNotConfiguredError, type AppServices } from "../store/services.js";
+import { isRestError } from "@azure/core-rest-pipeline";
+import { hasErrorCode, isUsageError } from "../errors.js";
+import { getServices, type AppServices } from "../app/services.js";
 import { ProblemError, problemDocument, type ProblemCode, type ProblemFieldError } from "./problem.js";
 import { authorizeCaller, callerKeyOf, enforceRateLimit, rateLimiterFor, type ClientPrincipal } from "./security.js";
 import { compilePart, fieldErrors, type RequestPart } from "./validation.js";
@@ -231,18 +232,18 @@ export function documentedProblems(spec: Pick<RouteSpec<undefined, undefined, un
 /** Maps any error to a problem; unexpected ones are logged with their cause and answered generically. */
 export function problemFor(err: unknown, context: InvocationContext): ProblemError {
   if (err instanceof ProblemError) return err;
-  if (err instanceof StorageNotConfiguredError) return new ProblemError("StorageNotConfigured", "this route needs the scan history, and no storage is configured");
-  if ((err as { name?: unknown } | null)?.name === "RestError") {
+  if (hasErrorCode(err, "StorageNotConfigured")) return new ProblemError("StorageNotConfigured", "this route needs the scan history, and no storage is configured");
+  if (isRestError(err)) {
     // ARM failures never escape a scan (they become read errors): an SDK error here is storage's.
     const e = err as { code?: unknown; statusCode?: unknown };
     context.error(`history storage failed: ${typeof e.code === "string" ? e.code : "error"}${typeof e.statusCode === "number" ? ` (HTTP ${e.statusCode})` : ""}`);
     return new ProblemError("StorageUnavailable", "the scan history storage did not answer; retry later", undefined, { "retry-after": "30" });
   }
-  if (err instanceof EndpointUnreachableError) {
+  if (hasErrorCode(err, "EndpointUnreachable")) {
     context.error(`ARM unreachable: ${err.message}`);
     return new ProblemError("ArmUnreachable", "the scan could not reach Azure Resource Manager; see the invocation log");
   }
-  if (err instanceof UsageError) {
+  if (isUsageError(err)) {
     // Our UsageError messages name settings, never their values.
     context.error(`configuration error ${err.code}: ${err.message}`);
     return new ProblemError("ConfigurationError", "an app setting is invalid; the invocation log names it");

@@ -4,15 +4,11 @@
  * route.ts does parsing, validation and errors. `functions/*.ts` registers each route with Azure
  * Functions; `npm run serve` serves the same ones.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { latestReport, listScanPage, storedReport } from "../app/scanHistory.js";
+import { runRequestedScan } from "../app/requestedScan.js";
+import { getServices } from "../app/services.js";
+import { auditTarget, subscriptionOf } from "../app/targetAudit.js";
 import { checks } from "../checks/index.js";
-import { decodeContinuationToken, type ScanIndexEntry } from "../store/history.js";
-import { scopeKeyOf } from "../model/scan.js";
-import { recordScan, restrictToTargets } from "../store/recorder.js";
-import type { DriftReport as Report } from "../report/report.js";
-import { getServices, HTTP_SCAN_TIME_LIMIT_IN_MS, StorageNotConfiguredError, type AppServices } from "../store/services.js";
 import { dashboard } from "./dashboard.js";
 import { availableFormats, reportResult } from "./formats.js";
 import { buildOpenApi } from "./openapi.js";
@@ -34,11 +30,7 @@ import {
   TargetParams,
   type ReportFormatName,
 } from "./schemas.js";
-
-function historyOf(services: AppServices) {
-  if (!services.history) throw new StorageNotConfiguredError();
-  return services.history;
-}
+import { packageVersion } from "../util/packageRoot.js";
 
 /** Refuses a format with no renderer before any work is done (nothing scanned, nothing stored). */
 function requireFormat(format: ReportFormatName | undefined): void {
@@ -47,27 +39,8 @@ function requireFormat(format: ReportFormatName | undefined): void {
   }
 }
 
-function subscriptionOf(armId: string): string {
-  return armId.split("/")[2]!.toLowerCase();
-}
-
-function withLinks(entry: ScanIndexEntry): ScanIndexEntry & { links: { report: string } } {
+function withLinks<T extends { scanId: string }>(entry: T): T & { links: { report: string } } {
   return { ...entry, links: { report: `/api/scans/${entry.scanId}` } };
-}
-
-let cachedVersion: string | undefined;
-/** The package version (from package.json above this file, in src/ or dist/). */
-export function serviceVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6 && !existsSync(join(dir, "package.json")); i++) dir = dirname(dir);
-  try {
-    const version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: unknown }).version;
-    cachedVersion = typeof version === "string" ? version : "0.0.0";
-  } catch {
-    cachedVersion = "0.0.0";
-  }
-  return cachedVersion;
 }
 
 /** Headers of every report response (src/http/formats.ts). */
@@ -119,36 +92,15 @@ export const startScan = defineRoute({
     });
     if (outside.length) throw new ProblemError("TargetOutsideScope", `${outside.length} target(s) are outside the scanned subscriptions`, outside);
     requireFormat(query.format);
-    const services = getServices();
-    historyOf(services);
     // ARM ids compare case-insensitively: one entry per target, in the caller's spelling.
     const targets = body.targets ? [...new Map(body.targets.map((t) => [t.toLowerCase(), t] as const)).values()] : undefined;
-    // The scan's own report, kept so that a storage outage after the scan still answers with it.
-    let scanned: Report | undefined;
-    const observed: AppServices = { ...services, scan: async (request) => (scanned = await services.scan(request)) };
-    let result: Awaited<ReturnType<typeof recordScan>>;
-    try {
-      result = await recordScan(observed, {
-        scope: { subscriptions, ...(targets ? { targets } : {}) },
-        trigger: "http",
-        timeLimitInMs: HTTP_SCAN_TIME_LIMIT_IN_MS,
-        log: (m) => ctx.invocation.log(m),
-      });
-    } catch (err) {
-      if (scanned === undefined || (err as { name?: unknown }).name !== "RestError") throw err;
-      // Storage failed after the scan (the SDK's retries are spent): the caller gets the report,
-      // marked as not recorded. Nothing was committed, so the next run of the scope measures the
-      // same change against the same previous scan: if the failure came before the alert's claim,
-      // nothing was posted and that run alerts; if it came after the post, the claim stops a repeat.
-      const e = err as { code?: unknown; statusCode?: unknown };
-      ctx.invocation.error(
-        `scan ${scanned.scanId} finished but the history could not be written (${typeof e.code === "string" ? e.code : "storage error"}${typeof e.statusCode === "number" ? `, HTTP ${e.statusCode}` : ""}); ` +
-          "answering with the report unrecorded; the next run of this scope records it and sends any alert",
-      );
-      const report = targets ? restrictToTargets(scanned, targets) : scanned;
-      return reportResult(report, query.format, 200, { "x-scan-recorded": "false" });
-    }
+    const result = await runRequestedScan(getServices(), {
+      scope: { subscriptions, ...(targets ? { targets } : {}) },
+      log: (m) => ctx.invocation.log(m),
+      error: (m) => ctx.invocation.error(m),
+    });
     if (result.status === "skipped") throw new ProblemError("ScanInProgress", `${result.message}; retry later`);
+    if (result.status === "unrecorded") return reportResult(result.report, query.format, 200, { "x-scan-recorded": "false" });
     return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}`, "x-scan-recorded": "true" });
   },
 });
@@ -166,12 +118,9 @@ export const getLatestScan = defineRoute({
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "NoScans", "FormatNotAvailable", "StorageNotConfigured", "ConfigurationError", "InternalError"],
   async handle({ query }) {
     requireFormat(query.format);
-    const history = historyOf(getServices());
-    const scopeKey = query.subscription ? scopeKeyOf({ subscriptions: query.subscription }) : undefined;
-    const entry = await history.latest(scopeKey);
-    const report = entry ? await history.getReport(entry.scanId) : undefined;
+    const report = await latestReport(getServices(), query.subscription ? { subscriptions: query.subscription } : {});
     if (!report) {
-      throw new ProblemError("NoScans", scopeKey ? `no complete scan of the scope ${query.subscription!.join(", ")} is stored yet` : "no complete scan is stored yet");
+      throw new ProblemError("NoScans", query.subscription ? `no complete scan of the scope ${query.subscription.join(", ")} is stored yet` : "no complete scan is stored yet");
     }
     return reportResult(report, query.format);
   },
@@ -190,7 +139,7 @@ export const getScan = defineRoute({
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "ScanNotFound", "FormatNotAvailable", "StorageNotConfigured", "ConfigurationError", "InternalError"],
   async handle({ params, query }) {
     requireFormat(query.format);
-    const report = await historyOf(getServices()).getReport(params.scanId);
+    const report = await storedReport(getServices(), params.scanId);
     if (!report) throw new ProblemError("ScanNotFound", `no stored scan has the id ${params.scanId}`);
     return reportResult(report, query.format);
   },
@@ -207,17 +156,16 @@ export const listScans = defineRoute({
   responses: { 200: { description: "A page of the scan index.", schema: ScanPage } },
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "StorageNotConfigured", "ConfigurationError", "InternalError"],
   async handle({ query }) {
-    const limit = query.limit ?? 20;
-    let afterRowKey: string | undefined;
-    if (query.continuationToken !== undefined) {
-      afterRowKey = decodeContinuationToken(query.continuationToken);
-      if (!afterRowKey) {
-        throw new ProblemError("ValidationFailed", "continuationToken is not a token from a previous page", [
-          { path: "/query/continuationToken", message: "must be a continuationToken returned by a previous page" },
-        ]);
-      }
+    const listing = await listScanPage(getServices(), {
+      limit: query.limit ?? 20,
+      ...(query.continuationToken !== undefined ? { continuationToken: query.continuationToken } : {}),
+    });
+    if (listing.status === "invalid-token") {
+      throw new ProblemError("ValidationFailed", "continuationToken is not a token from a previous page", [
+        { path: "/query/continuationToken", message: "must be a continuationToken returned by a previous page" },
+      ]);
     }
-    const page = await historyOf(getServices()).listScans({ limit, ...(afterRowKey ? { afterRowKey } : {}) });
+    const { page } = listing;
     return { status: 200, json: { items: page.items.map(withLinks), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) } };
   },
 });
@@ -238,17 +186,16 @@ export const getTargetDrift = defineRoute({
   spendsArmBudget: true,
   async handle({ params, query }) {
     requireFormat(query.format);
-    const sub = subscriptionOf(params.targetId);
-    const report = await getServices().scan({ subscriptionIds: [sub], timeLimitInMs: HTTP_SCAN_TIME_LIMIT_IN_MS });
-    if (!report.targets.some((t) => t.id.toLowerCase() === params.targetId.toLowerCase())) {
-      const unreadable = report.errors.length;
+    const audit = await auditTarget(getServices(), params.targetId);
+    if (audit.status === "not-found") {
+      const { unreadable } = audit;
       throw new ProblemError(
         "TargetNotFound",
-        `no cluster pool or AKS cluster ${params.targetId} was found in subscription ${sub}` +
+        `no cluster pool or AKS cluster ${params.targetId} was found in subscription ${audit.subscriptionId}` +
           (unreadable ? ` (${unreadable} read(s) failed, so it may exist but be unreadable to this identity)` : ""),
       );
     }
-    return reportResult(restrictToTargets(report, [params.targetId]), query.format);
+    return reportResult(audit.report, query.format);
   },
 });
 
@@ -280,7 +227,7 @@ export const getOpenApi = defineRoute({
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "InternalError"],
   // eslint-disable-next-line @typescript-eslint/require-await -- every handler is async by contract
   async handle(_input, ctx) {
-    return { status: 200, json: buildOpenApi(allRoutes(), { version: serviceVersion(), serverUrl: ctx.origin ? `${ctx.origin}/api` : "/api" }) };
+    return { status: 200, json: buildOpenApi(allRoutes(), { version: packageVersion(), serverUrl: ctx.origin ? `${ctx.origin}/api` : "/api" }) };
   },
 });
 
@@ -296,7 +243,7 @@ export const health = defineRoute({
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "InternalError"],
   // eslint-disable-next-line @typescript-eslint/require-await -- every handler is async by contract
   async handle() {
-    return { status: 200, json: { status: "ok", version: serviceVersion(), time: new Date().toISOString() } };
+    return { status: 200, json: { status: "ok", version: packageVersion(), time: new Date().toISOString() } };
   },
 });
 

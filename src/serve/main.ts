@@ -10,27 +10,16 @@
  * Flags: `--port N` (default `PORT` or 7071; 0 picks a free one), `--host H` (default 127.0.0.1).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { readAppSettings, describeAppSettings } from "../config/appSettings.js";
-import { UsageError } from "../errors.js";
+import { isUsageError, UsageError } from "../errors.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { allRoutes, pageRoutes } from "../http/routes.js";
-import { startAzurite, type RunningAzurite } from "../store/azurite.js";
-import { createServices, useServices } from "../store/services.js";
+import { startAzurite, type RunningAzurite } from "./azurite.js";
+import { createServices, useServices } from "../app/services.js";
 import { startLocalServer, type HttpHandler } from "./server.js";
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("package.json not found");
-    dir = up;
-  }
-  return dir;
-}
+import { packageRoot } from "../util/packageRoot.js";
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -64,7 +53,7 @@ async function main(args: string[]): Promise<void> {
       process.stderr.write(`serve: no storage configured; Azurite (in memory) started, pid ${azurite.pid}, blob ${azurite.blobEndpoint}\n`);
     }
     if (!env.AZURE_ARM_ENDPOINT) {
-      const estatePath = join(repoRoot(), "estates", "demo.json");
+      const estatePath = join(packageRoot(), "estates", "demo.json");
       emulator = await startEmulator({ estate: await loadEstate(estatePath) });
       env.AZURE_ARM_ENDPOINT = emulator.url;
       env.AZURE_ARM_TOKEN ||= "egress-audit-serve";
@@ -136,7 +125,7 @@ async function main(args: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       process.stderr.write(`serve: ${err.message}\n`);
       process.exit(3);
     }

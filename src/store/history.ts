@@ -4,51 +4,35 @@
  * - Blob container `egress-audit`: `reports/<scanId>.json` (the full report, diff included) and
  *   `locks/<scopeKey>` (an empty blob whose lease is the "scan in progress" lock of a scope).
  * - Table `EgressAuditScans`: the scan index, partition `scan`, row key `<inverted time>-<scanId>`
- *   so a partition scan returns the newest first; and partition `scope`, one row per scope naming
- *   its last complete scan (what "previous complete scan of the same scope" means).
+ *   so a partition scan returns the newest first (./scanIndex.ts); and partition `scope`, one row
+ *   per scope naming its last complete scan (what "previous complete scan of the same scope" means).
  * - Table `EgressAuditFindings`: per-finding state, partition = scope key, row key = finding id.
  * - Table `EgressAuditAlerts`: one row per alert ever attempted, keyed by the fingerprint of the
  *   change it announces; creating it is the claim that makes a retried run never post twice.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { json, str, type Entity } from "./entity.js";
 import type { BlobLeaseClient, ContainerClient } from "@azure/storage-blob";
-import type { StorageSettings } from "../config/appSettings.js";
 import type { Severity } from "../checks/lib/types.js";
+import type { StorageSettings } from "../config/appSettings.js";
+import type { NotificationStatus, ScanScope, ScanTrigger } from "../model/scan.js";
 import type { FindingStateRecord, ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
-import type { NotificationStatus, ScanScope, ScanTrigger } from "../model/scan.js";
+import { str, type Entity } from "./entity.js";
+import { encodeToken, indexEntryOf, indexRowOf, SCAN_PARTITION, type ScanIndexEntry, type ScanPage } from "./scanIndex.js";
+import { statusCodeOf } from "../errors.js";
+import { chunks } from "../util/collections.js";
 
 export const REPORTS_CONTAINER = "egress-audit";
 export const SCANS_TABLE = "EgressAuditScans";
 export const FINDINGS_TABLE = "EgressAuditFindings";
 export const ALERTS_TABLE = "EgressAuditAlerts";
 
-const SCAN_PARTITION = "scan";
 const SCOPE_PARTITION = "scope";
 
 /** A scan id is a UUID; checked before it becomes part of a blob name. */
 export const SCAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** One row of the scan index, as `GET /api/scans` lists it. */
-export interface ScanIndexEntry {
-  scanId: string;
-  scopeKey: string;
-  /** The scope as requested: subscriptions (empty = all visible) and target filter. */
-  scope: { subscriptions: string[]; targets: string[] };
-  /** The subscriptions actually scanned. */
-  subscriptions: string[];
-  trigger: ScanTrigger;
-  startedAt: string;
-  finishedAt: string;
-  summary: DriftReport["summary"];
-  errors: number;
-  /** Absent for the first scan of a scope. */
-  diff?: { new: number; resolved: number; unchanged: number; stale: number };
-  notification: NotificationStatus;
-}
 
 /** A held scan lock; release it when done (it also expires by itself if the holder dies). */
 export interface ScanLock {
@@ -65,13 +49,6 @@ export interface AlertRecord {
   detail?: string;
 }
 
-/** Page of the scan index. */
-export interface ScanPage {
-  items: ScanIndexEntry[];
-  /** Opaque token for the next page; absent on the last one. */
-  continuationToken?: string;
-}
-
 /** Suffixed names of several stores sharing one account: letters and digits, at most 20. */
 export function validateNamespace(namespace: string): string {
   if (!/^[A-Za-z0-9]{0,20}$/.test(namespace)) throw new RangeError("namespace must be at most 20 letters and digits");
@@ -81,58 +58,6 @@ export function validateNamespace(namespace: string): string {
 /** The blob container of a namespace (the fan-out keeps its shard parts beside the reports). */
 export function containerNameOf(namespace: string): string {
   return validateNamespace(namespace) ? `${REPORTS_CONTAINER}-${namespace.toLowerCase()}` : REPORTS_CONTAINER;
-}
-
-const MAX_TIME = 9_999_999_999_999;
-
-/** Row key of an index entry: newest first, then by scan id. */
-function indexRowKey(finishedAt: string, scanId: string): string {
-  return `${String(MAX_TIME - Date.parse(finishedAt)).padStart(13, "0")}-${scanId}`;
-}
-
-const INDEX_ROW_KEY = /^\d{13}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Encodes the row key a page ended at as an opaque token. */
-function encodeToken(rowKey: string): string {
-  return Buffer.from(rowKey, "utf8").toString("base64url");
-}
-
-/** Decodes a continuation token; undefined when it is not one of ours. */
-export function decodeContinuationToken(token: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return undefined;
-  const rowKey = Buffer.from(token, "base64url").toString("utf8");
-  return INDEX_ROW_KEY.test(rowKey) ? rowKey : undefined;
-}
-
-function statusCodeOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown })?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
-
-function chunks<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
-
-
-
-
-function indexEntryOf(e: Entity): ScanIndexEntry {
-  const diff = json<ScanIndexEntry["diff"] | null>(e, "diffJson", null);
-  return {
-    scanId: str(e, "scanId"),
-    scopeKey: str(e, "scopeKey"),
-    scope: json(e, "scopeJson", { subscriptions: [], targets: [] }),
-    subscriptions: json(e, "subscriptionsJson", []),
-    trigger: str(e, "trigger") === "timer" ? "timer" : "http",
-    startedAt: str(e, "startedAt"),
-    finishedAt: str(e, "finishedAt"),
-    summary: json(e, "summaryJson", { targets: 0, compliant: 0, drifted: 0, unknown: 0, findings: { fail: 0, pass: 0, unknown: 0 } }),
-    errors: typeof e.errors === "number" ? e.errors : 0,
-    ...(diff ? { diff } : {}),
-    notification: (str(e, "notification") || "not-needed") as NotificationStatus,
-  };
 }
 
 function stateOf(e: Entity): FindingStateRecord {
@@ -368,24 +293,7 @@ export class HistoryStore {
       },
       "Replace",
     );
-    await this.#scans.upsertEntity(
-      {
-        partitionKey: SCAN_PARTITION,
-        rowKey: indexRowKey(r.finishedAt, r.scanId),
-        scanId: r.scanId,
-        scopeKey: input.scopeKey,
-        scopeJson: JSON.stringify(entry.scope),
-        subscriptionsJson: JSON.stringify(entry.subscriptions),
-        trigger: entry.trigger,
-        startedAt: entry.startedAt,
-        finishedAt: entry.finishedAt,
-        summaryJson: JSON.stringify(entry.summary),
-        errors: entry.errors,
-        diffJson: JSON.stringify(entry.diff ?? null),
-        notification: entry.notification,
-      },
-      "Replace",
-    );
+    await this.#scans.upsertEntity(indexRowOf(entry), "Replace");
     return entry;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Storage of the fan-out (src/store/fanout.ts): run and shard records, shard parts and the shard
+ * Storage of the fan-out (src/app/fanout.ts): run and shard records, shard parts and the shard
  * queue, beside the history in the same account and namespace.
  *
  * - Table `EgressAuditRuns`: partition `run`, row `<runId>`: the run (scope, shard count, one
@@ -11,31 +11,23 @@
  * - Queues: `SCAN_SHARD_QUEUE` (default `egress-audit-shards`) and its `-poison` sibling.
  */
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import { json, num, str, type Entity } from "./entity.js";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { poisonQueueNameOf, type StorageSettings } from "../config/appSettings.js";
+import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import type { DriftReport } from "../report/report.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
+import { json, num, str, type Entity } from "./entity.js";
 import { containerNameOf, validateNamespace } from "./history.js";
-import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import { encodeShardMessage } from "./shards.js";
+import { QueueNotConfiguredError, statusCodeOf } from "../errors.js";
+import { chunks } from "../util/collections.js";
 
 export const RUNS_TABLE = "EgressAuditRuns";
 const RUN_PARTITION = "run";
 const ACTIVE_PARTITION = "active";
-
-
-/** The fan-out has no queue to use (identity-based storage without a queue endpoint). */
-export class QueueNotConfiguredError extends Error {
-  override readonly name = "QueueNotConfiguredError";
-  readonly code = "QueueNotConfigured";
-  constructor() {
-    super("the fan-out needs a storage queue: set AzureWebJobsStorage__queueServiceUri or __accountName");
-  }
-}
-
 
 /** Where a run is. */
 export type RunStatus = "running" | "assembling" | "complete" | "abandoned";
@@ -101,15 +93,6 @@ export interface SettleResult {
   conflicts: number;
 }
 
-
-function statusCodeOf(err: unknown): number | undefined {
-  const s = (err as { statusCode?: unknown })?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
-
-
-
-
 const shardRowKey = (i: number) => `shard-${String(i).padStart(4, "0")}`;
 const partBlobName = (runId: string, i: number) => `runs/${runId}/shard-${i}.json`;
 
@@ -150,27 +133,6 @@ function shardOf(e: Entity): ShardRecord {
     ...(part ? { part } : {}),
     ...(summary ? { summary } : {}),
   };
-}
-
-function chunks<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function firstLine(s: string, max = 500): string {
-  const line = s.split("\n")[0] ?? s;
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
-}
-
-/** `Code: first line of the message` of anything thrown. */
-export function describeFailure(err: unknown): string {
-  const e = err as { name?: unknown; code?: unknown; message?: unknown };
-  const code = typeof e?.code === "string" && e.code ? e.code : typeof e?.name === "string" ? e.name : "Error";
-  const message = typeof e?.message === "string" ? e.message : String(err);
-  return firstLine(`${code}: ${message}`);
 }
 
 /** Run and shard records, shard parts and the shard queue, over the history's storage account. */

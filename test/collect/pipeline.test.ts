@@ -14,7 +14,7 @@ import type { Target } from "../../src/model/snapshot.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import { parseEstate, type Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { collectAndEvaluate } from "../../src/scan.js";
+import { collectAndEvaluate } from "../../src/app/scan.js";
 
 let emu: RunningEmulator | undefined;
 afterEach(async () => {

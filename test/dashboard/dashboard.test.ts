@@ -29,7 +29,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import { allRoutes, pageRoutes } from "../../src/http/routes.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
-import { useServices } from "../../src/store/services.js";
+import { useServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
 

@@ -30,9 +30,9 @@ import { scheduledScan, type ScheduledScanOutcome } from "../../functions/schedu
 import { parseEstate, type Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { exitCodeOf, type DriftReport } from "../../src/report/report.js";
-import { processShard, type ShardOutcome } from "../../src/store/fanout.js";
+import { processShard, type ShardOutcome } from "../../src/app/fanout.js";
 import { scopeKeyOf } from "../../src/model/scan.js";
-import { useServices, type AppServices } from "../../src/store/services.js";
+import { useServices, type AppServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
 import { azurite, cardText, invocation, noteCardSize, storageCounts, testServices } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";

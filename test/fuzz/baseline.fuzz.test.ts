@@ -1,7 +1,8 @@
 /**
  * Property-based fuzzing of the baseline loader (fast-check, fixed seeds, bounded runs), through
- * every way a baseline arrives: parsed JSON (`parseBaseline`), a file (`loadBaseline`),
- * `BASELINE_JSON` (`readAppSettings`) and `BASELINE_URL` (`fetchBaseline`, from a local server).
+ * every way a baseline arrives: parsed JSON (`baselineFromJson`), a file (`loadBaselineFile`),
+ * `BASELINE_JSON` (`readAppSettings`, then `baselineProvider`) and `BASELINE_URL`
+ * (`fetchBaseline`, from a local server).
  *
  * Properties: a baseline is either accepted or refused with a `UsageError` (a stable code, a message
  * naming the source), nothing else is ever thrown; the message never echoes a URL; and a baseline
@@ -14,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadBaseline, parseBaseline } from "../../src/baseline/load.js";
+import { baselineFromJson, baselineProvider, fetchBaseline, loadBaselineFile } from "../../src/app/baseline.js";
 import { evaluate } from "../../src/checks/lib/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
@@ -23,8 +24,7 @@ import { readArmSettings } from "../../src/config/settings.js";
 import { UsageError } from "../../src/errors.js";
 import { loadEstate } from "../../src/emulator/estate.js";
 import { startEmulator } from "../../src/emulator/server.js";
-import { runScan } from "../../src/scan.js";
-import { fetchBaseline } from "../../src/store/services.js";
+import { runScan } from "../../src/app/scan.js";
 import { DEMO_SUB_A, REPO } from "../setup/harness.js";
 
 const SEED = 20250131;
@@ -150,12 +150,12 @@ function outcome(load: () => unknown): "accepted" | "refused" {
 }
 
 describe("baseline loader fuzz", () => {
-  it("parseBaseline: 2,000 generated baselines are accepted or refused with a UsageError; every accepted one judges the demo without a check crashing", () => {
+  it("baselineFromJson: 2,000 generated baselines are accepted or refused with a UsageError; every accepted one judges the demo without a check crashing", () => {
     let judged = 0;
     fc.assert(
       fc.property(anyJson, (value) => {
-        let baseline: ReturnType<typeof parseBaseline> | undefined;
-        const result = outcome(() => (baseline = parseBaseline(value, "fuzz")));
+        let baseline: ReturnType<typeof baselineFromJson> | undefined;
+        const result = outcome(() => (baseline = baselineFromJson(value, "fuzz")));
         if (result === "accepted" && judged < 400) {
           judged += 1;
           const evaluations = evaluate(snapshot, baseline!, { now: new Date("2025-06-01T00:00:00Z") });
@@ -175,7 +175,7 @@ describe("baseline loader fuzz", () => {
       fc.property(fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 60 }), fc.string({ unit: "binary", maxLength: 60 })), (json) => {
         tally.inputs += 1;
         try {
-          readAppSettings({ BASELINE_JSON: json });
+          baselineProvider(readAppSettings({ BASELINE_JSON: json }).baseline);
           tally.accepted += 1;
         } catch (err) {
           if (!(err instanceof UsageError)) throw new Error(`not a UsageError: ${(err as Error).stack ?? String(err)}`, { cause: err });
@@ -187,7 +187,7 @@ describe("baseline loader fuzz", () => {
     );
   });
 
-  it("loadBaseline: 200 generated files (JSON, truncated JSON, bytes) are accepted or refused with a UsageError", async () => {
+  it("loadBaselineFile: 200 generated files (JSON, truncated JSON, bytes) are accepted or refused with a UsageError", async () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(anyJson.map((v) => JSON.stringify(v)), anyJson.map((v) => JSON.stringify(v).slice(0, 7)), fc.uint8Array({ maxLength: 64 })), async (content) => {
@@ -195,7 +195,7 @@ describe("baseline loader fuzz", () => {
         writeFileSync(file, content);
         tally.inputs += 1;
         try {
-          await loadBaseline(file);
+          await loadBaselineFile(file);
           tally.accepted += 1;
         } catch (err) {
           if (!(err instanceof UsageError)) throw new Error(`not a UsageError: ${(err as Error).stack ?? String(err)}`, { cause: err });

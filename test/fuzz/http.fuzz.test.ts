@@ -21,7 +21,7 @@ import { problemCatalog } from "../../src/http/problem.js";
 import { invokeRoute, type CompiledRoute } from "../../src/http/route.js";
 import * as routeModule from "../../src/http/routes.js";
 import { SCAN_ID_PATTERN } from "../../src/store/history.js";
-import { useServices, type AppServices } from "../../src/store/services.js";
+import { useServices, type AppServices } from "../../src/app/services.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, storageCounts, testServices } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 import { join } from "node:path";
@@ -89,7 +89,7 @@ beforeAll(async () => {
   withEntra = instrumented(testServices({ emulator, namespace: "fuzz", receiver, env: { ...limits, AUTH_ALLOWED_ROLES: "EgressAudit.Read", AUTH_ALLOWED_GROUPS: "6f1c0d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f" } }));
   // A little history, so valid ids and tokens exist: three stored scans of subscription B.
   const history = plain.history!;
-  const { recordScan } = await import("../../src/store/recorder.js");
+  const { recordScan } = await import("../../src/app/recordScan.js");
   for (let i = 0; i < 3; i++) {
     const r = await recordScan(plain, { scope: { subscriptions: [DEMO_SUB_B] }, trigger: "http" });
     if (r.status === "complete") storedScanId = r.report.scanId;

@@ -24,7 +24,7 @@ import { problemCatalog } from "../../src/http/problem.js";
 import { allRoutes } from "../../src/http/routes.js";
 import { CheckList, DriftReport, Health, Problem, ScanPage } from "../../src/http/schemas.js";
 import { scopeKeyOf } from "../../src/model/scan.js";
-import { useServices, type AppServices } from "../../src/store/services.js";
+import { useServices, type AppServices } from "../../src/app/services.js";
 import type { DriftReport as Report } from "../../src/report/report.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, schemaErrors, storageCounts, testServices, type Response } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";

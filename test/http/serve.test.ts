@@ -19,7 +19,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import { allRoutes } from "../../src/http/routes.js";
 import { DriftReport, Problem, ScanPage } from "../../src/http/schemas.js";
 import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
-import { useServices } from "../../src/store/services.js";
+import { useServices } from "../../src/app/services.js";
 import { DEMO_SUB_A, REPO, schemaErrors, testServices } from "../setup/harness.js";
 
 const KEY = "test-function-key";

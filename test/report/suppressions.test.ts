@@ -4,12 +4,12 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBaseline } from "../../src/baseline/load.js";
+import { baselineFromJson } from "../../src/app/baseline.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import { loadEstate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { renderers } from "../../src/report/render/index.js";
-import { runScan } from "../../src/scan.js";
+import { runScan } from "../../src/app/scan.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emu?.close());
 
-const scan = (baseline?: ReturnType<typeof parseBaseline>) =>
+const scan = (baseline?: ReturnType<typeof baselineFromJson>) =>
   runScan({
     settings: readArmSettings({}, { endpoint: emu.url, staticToken: "t" }),
     clients: { caCertificates: [emu.caCertPem], maxRetries: 0 },
@@ -32,7 +32,7 @@ describe("suppressions", () => {
     expect(failures.length).toBeGreaterThanOrEqual(2);
     const [a, b] = [failures[0]!, failures.find((x) => x.f.checkId !== failures[0]!.f.checkId || x.f.resourceId !== failures[0]!.f.resourceId)!];
 
-    const baseline = parseBaseline({
+    const baseline = baselineFromJson({
       schemaVersion: 1,
       suppressions: [
         { checkId: a.f.checkId, resourceId: a.f.resourceId.toUpperCase(), reason: "accepted risk, ticket SEC-1", owner: "net-team", expires: "2026-12-31" },
@@ -54,8 +54,8 @@ describe("suppressions", () => {
 
   it("rejects a suppression for a check id that does not exist", () => {
     expect(() =>
-      parseBaseline({ schemaVersion: 1, suppressions: [{ checkId: "no-such-check", resourceId: "*", reason: "x", owner: "y" }] }),
+      baselineFromJson({ schemaVersion: 1, suppressions: [{ checkId: "no-such-check", resourceId: "*", reason: "x", owner: "y" }] }),
     ).toThrow(/\/suppressions\/0\/checkId "no-such-check" is not a known check id/);
-    expect(() => parseBaseline({ schemaVersion: 1, checks: { "mc-group-publicip": { severity: "low" } } })).toThrow(/\/checks\/mc-group-publicip names an unknown check id/);
+    expect(() => baselineFromJson({ schemaVersion: 1, checks: { "mc-group-publicip": { severity: "low" } } })).toThrow(/\/checks\/mc-group-publicip names an unknown check id/);
   });
 });

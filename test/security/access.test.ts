@@ -20,7 +20,7 @@ import { RateLimiter } from "../../src/http/rateLimit.js";
 import * as routeModule from "../../src/http/routes.js";
 import { getTargetDrift, health, listChecks, startScan } from "../../src/http/routes.js";
 import { parseClientPrincipal } from "../../src/http/security.js";
-import { useServices, type AppServices } from "../../src/store/services.js";
+import { useServices, type AppServices } from "../../src/app/services.js";
 import { DEMO_SUB_A, REPO, httpRequest, invocation, responseOf, testServices } from "../setup/harness.js";
 
 const routes: CompiledRoute[] = [

@@ -39,10 +39,10 @@ import { loadEstate, type Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { compilePart } from "../../src/http/validation.js";
 import { TargetParams } from "../../src/http/schemas.js";
-import { createServices, useServices, type AppServices } from "../../src/store/services.js";
+import { createServices, useServices, type AppServices } from "../../src/app/services.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { agentPoolNsg, aksCluster, estateOf, netId, publicIp, SUB_A, vnet } from "../helpers/estate.js";
-import { runScan } from "../../src/scan.js";
+import { runScan } from "../../src/app/scan.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, httpRequest, invocation, responseOf } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 

@@ -4,7 +4,7 @@
  * the tests through `provide`/`inject`; Azurite is stopped (by pid, SIGTERM) at teardown.
  */
 import type { TestProject } from "vitest/node";
-import { startAzurite } from "../../src/store/azurite.js";
+import { startAzurite } from "../../src/serve/azurite.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

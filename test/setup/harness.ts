@@ -17,7 +17,7 @@ import type { RunningEmulator } from "../../src/emulator/server.js";
 import { HttpRequest, InvocationContext } from "../../src/http/azureFunctions.js";
 import { compileResponse } from "../../src/http/validation.js";
 import type { HistoryStore } from "../../src/store/history.js";
-import { createServices, type AppServices } from "../../src/store/services.js";
+import { createServices, type AppServices } from "../../src/app/services.js";
 import type { TeamsReceiver } from "./teamsReceiver.js";
 
 /** The demo estate's subscriptions. */

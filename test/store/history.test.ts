@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { readAppSettings, describeAppSettings, DEFAULT_SCAN_SCHEDULE } from "../../src/config/appSettings.js";
 import type { FindingStateRecord } from "../../src/report/diff.js";
 import { buildReport, type DriftReport } from "../../src/report/report.js";
-import { decodeContinuationToken, HistoryStore } from "../../src/store/history.js";
+import { HistoryStore } from "../../src/store/history.js";
+import { decodeContinuationToken } from "../../src/store/scanIndex.js";
 import { scopeKeyOf } from "../../src/model/scan.js";
 import { azurite } from "../setup/harness.js";
 

@@ -3,14 +3,15 @@
  * this and only map its result; nothing here knows how it was triggered.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { ArmClients, type ArmClientOptions } from "./arm/clients.js";
-import { emptyBaseline, type Baseline } from "./baseline/baseline.js";
-import { expiredSuppressions, targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "./checks/lib/engine.js";
-import { idMatches } from "./baseline/baseline.js";
-import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "./collect/collector.js";
-import type { Snapshot, Target } from "./model/snapshot.js";
-import type { ArmSettings } from "./config/settings.js";
-import { buildReport, type DriftReport } from "./report/report.js";
+import { ArmClients, type ArmClientOptions } from "../arm/clients.js";
+import { emptyBaseline, type Baseline } from "../baseline/baseline.js";
+import { expiredSuppressionEntries } from "../baseline/suppressions.js";
+import { targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "../checks/lib/engine.js";
+import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "../collect/collector.js";
+import type { Snapshot, Target } from "../model/snapshot.js";
+import type { ArmSettings } from "../config/settings.js";
+import { buildReport, type DriftReport } from "../report/report.js";
+import { TimeLimitExceededError } from "../errors.js";
 
 /** Options of {@link runScan}. */
 export interface ScanOptions {
@@ -64,14 +65,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   }
   const { evaluations } = collected;
   const failing = evaluations.flatMap((e) => e.findings.filter((f) => f.status === "fail"));
-  const expired = expiredSuppressions(baseline, startedAt).map((s) => ({
-    checkId: s.checkId,
-    resourceId: s.resourceId,
-    reason: s.reason,
-    owner: s.owner,
-    expires: s.expires ?? "",
-    matchingFindingIds: failing.filter((f) => f.checkId === s.checkId && idMatches(s.resourceId, f.resourceId)).map((f) => f.id),
-  }));
+  const expired = expiredSuppressionEntries(baseline, startedAt, failing);
   const report = buildReport({
     startedAt,
     finishedAt: now(),
@@ -189,12 +183,6 @@ const JUDGE_INTERVAL_IN_MS = 20;
  * A response waits at most this long, small next to the read budget's pace.
  */
 const JUDGE_SLICE_IN_MS = 40;
-
-/** Thrown into reads when the time limit passes; its code names the stop in the report. */
-export class TimeLimitExceededError extends Error {
-  override readonly name = "TimeLimitExceededError";
-  readonly code = "TimeLimitExceeded";
-}
 
 /** One signal that fires on the caller's abort or when the time limit passes. */
 function linkedStop(parent: AbortSignalLike | undefined, timeLimitInMs: number | undefined): { signal: AbortSignal; dispose(): void } {

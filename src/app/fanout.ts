@@ -12,30 +12,36 @@
  *    (host.json) times, then moves it to `<queue>-poison`, whose trigger
  *    ({@link processPoisonedShard}) settles the shard as failed (and assembles if it is last).
  * 4. The assembler ({@link assembleRun}) takes the scope's lock, merges the parts (a failed shard
- *    becomes errors and `unknown` placeholders, src/store/shards.ts), and runs the recorded scan's
- *    own diff, store, alert and commit steps (src/store/recorder.ts).
+ *    becomes errors and `unknown` placeholders, src/report/assemble.ts), and runs the recorded
+ *    scan's own diff, store, alert and commit steps (src/app/recordScan.ts).
  *
- * Storage layout: src/store/runs.ts.
+ * Storage layout: src/store/runs.ts; shard plan and queue message: src/store/shards.ts.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import type { DriftReport } from "../report/report.js";
-import type { ScanLock } from "./history.js";
 import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
-import { finishRecordedScan } from "./recorder.js";
-import { DONE, PENDING, describeFailure, sleep, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "./runs.js";
-import { StorageNotConfiguredError, SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
-import { assembleReport, parseShardMessage, planShards, type FailedShard, type ShardMessage, type ShardPart } from "./shards.js";
-
-/** The assembler could not take the scope's lock in time; the message is retried. */
-export class ScopeBusyError extends Error {
-  override readonly name = "ScopeBusyError";
-  readonly code = "ScanInProgress";
-}
+import { assembleReport, type FailedShard, type ShardPart } from "../report/assemble.js";
+import type { DriftReport } from "../report/report.js";
+import type { ScanLock } from "../store/history.js";
+import { DONE, PENDING, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "../store/runs.js";
+import { parseShardMessage, planShards, type ShardMessage } from "../store/shards.js";
+import { finishRecordedScan } from "./recordScan.js";
+import { SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { ScopeBusyError, StorageNotConfiguredError } from "../errors.js";
+import { firstLine } from "../util/text.js";
 
 /** A run older than this that never finished is abandoned: the next timer starts a new one. */
 export const FANOUT_RUN_EXPIRY_IN_MS = 2 * 60 * 60_000;
 /** How long an assembler waits for the scope's lock (an HTTP scan of the same scope) before it gives up and the host retries. */
 export const ASSEMBLY_LOCK_WAIT_IN_MS = 3 * 60_000;
+
+/** `Code: first line of the message` of anything thrown (a shard's recorded failure). */
+export function describeFailure(err: unknown): string {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown };
+  const code = typeof e?.code === "string" && e.code ? e.code : typeof e?.name === "string" ? e.name : "Error";
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  return firstLine(`${code}: ${message}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The use cases: start (timer), process a shard (queue), process a poisoned shard, assemble.

@@ -10,16 +10,18 @@
  * as the base, so no change is lost from the history either.
  *
  * The steps after the scan ({@link finishRecordedScan}) are shared with the fan-out
- * (src/store/fanout.ts), whose last shard assembles a report from the shards' parts.
+ * (src/app/fanout.ts), whose last shard assembles a report from the shards' parts.
  */
 import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { buildAlertMessage, messageBytes, type CardItem } from "../notify/card.js";
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
-import { buildReport, type DriftReport } from "../report/report.js";
-import type { ScanIndexEntry } from "./history.js";
+import type { DriftReport } from "../report/report.js";
+import { restrictToTargets } from "../report/restrict.js";
+import type { ScanIndexEntry } from "../store/scanIndex.js";
 import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
-import { StorageNotConfiguredError, type AppServices } from "./services.js";
+import type { AppServices } from "./services.js";
+import { StorageNotConfiguredError } from "../errors.js";
 
 /** Options of {@link recordScan}. */
 export interface RecordScanOptions {
@@ -44,35 +46,6 @@ export type RecordScanResult =
       /** Size of the Teams message, when one was built. */
       alertBytes?: number;
     };
-
-/**
- * Keeps only the targets named in `targetIds` (case-insensitive) and recomputes the summary; a
- * named target the scan did not find becomes a report error `TargetNotFound`.
- */
-export function restrictToTargets(report: DriftReport, targetIds: readonly string[]): DriftReport {
-  const wanted = new Set(targetIds.map((t) => t.toLowerCase()));
-  const targets = report.targets.filter((t) => wanted.has(t.id.toLowerCase()));
-  const found = new Set(targets.map((t) => t.id.toLowerCase()));
-  const missing = targetIds.filter((t) => !found.has(t.toLowerCase()));
-  const kept = new Set(targets.flatMap((t) => t.findings.map((f) => f.id)));
-  const restricted = buildReport({
-    scanId: report.scanId,
-    startedAt: new Date(report.startedAt),
-    finishedAt: new Date(report.finishedAt),
-    subscriptions: report.scope.subscriptions,
-    targets,
-    stats: report.stats,
-    errors: [
-      ...report.errors,
-      ...missing.map((scope) => ({ scope, code: "TargetNotFound", message: `target ${scope} was not found by the scan` })),
-    ],
-    // Expired suppressions stay listed (they are baseline facts); their matches narrow to the kept targets.
-    ...(report.expiredSuppressions
-      ? { expiredSuppressions: report.expiredSuppressions.map((e) => ({ ...e, matchingFindingIds: e.matchingFindingIds.filter((id) => kept.has(id)) })) }
-      : {}),
-  });
-  return { ...restricted, schemaVersion: report.schemaVersion };
-}
 
 function itemsOf(ids: readonly string[], lookup: (id: string) => CardItem | undefined): CardItem[] {
   return ids.map(lookup).filter((x): x is CardItem => x !== undefined);

@@ -1,20 +1,20 @@
 /**
- * The service's collaborators, built once from the app settings: the scanner (the scan use case
- * on configured ARM access and baseline), the history store and the Teams sender. Function
- * adapters take them from {@link getServices}; `npm run serve` and the tests install their own
- * (emulator CA, Azurite endpoints, a local Teams receiver) with {@link useServices}.
+ * The composition root: the service's collaborators, built once from the app settings. The
+ * scanner (the scan use case on configured ARM access and baseline), the history and fan-out
+ * stores and the Teams sender. Function adapters take them from {@link getServices}; `npm run
+ * serve` and the tests install their own (emulator CA, Azurite endpoints, a local Teams receiver)
+ * with {@link useServices}.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { ArmClients, type ArmClientOptions } from "../arm/clients.js";
-import { parseBaseline, type Baseline } from "../baseline/baseline.js";
 import { readAppSettings, type AppSettings } from "../config/appSettings.js";
-import { UsageError } from "../errors.js";
 import type { TeamsMessage } from "../notify/card.js";
 import { postToTeams, type TeamsPostOptions, type TeamsPostResult } from "../notify/teams.js";
 import type { DriftReport } from "../report/report.js";
-import { runScan } from "../scan.js";
-import { HistoryStore } from "./history.js";
-import { RunStore } from "./runs.js";
+import { HistoryStore } from "../store/history.js";
+import { RunStore } from "../store/runs.js";
+import { baselineProvider } from "./baseline.js";
+import { runScan } from "./scan.js";
 
 /** What a scan needs from its caller. */
 export interface ScanRequest {
@@ -66,41 +66,6 @@ export interface AppServices {
   listSubscriptions?: SubscriptionLister;
 }
 
-/** Storage is needed and not configured: HTTP 503, the timer refuses to run. */
-export class StorageNotConfiguredError extends Error {
-  override readonly name = "StorageNotConfiguredError";
-  readonly code = "StorageNotConfigured";
-  constructor() {
-    super("no storage is configured (set AzureWebJobsStorage)");
-  }
-}
-
-const MAX_BASELINE_BYTES = 1024 * 1024;
-
-/** Fetches and validates the baseline at `BASELINE_URL`; messages never contain the URL (it may hold a SAS). */
-export async function fetchBaseline(url: string, options: { abortSignal?: AbortSignalLike; timeoutInMs?: number } = {}): Promise<Baseline> {
-  const timeout = AbortSignal.timeout(options.timeoutInMs ?? 15_000);
-  const signal = options.abortSignal ? AbortSignal.any([timeout, options.abortSignal as AbortSignal]) : timeout;
-  let text: string;
-  try {
-    const response = await fetch(url, { signal, redirect: "error" });
-    if (!response.ok) throw new UsageError("BaselineNotReadable", `BASELINE_URL answered HTTP ${response.status}`);
-    const length = Number(response.headers.get("content-length") ?? "0");
-    if (length > MAX_BASELINE_BYTES) throw new UsageError("BaselineNotReadable", `BASELINE_URL is larger than ${MAX_BASELINE_BYTES} bytes`);
-    text = await response.text();
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError("BaselineNotReadable", `BASELINE_URL could not be read (${(err as Error).name})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError("InvalidBaseline", "BASELINE_URL did not return JSON");
-  }
-  return parseBaseline(parsed, "BASELINE_URL");
-}
-
 /** Options of {@link createServices}. */
 export interface CreateServicesOptions {
   /** ARM client tuning: the emulator's CA in serve and tests, shorter retries in tests. */
@@ -113,15 +78,15 @@ export interface CreateServicesOptions {
   historyNamespace?: string;
 }
 
-/** Builds the services for these settings. */
+/**
+ * Builds the services for these settings. Throws `UsageError` (`InvalidBaseline`) when
+ * `BASELINE_JSON` is not a valid baseline.
+ */
 export function createServices(settings: AppSettings, options: CreateServicesOptions = {}): AppServices {
+  // BASELINE_JSON is validated here, so a bad one fails the settings as a whole (ConfigurationError).
+  const baselineOf = baselineProvider(settings.baseline);
   const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs }) => {
-    const baseline =
-      settings.baseline.kind === "inline"
-        ? settings.baseline.baseline
-        : settings.baseline.kind === "url"
-          ? await fetchBaseline(settings.baseline.url, abortSignal ? { abortSignal } : {})
-          : undefined;
+    const baseline = await baselineOf(abortSignal ? { abortSignal } : {});
     const { report } = await runScan({
       settings: settings.arm,
       subscriptionIds: [...subscriptionIds],
@@ -167,7 +132,7 @@ let fromEnv: AppServices | undefined;
 
 /**
  * The services of this process: those installed by {@link useServices}, else built once from
- * `process.env`. Throws {@link UsageError} when the settings are invalid.
+ * `process.env`. Throws `UsageError` when the settings are invalid.
  */
 export function getServices(): AppServices {
   if (installed) return installed;

@@ -1,0 +1,56 @@
+/**
+ * Reads of the scan history, as the HTTP routes ask for them: the newest report (of one scope),
+ * one report by id, a page of the scan index. Storage details (tables, row keys, the continuation
+ * token's encoding) stay in src/store/.
+ */
+import { scopeKeyOf } from "../model/scan.js";
+import type { DriftReport } from "../report/report.js";
+import type { HistoryStore } from "../store/history.js";
+import { decodeContinuationToken, type ScanPage } from "../store/scanIndex.js";
+import type { AppServices } from "./services.js";
+import { StorageNotConfiguredError } from "../errors.js";
+
+function historyOf(services: AppServices): HistoryStore {
+  if (!services.history) throw new StorageNotConfiguredError();
+  return services.history;
+}
+
+/**
+ * The newest stored report, of the scope of exactly these subscriptions when some are given;
+ * undefined when none is stored. Throws {@link StorageNotConfiguredError} without storage.
+ */
+export async function latestReport(services: AppServices, options: { subscriptions?: readonly string[] } = {}): Promise<DriftReport | undefined> {
+  const history = historyOf(services);
+  const scopeKey = options.subscriptions ? scopeKeyOf({ subscriptions: options.subscriptions }) : undefined;
+  const entry = await history.latest(scopeKey);
+  return entry ? history.getReport(entry.scanId) : undefined;
+}
+
+/** A stored report, or undefined. Throws {@link StorageNotConfiguredError} without storage. */
+export async function storedReport(services: AppServices, scanId: string): Promise<DriftReport | undefined> {
+  return historyOf(services).getReport(scanId);
+}
+
+/** Options of {@link listScanPage}. */
+export interface ListScanPageOptions {
+  limit: number;
+  /** A token from a previous page. */
+  continuationToken?: string;
+}
+
+/** A page of the index, or the news that the token is not one this service handed out. */
+export type ScanListing = { status: "page"; page: ScanPage } | { status: "invalid-token" };
+
+/**
+ * A page of the scan index, newest first. The token is checked before storage is needed, so a
+ * bad one is the caller's mistake whatever the configuration.
+ */
+export async function listScanPage(services: AppServices, options: ListScanPageOptions): Promise<ScanListing> {
+  let afterRowKey: string | undefined;
+  if (options.continuationToken !== undefined) {
+    afterRowKey = decodeContinuationToken(options.continuationToken);
+    if (!afterRowKey) return { status: "invalid-token" };
+  }
+  const page = await historyOf(services).listScans({ limit: options.limit, ...(afterRowKey ? { afterRowKey } : {}) });
+  return { status: "page", page };
+}
