@@ -1,6 +1,9 @@
 import type { AksCluster, ReadError } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { aksClusterOf, capitalise, isDefaultRoutePrefix, poolEvidence, targetLabel, unknownResult } from "./common.js";
+import { isDefaultRoutePrefix } from "./lib/addresses.js";
+import { capitalise } from "./lib/names.js";
+import { unknownResult } from "./lib/parts.js";
+import { aksClusterOf, poolEvidence, targetLabel } from "./lib/target.js";
 
 const IMMUTABLE_NOTE =
   "a cluster pool's enablePrivateApiServer is set at creation only, so the remedy is a new pool";

@@ -1,8 +1,10 @@
 import type { HdiCluster, Part, ReadError } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { capitalise, errorOf, mcGroupIdOf, nameOf, targetLabel, unknownResult } from "./common.js";
-import { mcGroupIngressPublicIps, servicesOfPublicIp } from "./ingress.js";
-import type { IngressPublicIp } from "./ingress.js";
+import { capitalise, nameOf } from "./lib/names.js";
+import { unknownResult } from "./lib/parts.js";
+import { mcGroupIdOf, poolClustersOf, targetLabel } from "./lib/target.js";
+import { mcGroupIngressPublicIps, servicesOfPublicIp } from "./lib/ingress.js";
+import type { IngressPublicIp } from "./lib/ingress.js";
 
 const IMMUTABLE_NOTE =
   "enableInternalIngress is set at cluster creation only, so the remedy is to recreate the cluster with internal ingress";
@@ -127,11 +129,10 @@ function attribute(ip: IngressPublicIp, clusters: HdiCluster[]): Attribution {
 
 function judgePool({ snapshot, target, baseline }: CheckContext): CheckResult[] {
   const required = baseline.rules.privateIngress === true;
-  const clustersPart: Part<HdiCluster[]> =
-    target.clusters ?? { ok: false, error: { code: "NotCollected", message: "the pool's clusters were not collected", scope: target.id } };
+  const clustersPart = poolClustersOf(target);
   if (!clustersPart.ok) {
     return [
-      unknownResult(target.id, `The clusters of ${targetLabel(target)} could not be read, so their ingress could not be judged.`, errorOf(clustersPart, target.id), {
+      unknownResult(target.id, `The clusters of ${targetLabel(target)} could not be read, so their ingress could not be judged.`, clustersPart.error, {
         expected: required ? "internal ingress on every cluster" : "no public ingress IP on private-ingress clusters",
         evidence: { targetId: target.id },
       }),

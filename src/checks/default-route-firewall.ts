@@ -1,24 +1,12 @@
 import type { ReadError, Route } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import {
-  capitalise,
-  describeNextHop,
-  errorOf,
-  findDefaultRoute,
-  firewallsAt,
-  isApplianceRoute,
-  nameOf,
-  requiresFirewallEgress,
-  resolve,
-  routeTableOf,
-  sameIpv4,
-  sameText,
-  subnetOf,
-  targetLabel,
-  targetSubnets,
-  unknownResult,
-} from "./common.js";
-import type { FirewallEgressRequirement } from "./common.js";
+import { sameAddress } from "./lib/addresses.js";
+import { describeNextHop, egressPathOf, pathDefaultRoute, pathRouteTable } from "./lib/egressPath.js";
+import type { FirewallMatch } from "./lib/egressPath.js";
+import { capitalise, nameOf, sameText } from "./lib/names.js";
+import { errorOf, resolve, unknownResult } from "./lib/parts.js";
+import { requiresFirewallEgress, targetLabel, targetSubnets } from "./lib/target.js";
+import type { FirewallEgressRequirement } from "./lib/target.js";
 
 const SEE_ROUTE_CHECK = "see subnet-default-route";
 
@@ -105,16 +93,17 @@ function judgeSubnet(ctx: CheckContext, subnetId: string, req: FirewallEgressReq
 
   // Whether the check applies depends on the subnet's routes when firewall egress is not required,
   // so a subnet that cannot be read is unknown either way.
-  const subnet = subnetOf(snapshot, subnetId);
-  if (!subnet.ok) return unknown(`${capitalise(lower)} could not be read, so its default route's next hop could not be checked.`, subnet.error);
-  const table = routeTableOf(snapshot, subnet.value);
-  if (!table.ok) {
-    return unknown(`The route table of ${lower} could not be read.`, table.error, { routeTableId: subnet.value.routeTableId });
+  const path = egressPathOf(snapshot, subnetId);
+  if (path.kind === "subnetUnreadable") {
+    return unknown(`${capitalise(lower)} could not be read, so its default route's next hop could not be checked.`, path.error);
   }
-  const rt = table.value;
-  const route = rt === undefined ? undefined : findDefaultRoute(rt);
+  if (path.kind === "routeTableUnreadable") {
+    return unknown(`The route table of ${lower} could not be read.`, path.error, { routeTableId: path.routeTableId });
+  }
+  const rt = pathRouteTable(path);
+  const route = pathDefaultRoute(path);
   if (rt !== undefined) evidence.routeTableId = rt.id;
-  if (route === undefined || !isApplianceRoute(route)) {
+  if (path.kind !== "appliance") {
     if (req.known && !req.required) return undefined;
     if (!req.known) {
       return unknownResult(
@@ -134,7 +123,7 @@ function judgeSubnet(ctx: CheckContext, subnetId: string, req: FirewallEgressReq
       evidence: { ...evidence, ...(route !== undefined ? { defaultRoute: route } : {}), decidedBy: "no 0.0.0.0/0 route to VirtualAppliance" },
     };
   }
-  return judgeAppliance(ctx, subnetId, lower, route, { ...evidence, defaultRoute: route });
+  return judgeAppliance(ctx, subnetId, lower, path.route, path.firewallsAtHop, { ...evidence, defaultRoute: path.route });
 }
 
 function judgeAppliance(
@@ -142,6 +131,7 @@ function judgeAppliance(
   subnetId: string,
   lower: string,
   route: Route,
+  firewallsAtHop: () => FirewallMatch,
   evidence: Record<string, unknown>,
 ): CheckResult {
   const ip = route.nextHopIpAddress;
@@ -156,7 +146,7 @@ function judgeAppliance(
     };
   }
   const expected = `healthy Azure Firewall at ${ip}`;
-  const approved = (ctx.baseline.rules.approvedApplianceIps ?? []).find((a) => sameIpv4(a, ip));
+  const approved = (ctx.baseline.rules.approvedApplianceIps ?? []).find((a) => sameAddress(a, ip));
   if (approved !== undefined) {
     return {
       status: "pass",
@@ -168,8 +158,8 @@ function judgeAppliance(
     };
   }
   const baselineFirewallId = ctx.baseline.rules.firewallResourceId;
-  if (baselineFirewallId !== undefined) return judgeBaselineFirewall(ctx, subnetId, lower, route, ip, baselineFirewallId, evidence);
-  const match = firewallsAt(ctx.snapshot, ip);
+  if (baselineFirewallId !== undefined) return judgeBaselineFirewall(ctx, subnetId, lower, route, ip, baselineFirewallId, firewallsAtHop, evidence);
+  const match = firewallsAtHop();
   const healthy = match.firewalls.find((fw) => sameText(fw.provisioningState, "Succeeded"));
   if (healthy !== undefined) {
     return {
@@ -239,6 +229,7 @@ function judgeBaselineFirewall(
   route: Route,
   ip: string,
   firewallId: string,
+  firewallsAtHop: () => FirewallMatch,
   routeEvidence: Record<string, unknown>,
 ): CheckResult {
   const evidence = { ...routeEvidence, baselineFirewallId: firewallId };
@@ -255,8 +246,8 @@ function judgeBaselineFirewall(
   const addresses = fw.privateIpAddresses;
   const expected = `Azure Firewall ${fw.name}${addresses.length > 0 ? ` at ${addresses.join(" or ")}` : ""}, Succeeded`;
   const withFw = { ...evidence, firewallId: fw.id, baselineFirewallAddresses: addresses, provisioningState: fw.provisioningState ?? null };
-  if (!addresses.some((a) => sameIpv4(a, ip))) {
-    const other = firewallsAt(ctx.snapshot, ip).firewalls[0];
+  if (!addresses.some((a) => sameAddress(a, ip))) {
+    const other = firewallsAtHop().firewalls[0];
     const there = other !== undefined ? `Azure Firewall ${other.name}` : `no Azure Firewall at ${ip}`;
     return {
       status: "fail",

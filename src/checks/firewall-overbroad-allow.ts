@@ -1,7 +1,13 @@
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { capitalise, integerParam, nameOf, targetLabel, unknownResult } from "./common.js";
-import { effectiveRuleSet, findOverbroadRules, firewallScopes, ruleSetLabel, scopeEvidence, subnetsLabel, unreadablePolicyLabel } from "./firewall-rules.js";
-import type { FirewallScope } from "./firewall-rules.js";
+import { ruleSetEvidence, ruleSetLabel, scopeEvidence, subnetsLabel, unreadablePolicyLabel } from "./lib/firewall/labels.js";
+import { findOverbroadRules } from "./lib/firewall/overbroad.js";
+import { effectiveRuleSet } from "./lib/firewall/ruleSet.js";
+import { firewallScopes } from "./lib/firewall/scope.js";
+import type { FirewallScope } from "./lib/firewall/scope.js";
+import { capitalise, nameOf } from "./lib/names.js";
+import { integerParam } from "./lib/params.js";
+import { unknownResult } from "./lib/parts.js";
+import { targetLabel } from "./lib/target.js";
 
 const WIDTH_PARAM = "maxPortRangeWidth";
 
@@ -56,13 +62,13 @@ function judgeScope(ctx: CheckContext, scope: FirewallScope, maxWidth: number, t
         set.resourceId,
         `${unreadablePolicyLabel(set, scope.firewall)} could not be read, so the firewall's allow rules for ${from} could not be judged.`,
         set.error,
-        { expected, evidence: { ...base, firewallPolicyId: set.resourceId, policyChain: set.policyChain } },
+        { expected, evidence: { ...base, ...ruleSetEvidence(set) } },
       ),
     ];
   }
   const rs = set.value;
   const where = ruleSetLabel(rs);
-  Object.assign(base, rs.kind === "policy" ? { firewallPolicyId: rs.policyId, policyChain: rs.policyChain } : { ruleSource: "classic rule collections" });
+  Object.assign(base, ruleSetEvidence(set));
   const scan = findOverbroadRules(snapshot, rs, scope.prefixes, maxWidth);
   const results: CheckResult[] = scan.rules.map((r) => {
     const holder = r.ref.policyId ?? r.ref.firewallId ?? rs.resourceId;

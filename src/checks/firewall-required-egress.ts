@@ -1,19 +1,16 @@
 import type { ReadError } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { aksClusterOf, capitalise, errorOf, targetLabel, unknownResult } from "./common.js";
-import {
-  describeRequirement,
-  effectiveRuleSet,
-  evaluateRequirement,
-  firewallScopes,
-  regionOf,
-  requirementKey,
-  ruleSetLabel,
-  scopeEvidence,
-  subnetsLabel,
-  unreadablePolicyLabel,
-} from "./firewall-rules.js";
-import type { EffectiveRuleSet, EgressRequirement, FirewallScope, RequirementOutcome, RuleRef } from "./firewall-rules.js";
+import { ruleSetEvidence, ruleSetLabel, scopeEvidence, subnetsLabel, unreadablePolicyLabel } from "./lib/firewall/labels.js";
+import { describeRequirement, evaluateRequirement, requirementKey } from "./lib/firewall/requirements.js";
+import type { EgressRequirement, RequirementOutcome } from "./lib/firewall/requirements.js";
+import { effectiveRuleSet } from "./lib/firewall/ruleSet.js";
+import type { EffectiveRuleSet, RuleRef } from "./lib/firewall/ruleSet.js";
+import { firewallScopes } from "./lib/firewall/scope.js";
+import type { FirewallScope } from "./lib/firewall/scope.js";
+import { capitalise, regionOf } from "./lib/names.js";
+import { booleanParam } from "./lib/params.js";
+import { unknownResult } from "./lib/parts.js";
+import { aksClusterOf, poolClustersOf, targetLabel } from "./lib/target.js";
 
 const HIVE_PARAM = "includeHiveDependencies";
 
@@ -103,10 +100,7 @@ export const firewallRequiredEgress: Check = {
   },
   evaluate(ctx: CheckContext): CheckResult[] {
     const { snapshot, target, baseline } = ctx;
-    const includeHive = ctx.params[HIVE_PARAM];
-    if (typeof includeHive !== "boolean") {
-      throw new Error(`parameter ${HIVE_PARAM} must be a boolean, got ${JSON.stringify(includeHive)}`);
-    }
+    const includeHive = booleanParam(ctx.params, HIVE_PARAM);
     const found = firewallScopes(snapshot, target, baseline.rules);
     const out: CheckResult[] = found.problems.map((p) =>
       unknownResult(p.resourceId, p.message, p.error, { expected: "required egress allowed by a firewall", evidence: p.evidence }),
@@ -175,17 +169,11 @@ function requiredSet(ctx: CheckContext, includeHive: boolean): Needed[] {
   }
 
   if (target.kind === "clusterPool") {
-    const clusters = target.clusters;
-    const error: ReadError | undefined =
-      clusters === undefined
-        ? { code: "NotCollected", message: "the pool's clusters were not collected", scope: target.id }
-        : clusters.ok
-          ? undefined
-          : errorOf(clusters, target.id);
-    if (error !== undefined || clusters === undefined || !clusters.ok) {
+    const clusters = poolClustersOf(target);
+    if (!clusters.ok) {
       // Which cluster types exist is unknown: every extra is judged, and only an allowed one passes.
       for (const type of ["Spark", "Trino", "Flink"]) {
-        for (const req of extrasOf(type, region, includeHive)) add(req, `${type} clusters (if any)`, error);
+        for (const req of extrasOf(type, region, includeHive)) add(req, `${type} clusters (if any)`, clusters.error);
       }
     } else {
       for (const c of clusters.value) {
@@ -256,7 +244,7 @@ function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], t
         {
           item: n.item,
           expected: `allow ${n.label}`,
-          evidence: { ...base, firewallPolicyId: set.resourceId, policyChain: set.policyChain, requirement: n.req ?? n.label, neededBy: n.neededBy },
+          evidence: { ...base, ...ruleSetEvidence(set), requirement: n.req ?? n.label, neededBy: n.neededBy },
         },
       ),
     );
@@ -264,7 +252,7 @@ function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], t
   const rs = set.value;
   const evidenceBase = {
     ...base,
-    ...(rs.kind === "policy" ? { firewallPolicyId: rs.policyId, policyChain: rs.policyChain } : { ruleSource: "classic rule collections" }),
+    ...ruleSetEvidence(set),
   };
   return needed.map((n) => judgeNeeded(ctx, rs, scope, n, from, evidenceBase));
 }

@@ -2,20 +2,10 @@ import { idMatches } from "../baseline/baseline.js";
 import { sameId } from "../model/snapshot.js";
 import type { LoadBalancer, Part, PublicIp, PublicIpAttachment, ReadError, Target } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import {
-  aksClusterOf,
-  dedupeIds,
-  egressMode,
-  errorOf,
-  isUdr,
-  mcGroupIdOf,
-  nameOf,
-  resolve,
-  sameText,
-  targetLabel,
-  unknownResult,
-} from "./common.js";
-import type { EgressMode } from "./common.js";
+import { dedupeIds, nameOf, sameText } from "./lib/names.js";
+import { errorOf, resolve, unknownResult } from "./lib/parts.js";
+import { aksClusterOf, egressMode, isUdr, mcGroupIdOf, poolClustersOf, targetLabel } from "./lib/target.js";
+import type { EgressMode } from "./lib/target.js";
 
 /** `mc-group-public-ip`: every public IP in the MC group is explained by the egress mode. */
 export const mcGroupPublicIp: Check = {
@@ -111,11 +101,8 @@ function environment(
 
 function publicIngressOf(target: Target): Environment["publicIngress"] {
   if (target.kind === "aksCluster") return { known: true, value: true, why: "a plain AKS cluster may expose public ingress" };
-  const clusters = target.clusters;
-  if (clusters === undefined) {
-    return { known: false, error: { code: "NotCollected", message: "the pool's clusters were not collected", scope: target.id } };
-  }
-  if (!clusters.ok) return { known: false, error: errorOf(clusters, target.id) };
+  const clusters = poolClustersOf(target);
+  if (!clusters.ok) return { known: false, error: clusters.error };
   const publicOnes = clusters.value.filter((c) => c.enableInternalIngress !== true);
   return publicOnes.length > 0
     ? { known: true, value: true, why: `clusters with public ingress: ${publicOnes.map((c) => c.name).join(", ")}` }

@@ -1,6 +1,8 @@
 import type { ReadError } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { aksClusterOf, capitalise, egressMode, poolEvidence, sameText, targetLabel, unknownResult } from "./common.js";
+import { capitalise, sameText } from "./lib/names.js";
+import { unknownResult } from "./lib/parts.js";
+import { aksClusterOf, egressMode, poolEvidence, targetLabel } from "./lib/target.js";
 
 const IMMUTABLE_NOTE =
   "a cluster pool's outbound type cannot be changed after creation, so the remedy is a new pool";

@@ -1,7 +1,10 @@
 import { parentResourceId } from "../model/resourceId.js";
 import type { ARecordSet, HdiCluster, Part, PrivateDnsZone, ReadError, Target } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import { capitalise, dedupeIds, errorOf, nameOf, resolve, sameIpv4, targetLabel, targetSubnets, unknownResult } from "./common.js";
+import { sameAddress } from "./lib/addresses.js";
+import { capitalise, dedupeIds, nameOf } from "./lib/names.js";
+import { errorOf, resolve, unknownResult } from "./lib/parts.js";
+import { poolClustersOf, targetLabel, targetSubnets } from "./lib/target.js";
 import {
   answeringZone,
   candidateZones,
@@ -12,8 +15,8 @@ import {
   linkTo,
   recordFqdn,
   zonesInResourceGroup,
-} from "./dns-zones.js";
-import { internalIngressOf } from "./ingress.js";
+} from "./lib/dnsZones.js";
+import { internalIngressOf } from "./lib/ingress.js";
 import { normalizeFqdn, parentName } from "../model/dnsNames.js";
 
 /** `private-dns-a-record`: each private-ingress cluster's private FQDN resolves, from the right VNets, to its ingress. */
@@ -65,11 +68,10 @@ interface PoolContext {
 function judgePool(ctx: CheckContext): CheckResult[] {
   const { snapshot, target } = ctx;
   const label = targetLabel(target);
-  const clustersPart: Part<HdiCluster[]> =
-    target.clusters ?? { ok: false, error: { code: "NotCollected", message: "the pool's clusters were not collected", scope: target.id } };
+  const clustersPart = poolClustersOf(target);
   if (!clustersPart.ok) {
     return [
-      unknownResult(target.id, `The clusters of ${label} could not be read, so their private DNS records could not be judged.`, errorOf(clustersPart, target.id), {
+      unknownResult(target.id, `The clusters of ${label} could not be read, so their private DNS records could not be judged.`, clustersPart.error, {
         expected: "an A record per private-ingress cluster, no stale record",
         evidence: { targetId: target.id },
       }),
@@ -297,8 +299,8 @@ function judgeCluster(pc: PoolContext, c: HdiCluster): CheckResult[] {
   }
   const expectedAddresses = ingress.value.addresses;
   const ingressEvidence = { ...recordEvidence, privateLinkServiceId: ingress.value.privateLinkServiceId, ingressFrontends: ingress.value.frontends };
-  const missing = expectedAddresses.filter((a) => !record.ipv4Addresses.some((r) => sameIpv4(r, a)));
-  const extra = record.ipv4Addresses.filter((r) => !expectedAddresses.some((a) => sameIpv4(r, a)));
+  const missing = expectedAddresses.filter((a) => !record.ipv4Addresses.some((r) => sameAddress(r, a)));
+  const extra = record.ipv4Addresses.filter((r) => !expectedAddresses.some((a) => sameAddress(r, a)));
   const expected = `A ${fqdn} → ${expectedAddresses.join(", ")}`;
   const actual = `A → ${record.ipv4Addresses.join(", ") || "no address"}`;
   if (missing.length === expectedAddresses.length || extra.length > 0) {

@@ -1,28 +1,13 @@
 import type { AzureFirewall, ReadError, Route, RouteTable } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import {
-  capitalise,
-  describeNextHop,
-  errorOf,
-  findDefaultRoute,
-  firewallPublicAddresses,
-  firewallsAt,
-  integerParam,
-  isApplianceRoute,
-  nameOf,
-  parseIpv4Prefix,
-  prefixContains,
-  requiresFirewallEgress,
-  resolve,
-  routeTableOf,
-  sameIpv4,
-  sameText,
-  subnetOf,
-  targetLabel,
-  targetSubnets,
-  unknownResult,
-} from "./common.js";
-import type { FirewallEgressRequirement } from "./common.js";
+import { parseIpv4Prefix, prefixContains, sameAddress } from "./lib/addresses.js";
+import { describeNextHop, egressPathOf, firewallPublicAddresses, firewallsAt, pathDefaultRoute } from "./lib/egressPath.js";
+import type { EgressPath } from "./lib/egressPath.js";
+import { capitalise, nameOf, sameText } from "./lib/names.js";
+import { integerParam } from "./lib/params.js";
+import { errorOf, resolve, unknownResult } from "./lib/parts.js";
+import { requiresFirewallEgress, targetLabel, targetSubnets } from "./lib/target.js";
+import type { FirewallEgressRequirement } from "./lib/target.js";
 
 const MIN_PREFIX_PARAM = "internetRouteMinPrefixLength";
 
@@ -148,23 +133,22 @@ function judgeSubnet(
   const lower = `subnet ${nameOf(subnetId)} of ${targetLabel(target)}`;
   const label = capitalise(lower);
 
-  const subnet = subnetOf(snapshot, subnetId);
-  if (!subnet.ok) {
-    return unknownResult(subnetId, `${label} could not be read, so its default route could not be checked.`, subnet.error, {
+  const path = egressPathOf(snapshot, subnetId);
+  if (path.kind === "subnetUnreadable") {
+    return unknownResult(subnetId, `${label} could not be read, so its default route could not be checked.`, path.error, {
       expected,
       evidence,
     });
   }
-  const table = routeTableOf(snapshot, subnet.value);
-  if (!table.ok) {
+  if (path.kind === "routeTableUnreadable") {
     return unknownResult(
       subnetId,
       `The route table of ${lower} could not be read.`,
-      table.error,
-      { expected, evidence: { ...evidence, routeTableId: subnet.value.routeTableId } },
+      path.error,
+      { expected, evidence: { ...evidence, routeTableId: path.routeTableId } },
     );
   }
-  if (table.value === undefined) {
+  if (path.kind === "noRouteTable") {
     return {
       status: "fail",
       resourceId: subnetId,
@@ -174,37 +158,39 @@ function judgeSubnet(
       evidence: { ...evidence, routeTableId: null, decidedBy: "subnet has no routeTable" },
     };
   }
-  const rt = table.value;
+  const rt = path.routeTable;
   evidence.routeTableId = rt.id;
-  const defaultRoute = findDefaultRoute(rt);
-  const bypass = bypassRoutes(ctx, rt, defaultRoute, minLength, hop.firewall);
+  const defaultRoute = pathDefaultRoute(path);
+  const bypass = bypassRoutes(ctx, path, defaultRoute, minLength, hop.firewall);
   if (bypass.serviceTagRoutes.length > 0) evidence.serviceTagInternetRoutes = bypass.serviceTagRoutes;
 
   let problem: { actual: string; message: string; decidedBy: string } | undefined;
-  if (defaultRoute === undefined) {
+  if (path.kind === "noDefaultRoute") {
     problem = {
       actual: "no 0.0.0.0/0 route",
       message: `Route table ${rt.name} of ${lower} has no 0.0.0.0/0 route.`,
       decidedBy: "no route with addressPrefix 0.0.0.0/0",
     };
-  } else if (!isApplianceRoute(defaultRoute)) {
+  } else if (path.kind === "nonApplianceHop") {
+    const route = path.route;
     problem = {
-      actual: describeNextHop(defaultRoute),
-      message: `Route ${defaultRoute.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${describeNextHop(defaultRoute)} instead of a virtual appliance.`,
-      decidedBy: `route ${defaultRoute.name}: nextHopType ${defaultRoute.nextHopType}`,
+      actual: describeNextHop(route),
+      message: `Route ${route.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${describeNextHop(route)} instead of a virtual appliance.`,
+      decidedBy: `route ${route.name}: nextHopType ${route.nextHopType}`,
     };
-  } else if (hop.addresses !== undefined && !hop.addresses.some((a) => sameIpv4(defaultRoute.nextHopIpAddress, a))) {
+  } else if (hop.addresses !== undefined && !hop.addresses.some((a) => sameAddress(path.address, a))) {
+    const route = path.route;
     const wanted =
       hop.firewall === undefined
         ? hop.addresses.join(" or ")
         : `${hop.firewall.name} (${hop.addresses.length > 0 ? hop.addresses.join(" or ") : "which has no private address"})`;
     problem = {
-      actual: describeNextHop(defaultRoute),
-      message: `Route ${defaultRoute.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${defaultRoute.nextHopIpAddress ?? "no address"} instead of the baseline firewall ${wanted}.`,
+      actual: describeNextHop(route),
+      message: `Route ${route.name} in route table ${rt.name} sends 0.0.0.0/0 of ${lower} to ${path.address ?? "no address"} instead of the baseline firewall ${wanted}.`,
       decidedBy:
         hop.firewall === undefined
-          ? `route ${defaultRoute.name}: nextHopIpAddress differs from baseline firewallPrivateIp`
-          : `route ${defaultRoute.name}: nextHopIpAddress is not a private address of baseline firewallResourceId ${hop.firewall.id}`,
+          ? `route ${route.name}: nextHopIpAddress differs from baseline firewallPrivateIp`
+          : `route ${route.name}: nextHopIpAddress is not a private address of baseline firewallResourceId ${hop.firewall.id}`,
     };
   }
   if (defaultRoute !== undefined) evidence.defaultRoute = defaultRoute;
@@ -260,16 +246,19 @@ function describeBypass(routes: Route[]): string {
 /** Routes to Internet broad enough to bypass the firewall (beside the firewall /32 and baseline prefixes). */
 function bypassRoutes(
   ctx: CheckContext,
-  table: RouteTable,
+  path: Extract<EgressPath, { routeTable: RouteTable }>,
   defaultRoute: Route | undefined,
   minLength: number,
   baselineFirewall: AzureFirewall | undefined,
 ): { routes: Route[]; serviceTagRoutes: Route[] } {
+  const table = path.routeTable;
   const allowedPrefixes = ctx.baseline.rules.allowedInternetPrefixes ?? [];
   const firewallAddresses: string[] = [];
+  // The firewall whose public /32 may go to Internet: the one at the next hop, else at the baseline address.
   const hop = defaultRoute?.nextHopIpAddress ?? ctx.baseline.rules.firewallPrivateIp;
   if (hop !== undefined) {
-    for (const fw of firewallsAt(ctx.snapshot, hop).firewalls) firewallAddresses.push(...firewallPublicAddresses(ctx.snapshot, fw));
+    const atHop = path.kind === "appliance" && path.address === hop ? path.firewallsAtHop() : firewallsAt(ctx.snapshot, hop);
+    for (const fw of atHop.firewalls) firewallAddresses.push(...firewallPublicAddresses(ctx.snapshot, fw));
   }
   if (baselineFirewall !== undefined) firewallAddresses.push(...firewallPublicAddresses(ctx.snapshot, baselineFirewall));
   const routes: Route[] = [];

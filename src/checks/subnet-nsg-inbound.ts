@@ -1,31 +1,14 @@
 import type { Part, ReadError, SecurityRule } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
-import {
-  capitalise,
-  errorOf,
-  integerParam,
-  mcGroupIdOf,
-  nameOf,
-  parseIpv4Prefix,
-  resolve,
-  sameIpv4,
-  subnetOf,
-  targetLabel,
-  targetSubnets,
-  unknownResult,
-} from "./common.js";
-import {
-  describeTraffic,
-  inboundRules,
-  internetAllows,
-  isNoTraffic,
-  isPrivateIpv4Prefix,
-  portsOf,
-  ruleIdOf,
-  subtractTraffic,
-} from "./nsg.js";
-import type { InternetAllow } from "./nsg.js";
-import { mcGroupIngressPublicIps } from "./ingress.js";
+import { isNonInternetPrefix, parseIpv4Prefix, sameAddress } from "./lib/addresses.js";
+import { mcGroupIngressPublicIps } from "./lib/ingress.js";
+import { capitalise, nameOf } from "./lib/names.js";
+import { describeTraffic, inboundRules, internetAllows, isNoTraffic, ruleIdOf, subtractTraffic } from "./lib/nsg.js";
+import type { InternetAllow } from "./lib/nsg.js";
+import { integerParam, portListParam } from "./lib/params.js";
+import { errorOf, resolve, unknownResult } from "./lib/parts.js";
+import { portsOf } from "./lib/ports.js";
+import { mcGroupIdOf, subnetOf, targetLabel, targetSubnets } from "./lib/target.js";
 
 const MIN_SOURCE_PARAM = "internetSourceMinPrefixLength";
 const INGRESS_PORTS_PARAM = "ingressTcpPorts";
@@ -85,12 +68,7 @@ interface Settings {
 }
 
 function settingsOf(params: Record<string, unknown>): Settings {
-  const minSourceLength = integerParam(params, MIN_SOURCE_PARAM, 0, 33);
-  const ports = params[INGRESS_PORTS_PARAM];
-  if (!Array.isArray(ports) || !ports.every((p): p is number => typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= 65535)) {
-    throw new Error(`parameter ${INGRESS_PORTS_PARAM} must be an array of port numbers, got ${JSON.stringify(ports)}`);
-  }
-  return { minSourceLength, ingressPorts: ports };
+  return { minSourceLength: integerParam(params, MIN_SOURCE_PARAM, 0, 33), ingressPorts: portListParam(params, INGRESS_PORTS_PARAM) };
 }
 
 function judgeSubnet(ctx: CheckContext, subnetId: string): CheckResult[] {
@@ -246,7 +224,7 @@ function judgeAllow(allow: InternetAllow, settings: Settings, ingress: () => Par
   const beyondPorts = subtractTraffic(allow.admitted, ingressTraffic);
   const onIngressPorts = subtractTraffic(allow.admitted, beyondPorts);
   const destinations = allow.rule.destinationAddressPrefixes.length > 0 ? allow.rule.destinationAddressPrefixes : ["*"];
-  const publicDestinations = destinations.filter((d) => parseIpv4Prefix(d) !== undefined && !isPrivateIpv4Prefix(d) && parseIpv4Prefix(d)?.length !== 0);
+  const publicDestinations = destinations.filter((d) => parseIpv4Prefix(d) !== undefined && !isNonInternetPrefix(d) && parseIpv4Prefix(d)?.length !== 0);
 
   let strayDestinations: string[] = [];
   let ingressEvidence: Record<string, unknown> = {};
@@ -292,7 +270,7 @@ function isIngressAddress(prefix: string, addresses: string[]): boolean {
   const parsed = parseIpv4Prefix(prefix);
   if (parsed === undefined || parsed.length !== 32) return false;
   const address = prefix.split("/")[0] ?? prefix;
-  return addresses.some((a) => sameIpv4(a, address));
+  return addresses.some((a) => sameAddress(a, address));
 }
 
 interface IngressAddresses {

@@ -8,8 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { emptySnapshot, type Snapshot, type Target } from "../../src/model/snapshot.js";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
-import { getCheck } from "../../src/checks/index.js";
+import { emptyBaseline } from "../../src/baseline/baseline.js";
+import { effectiveBaseline } from "../../src/baseline/overrides.js";
+import { checks, getCheck } from "../../src/checks/index.js";
 import type { CheckResult } from "../../src/checks/lib/types.js";
 import { parseBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
@@ -91,10 +92,10 @@ const caseSchema = {
 
 const validateCase = new Ajv({ allErrors: true, strict: true }).compile(caseSchema);
 
-/** Folders under `test/checks/` that look like check ids (kebab-case). */
+/** Folders under `test/checks/` that look like check ids (kebab-case); `lib/` holds the unit tests of `src/checks/lib/`. */
 export function caseFolders(): string[] {
   return readdirSync(CASES_DIR)
-    .filter((name) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) && statSync(join(CASES_DIR, name)).isDirectory())
+    .filter((name) => name !== "lib" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) && statSync(join(CASES_DIR, name)).isDirectory())
     .sort();
 }
 
@@ -138,7 +139,7 @@ export function loadCase(checkId: string, fileName: string): CheckCase {
     expect: raw.expect,
     expectExactly: raw.expectExactly === true,
   };
-  if (raw.baseline !== undefined) loaded.baseline = parseBaseline(raw.baseline, file);
+  if (raw.baseline !== undefined) loaded.baseline = parseBaseline(raw.baseline, { knownCheckIds: checks.map((c) => c.meta.id), source: file });
   return loaded;
 }
 

@@ -3,7 +3,8 @@
  * through the engine (stable ids, suppressions, severity) and its expectations must hold.
  */
 import { describe, expect, it } from "vitest";
-import { emptyBaseline, effectiveBaseline } from "../../src/baseline/baseline.js";
+import { emptyBaseline } from "../../src/baseline/baseline.js";
+import { effectiveBaseline } from "../../src/baseline/overrides.js";
 import { evaluate, findingId } from "../../src/checks/lib/engine.js";
 import { getCheck } from "../../src/checks/index.js";
 import type { Finding } from "../../src/checks/lib/types.js";

@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { emptyBaseline } from "../../src/baseline/baseline.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
-import {
-  evaluate,
-  expiredSuppressions,
-  findingId,
-  isExpired,
-  matchingSuppression,
-  statusOf,
-} from "../../src/checks/lib/engine.js";
+import { evaluate, findingId, statusOf } from "../../src/checks/lib/engine.js";
+import { expiredSuppressions, isExpired, matchingSuppression } from "../../src/baseline/suppressions.js";
 import { checks, getCheck } from "../../src/checks/index.js";
 import type { Finding } from "../../src/checks/lib/types.js";
 import type { Snapshot } from "../../src/model/snapshot.js";

@@ -2,7 +2,7 @@
  * `docs/checks.md`, generated from the check metadata so the docs cannot drift from the code
  * (a test compares the committed file with this output). Regenerate: `npm run docs`.
  */
-import { baselineSchema } from "../../baseline/baseline.js";
+import { baselineSchema } from "../../baseline/schema.js";
 import { estateSchema } from "../../emulator/estate.js";
 import { checks } from "../index.js";
 import type { Check } from "./types.js";

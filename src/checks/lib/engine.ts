@@ -4,8 +4,9 @@
  */
 import { hash } from "node:crypto";
 import type { Snapshot, Target } from "../../model/snapshot.js";
-import { effectiveBaseline, idMatches } from "../../baseline/baseline.js";
-import type { Baseline, Suppression } from "../../baseline/baseline.js";
+import { effectiveBaseline } from "../../baseline/overrides.js";
+import { matchingSuppression } from "../../baseline/suppressions.js";
+import type { Baseline } from "../../baseline/baseline.js";
 import { UsageError } from "../../errors.js";
 import { checks as registry } from "../index.js";
 import type { Check, CheckResult, Finding } from "./types.js";
@@ -47,45 +48,6 @@ export function findingId(checkId: string, targetId: string, resourceId: string,
  */
 export function flatString(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
-}
-
-/**
- * The instant a suppression stops applying. A date-only `expires` (`2025-06-30`) covers that whole
- * day (UTC); a date-time is exact. Undefined when the suppression never expires; `NaN` time when the
- * value cannot be parsed (treated as expired).
- */
-export function suppressionEnd(s: Suppression): Date | undefined {
-  if (s.expires === undefined) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s.expires)) {
-    const start = Date.parse(`${s.expires}T00:00:00Z`);
-    return new Date(start + 24 * 60 * 60 * 1000);
-  }
-  return new Date(Date.parse(s.expires));
-}
-
-/** True when the suppression has expired at `now` (an unparseable date counts as expired). */
-export function isExpired(s: Suppression, now: Date): boolean {
-  const end = suppressionEnd(s);
-  if (end === undefined) return false;
-  const t = end.getTime();
-  return Number.isNaN(t) || now.getTime() >= t;
-}
-
-/** The baseline's suppressions that have expired at `now`, for the report to list. */
-export function expiredSuppressions(baseline: Baseline, now: Date = new Date()): Suppression[] {
-  return (baseline.suppressions ?? []).filter((s) => isExpired(s, now));
-}
-
-/** The first unexpired suppression that matches a failure of `checkId` on `resourceId`. */
-export function matchingSuppression(
-  baseline: Baseline,
-  checkId: string,
-  resourceId: string,
-  now: Date,
-): Suppression | undefined {
-  return (baseline.suppressions ?? []).find(
-    (s) => s.checkId === checkId && !isExpired(s, now) && idMatches(s.resourceId, resourceId),
-  );
 }
 
 /** Evaluates every target of the snapshot against the baseline. */

@@ -1,23 +1,8 @@
-/** NSG semantics of subnet-nsg-inbound: port sets, internet sources, Azure's first-match inbound order. */
+/** NSG semantics of subnet-nsg-inbound: traffic, internet sources, Azure's first-match inbound order (src/checks/lib/nsg.ts). */
 import { describe, expect, it } from "vitest";
-import type { NetworkSecurityGroup, SecurityRule } from "../../src/model/snapshot.js";
-import {
-  ALL_PORTS,
-  describePorts,
-  describeTraffic,
-  inboundRules,
-  internetAllows,
-  isInternetSource,
-  isPrivateIpv4Prefix,
-  parsePortRanges,
-  portsOf,
-  subtractPorts,
-  trafficOf,
-  unionPorts,
-} from "../../src/checks/nsg.js";
-import { getCheck } from "../../src/checks/index.js";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
-import { loadCase } from "./case-files.js";
+import type { NetworkSecurityGroup, SecurityRule } from "../../../src/model/snapshot.js";
+import { isNonInternetPrefix } from "../../../src/checks/lib/addresses.js";
+import { describeTraffic, inboundRules, internetAllows, isInternetSource, trafficOf } from "../../../src/checks/lib/nsg.js";
 
 function rule(name: string, priority: number, access: string, protocol: string, src: string[], ports: string[], dst = ["*"], extra: Partial<SecurityRule> = {}): SecurityRule {
   return {
@@ -46,27 +31,7 @@ function admitted(n: NetworkSecurityGroup): Record<string, string> {
   return Object.fromEntries(internetAllows(n, 8).map((a) => [a.rule.name, describeTraffic(a.admitted)]));
 }
 
-describe("port sets", () => {
-  it("parses single ports, ranges, * and rejects garbage", () => {
-    expect(parsePortRanges(["443", "80"])).toEqual([[80, 80], [443, 443]]);
-    expect(parsePortRanges(["1000-2000", "1500-2500", "2501"])).toEqual([[1000, 2501]]);
-    expect(parsePortRanges(["22", "*"])).toEqual(ALL_PORTS);
-    expect(parsePortRanges([" 8000 - 8100 "])).toEqual([[8000, 8100]]);
-    expect(parsePortRanges([])).toBeUndefined();
-    expect(parsePortRanges(["2000-1000"])).toBeUndefined();
-    expect(parsePortRanges(["65536"])).toBeUndefined();
-    expect(parsePortRanges(["http"])).toBeUndefined();
-  });
-
-  it("subtracts, unions and describes", () => {
-    expect(subtractPorts(ALL_PORTS, portsOf([80, 443]))).toEqual([[0, 79], [81, 442], [444, 65535]]);
-    expect(subtractPorts([[1000, 2000]], [[0, 65535]])).toEqual([]);
-    expect(subtractPorts([[1000, 2000]], [[1500, 1500]])).toEqual([[1000, 1499], [1501, 2000]]);
-    expect(unionPorts([[1, 5]], [[6, 9]])).toEqual([[1, 9]]);
-    expect(describePorts(ALL_PORTS)).toBe("*");
-    expect(describePorts(portsOf([22, 3389]))).toBe("22, 3389");
-  });
-
+describe("traffic", () => {
   it("reads protocols: * includes port-less protocols only with all ports; unreadable ports differ by role", () => {
     expect(describeTraffic(trafficOf(rule("r", 1, "Allow", "*", ["*"], ["*"]), "admits"))).toBe("Tcp *; Udp *; Icmp; Esp; Ah");
     expect(describeTraffic(trafficOf(rule("r", 1, "Allow", "*", ["*"], ["53"]), "admits"))).toBe("Tcp 53; Udp 53");
@@ -87,9 +52,9 @@ describe("addresses", () => {
     // The threshold is a parameter: /9 makes a public /8 count as the internet.
     expect(isInternetSource("52.0.0.0/8", 9)).toBe(true);
     expect(isInternetSource("10.0.0.0/8", 9)).toBe(false);
-    expect(isPrivateIpv4Prefix("172.20.2.0/24")).toBe(true);
-    expect(isPrivateIpv4Prefix("100.64.0.0/10")).toBe(true);
-    expect(isPrivateIpv4Prefix("172.32.0.0/16")).toBe(false);
+    expect(isNonInternetPrefix("172.20.2.0/24")).toBe(true);
+    expect(isNonInternetPrefix("100.64.0.0/10")).toBe(true);
+    expect(isNonInternetPrefix("172.32.0.0/16")).toBe(false);
   });
 });
 
@@ -142,28 +107,5 @@ describe("inbound evaluation (first match wins, lowest priority number first)", 
     // 0-65535 is every port, the same as *.
     expect(admitted(nsg(rule("D", 100, "Deny", "*", ["*"], ["0-65535"]), rule("A", 200, "Allow", "*", ["*"], ["*"])))).toEqual({ A: "nothing" });
     expect(admitted(nsg(rule("D", 100, "Deny", "Icmp", ["*"], ["*"]), rule("A", 200, "Allow", "Icmp", ["Internet"], ["*"])))).toEqual({ A: "nothing" });
-  });
-});
-
-describe("subnet-nsg-inbound outside the case files", () => {
-  const check = getCheck("subnet-nsg-inbound");
-  it("emits nothing for a target without a custom subnet (AKS-managed VNet)", () => {
-    const c = loadCase("subnet-nsg-inbound", "pass-aks-cluster-no-nsg-not-required.json");
-    const snapshot = structuredClone(c.snapshot);
-    const target = snapshot.targets[0]!;
-    target.subnetIds = [];
-    for (const part of Object.values(snapshot.aksClusters)) if (part.ok) part.value.agentPoolSubnetIds = [];
-    const params = Object.fromEntries((check?.meta.parameters ?? []).map((p) => [p.name, p.default]));
-    expect(check?.evaluate({ snapshot, target, baseline: effectiveBaseline(emptyBaseline, target), params })).toEqual([]);
-  });
-
-  it("honours the ingressTcpPorts parameter", () => {
-    const c = loadCase("subnet-nsg-inbound", "fail-pool-deny-below-allow-does-not-shadow.json");
-    const target = c.snapshot.targets[0]!;
-    const run = (ports: number[]) =>
-      check?.evaluate({ snapshot: c.snapshot, target, baseline: effectiveBaseline(emptyBaseline, target), params: { internetSourceMinPrefixLength: 8, ingressTcpPorts: ports } }).map((r) => r.status);
-    expect(run([80, 443])).toEqual(["fail"]);
-    expect(run([...Array.from({ length: 101 }, (_, i) => 8000 + i)])).toEqual(["pass"]);
-    expect(() => run(["443"] as unknown as number[])).toThrow(/ingressTcpPorts/);
   });
 });

@@ -3,11 +3,12 @@
  * suffixes), which of them a VNet sees (links; the most specific linked zone answers, as Azure
  * private DNS resolves), and which A record set answers (exact name, else a wildcard). Pure; no I/O.
  */
-import { parseResourceId } from "../model/resourceId.js";
-import { lookup, sameId } from "../model/snapshot.js";
-import type { ARecordSet, PrivateDnsZone, ReadError, Snapshot, VirtualNetworkLink } from "../model/snapshot.js";
-import { errorOf, nameOf } from "./common.js";
-import { isLabelSuffix, labelSuffixes, normalizeFqdn } from "../model/dnsNames.js";
+import { parseResourceId } from "../../model/resourceId.js";
+import { lookup, sameId } from "../../model/snapshot.js";
+import type { ARecordSet, PrivateDnsZone, ReadError, Snapshot, VirtualNetworkLink } from "../../model/snapshot.js";
+import { nameOf } from "./names.js";
+import { errorOf } from "./parts.js";
+import { isLabelSuffix, labelSuffixes, normalizeFqdn } from "../../model/dnsNames.js";
 
 /** The zones that could hold `fqdn`, and the read errors of zones that could but were not read. */
 export interface ZoneCandidates {

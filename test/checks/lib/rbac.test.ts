@@ -1,9 +1,6 @@
-/** Role-assignment semantics of udr-network-contributor: scope inheritance and Microsoft.Network/* coverage. */
+/** Role-assignment semantics of udr-network-contributor: scope inheritance and Microsoft.Network/* coverage (src/checks/lib/rbac.ts). */
 import { describe, expect, it } from "vitest";
-import { describeScope, grantsNetwork, judgeDefinition, roleGuid, scopeCovers } from "../../src/checks/udr-network-contributor.js";
-import { getCheck } from "../../src/checks/index.js";
-import { effectiveBaseline, emptyBaseline } from "../../src/baseline/baseline.js";
-import { loadCase } from "./case-files.js";
+import { describeScope, grantsNetwork, judgeDefinition, roleGuid, scopeCovers } from "../../../src/checks/lib/rbac.js";
 
 const SUB = "/subscriptions/3f2a1c9e-7b4d-4e8a-9c61-2d5e8f0a7b13";
 const VNET = `${SUB}/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-spoke-weu`;
@@ -64,51 +61,5 @@ describe("role definitions", () => {
     expect(missing.kind === "unknown" && missing.error.code).toBe("NotCollected");
     const failed = grantsNetwork({ abc: { ok: false, error: { code: "AuthorizationFailed", message: "no" } } }, custom);
     expect(failed.kind === "unknown" && failed.error.code).toBe("AuthorizationFailed");
-  });
-});
-
-describe("udr-network-contributor outside the case files", () => {
-  const check = getCheck("udr-network-contributor");
-  const c = loadCase("udr-network-contributor", "pass-udr-pool-network-contributor-on-resource-group.json");
-  const run = (mutate: (s: typeof c.snapshot) => void) => {
-    const snapshot = structuredClone(c.snapshot);
-    mutate(snapshot);
-    const target = snapshot.targets[0]!;
-    return check?.evaluate({ snapshot, target, baseline: effectiveBaseline(emptyBaseline, target), params: {} }) ?? [];
-  };
-
-  it("does not apply to loadBalancer targets", () => {
-    expect(run(() => undefined).map((r) => r.status)).toEqual(["pass", "pass", "pass"]);
-    expect(run((s) => { s.targets[0]!.pool!.outboundType = "loadBalancer"; })).toEqual([]);
-  });
-
-  it("is unknown (never silent) when the egress mode cannot be told", () => {
-    const results = run((s) => {
-      delete s.targets[0]!.pool!.outboundType;
-      s.aksClusters = {};
-    });
-    expect(results.map((r) => r.status)).toEqual(["unknown"]);
-  });
-
-  it("is unknown for a cluster without a managed identity principal", () => {
-    const results = run((s) => {
-      for (const p of Object.values(s.aksClusters)) if (p.ok) delete p.value.identityPrincipalId;
-    });
-    expect(results.map((r) => r.status)).toEqual(["unknown", "unknown", "unknown"]);
-  });
-
-  it("reports the unreadable subnet and does not judge its VNet, whose assignments may be hidden", () => {
-    const results = run((s) => {
-      s.subnets = {};
-    });
-    expect(results.map((r) => `${r.status} ${r.resourceId.split("/").pop()}`)).toEqual(["unknown snet-hdi-pool"]);
-  });
-
-  it("is unknown, not failed, on a route table it could not read", () => {
-    const results = run((s) => {
-      s.routeTables = {};
-    });
-    expect(results.filter((r) => r.status === "fail")).toEqual([]);
-    expect(results.map((r) => r.message)).toContainEqual(expect.stringMatching(/^Route table .* could not be read/));
   });
 });

@@ -1,6 +1,8 @@
 /**
- * NSG semantics used by `subnet-nsg-inbound`: port sets, address classes and Azure's inbound rule
- * evaluation (lowest priority number first, first match wins, default rules last). Pure.
+ * NSG semantics used by `subnet-nsg-inbound`: the traffic a rule matches (protocols and port sets,
+ * `ports.ts`), internet sources (what the `Internet` tag covers is defined once, in `addresses.ts`)
+ * and Azure's inbound rule evaluation (lowest priority number first, first match wins, default
+ * rules last). Pure.
  *
  * Only traffic that starts on the internet is modelled: a rule "covers" an internet flow when its
  * sources cover every internet source of that flow (`*`, `Any`, `Internet`, `0.0.0.0/0`, or a
@@ -8,87 +10,11 @@
  * ports, and its protocol/port set includes the flow's. Anything less is treated as not covering,
  * so a partly shadowed Allow rule still counts as reachable: over-reporting, never under-reporting.
  */
-import type { NetworkSecurityGroup, SecurityRule } from "../model/snapshot.js";
-import { parseIpv4Prefix, prefixContains, sameText } from "./common.js";
-
-// ---------------------------------------------------------------------------------------------
-// Port sets
-// ---------------------------------------------------------------------------------------------
-
-/** Sorted, disjoint, merged closed intervals of ports (0-65535). */
-export type PortSet = ReadonlyArray<readonly [number, number]>;
-
-export const MAX_PORT = 65535;
-export const ALL_PORTS: PortSet = [[0, MAX_PORT]];
-export const NO_PORTS: PortSet = [];
-
-function normalise(intervals: Array<readonly [number, number]>): PortSet {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const out: Array<[number, number]> = [];
-  for (const [lo, hi] of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
-}
-
-/**
- * Parses NSG port ranges (`*`, `443`, `1000-2000`). Undefined when the list is empty or an entry is
- * not a port or range: the caller decides what that means (an Allow admits everything, a Deny covers nothing).
- */
-export function parsePortRanges(ranges: readonly string[]): PortSet | undefined {
-  if (ranges.length === 0) return undefined;
-  const intervals: Array<[number, number]> = [];
-  for (const raw of ranges) {
-    const text = raw.trim();
-    if (text === "*" || sameText(text, "any")) return ALL_PORTS;
-    const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(text);
-    if (m === null) return undefined;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo > hi || hi > MAX_PORT) return undefined;
-    intervals.push([lo, hi]);
-  }
-  return normalise(intervals);
-}
-
-/** Ports as a set (`[80, 443]`). */
-export function portsOf(ports: readonly number[]): PortSet {
-  return normalise(ports.map((p) => [p, p] as const));
-}
-
-export function unionPorts(a: PortSet, b: PortSet): PortSet {
-  return normalise([...a, ...b]);
-}
-
-/** `a` without the ports of `b`. */
-export function subtractPorts(a: PortSet, b: PortSet): PortSet {
-  let out: Array<readonly [number, number]> = [...a];
-  for (const [blo, bhi] of b) {
-    const next: Array<readonly [number, number]> = [];
-    for (const [lo, hi] of out) {
-      if (bhi < lo || blo > hi) {
-        next.push([lo, hi]);
-        continue;
-      }
-      if (lo < blo) next.push([lo, blo - 1]);
-      if (hi > bhi) next.push([bhi + 1, hi]);
-    }
-    out = next;
-  }
-  return normalise(out);
-}
-
-export function isAllPorts(set: PortSet): boolean {
-  return set.length === 1 && set[0]?.[0] === 0 && set[0][1] === MAX_PORT;
-}
-
-/** `*`, or `22, 8000-8080`. */
-export function describePorts(set: PortSet): string {
-  if (isAllPorts(set)) return "*";
-  return set.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(", ");
-}
+import type { NetworkSecurityGroup, SecurityRule } from "../../model/snapshot.js";
+import { internetCovers, isNonInternetPrefix, isWholeInternet, parseIpv4Prefix, prefixContains } from "./addresses.js";
+import { sameText } from "./names.js";
+import { ALL_PORTS, NO_PORTS, describePorts, isAllPorts, parsePortRanges, subtractPorts } from "./ports.js";
+import type { PortSet } from "./ports.js";
 
 // ---------------------------------------------------------------------------------------------
 // Traffic (protocol + destination ports)
@@ -105,6 +31,7 @@ export interface Traffic {
   other: string[];
 }
 
+/** No traffic at all. */
 export const NO_TRAFFIC: Traffic = { tcp: NO_PORTS, udp: NO_PORTS, other: [] };
 
 /**
@@ -135,6 +62,7 @@ export function subtractTraffic(a: Traffic, b: Traffic): Traffic {
   };
 }
 
+/** True when nothing is left (no port, no port-less protocol). */
 export function isNoTraffic(t: Traffic): boolean {
   return t.tcp.length === 0 && t.udp.length === 0 && t.other.length === 0;
 }
@@ -152,20 +80,6 @@ export function describeTraffic(t: Traffic): string {
 // Addresses
 // ---------------------------------------------------------------------------------------------
 
-/** Prefixes that never come from the internet: RFC 1918, shared address space (RFC 6598), loopback, link-local. */
-export const PRIVATE_IPV4_PREFIXES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"];
-
-/** True when an IPv4 prefix lies entirely in private / non-internet space. */
-export function isPrivateIpv4Prefix(text: string): boolean {
-  return PRIVATE_IPV4_PREFIXES.some((p) => prefixContains(p, text));
-}
-
-/** Prefix values that stand for every source on the internet. */
-export function isWholeInternet(prefix: string): boolean {
-  const p = prefix.trim().toLowerCase();
-  return p === "*" || p === "any" || p === "internet" || p === "0.0.0.0/0" || p === "::/0";
-}
-
 /**
  * True when a source prefix admits internet traffic: `*`, `Any`, `Internet`, `0.0.0.0/0`, `::/0`,
  * or a public IPv4 prefix shorter than `/<minLength>` (e.g. `0.0.0.0/1`). A narrower public prefix
@@ -175,7 +89,7 @@ export function isWholeInternet(prefix: string): boolean {
 export function isInternetSource(prefix: string, minLength: number): boolean {
   if (isWholeInternet(prefix)) return true;
   const parsed = parseIpv4Prefix(prefix);
-  return parsed !== undefined && parsed.length < minLength && !isPrivateIpv4Prefix(prefix);
+  return parsed !== undefined && parsed.length < minLength && !isNonInternetPrefix(prefix);
 }
 
 /** Whether a rule's source prefix `outer` includes every internet address of the source `inner`. */
@@ -191,7 +105,7 @@ function destinationCovers(outer: string, inner: string): boolean {
   if (o === "*" || o === "any" || o === "0.0.0.0/0") return true;
   if (o === inner.trim().toLowerCase()) return true;
   const innerIsPrefix = parseIpv4Prefix(inner) !== undefined;
-  if (o === "internet") return innerIsPrefix && !isPrivateIpv4Prefix(inner);
+  if (o === "internet") return innerIsPrefix && internetCovers(inner);
   return parseIpv4Prefix(outer) !== undefined && innerIsPrefix && prefixContains(outer, inner);
 }
 

@@ -3,10 +3,11 @@
  * load-balancing-rule frontends) and the internal ingress address of a private-ingress cluster
  * (private link service → internal load balancer frontend → private IP). Pure; no I/O.
  */
-import { parentResourceId } from "../model/resourceId.js";
-import { sameId } from "../model/snapshot.js";
-import type { HdiCluster, Part, PublicIp, ReadError, Snapshot } from "../model/snapshot.js";
-import { dedupeIds, errorOf, nameOf, resolve, resolveInGroup } from "./common.js";
+import { parentResourceId } from "../../model/resourceId.js";
+import { sameId } from "../../model/snapshot.js";
+import type { HdiCluster, Part, PublicIp, ReadError, Snapshot } from "../../model/snapshot.js";
+import { dedupeIds, nameOf } from "./names.js";
+import { errorOf, resolve, resolveInGroup } from "./parts.js";
 
 /** A public IP that serves a load-balancing rule (ingress) of a load balancer in an MC group. */
 export interface IngressPublicIp {
