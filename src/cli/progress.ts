@@ -12,6 +12,7 @@ import dc from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import cliProgress from "cli-progress";
 import type { CollectProgress } from "../collect/collector.js";
+import { safeLine } from "../util/sanitize.js";
 
 /** One finished ARM request. */
 export interface ArmRequestEvent {
@@ -131,9 +132,11 @@ export function startScanDisplay(options: ScanDisplayOptions): ScanDisplay {
 
   if (verbose) {
     const watch = watchArmTraffic(options.endpoint, {
+      // The path can hold ARM-sourced names (a `nextLink` is ARM's text, and Node lets bytes
+      // 0x80-0xFF through, the 8-bit CSI U+009B among them): sanitised, one line per request.
       onResponse: (e) =>
         options.stderr(
-          `ARM ${e.method} ${e.path} ${e.status} ${e.durationMs} ms${e.status === 429 ? ` (throttled${e.retryAfter ? `, Retry-After ${e.retryAfter}` : ""})` : ""}\n`,
+          `ARM ${safeLine(e.method)} ${safeLine(e.path)} ${e.status} ${e.durationMs} ms${e.status === 429 ? ` (throttled${e.retryAfter ? `, Retry-After ${safeLine(e.retryAfter)}` : ""})` : ""}\n`,
         ),
     });
     return { bar: false, onProgress: () => {}, stop: () => watch.stop() };

@@ -8,6 +8,7 @@ import { getCheck } from "../checks/index.js";
 import type { Severity } from "../checks/lib/types.js";
 import type { ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
+import { safeLine } from "../util/sanitize.js";
 
 /** Teams refuses messages above about 28 KB; stay under it with room for the envelope Teams adds. */
 export const TEAMS_MESSAGE_LIMIT_BYTES = 28 * 1024;
@@ -73,14 +74,21 @@ type CardElement =
   | { type: "FactSet"; facts: Array<{ title: string; value: string }> };
 
 /**
- * Escapes Teams markdown in text that comes from ARM (resource names) so that it is shown, not
- * interpreted: a name can never turn into a link or formatting.
+ * Text that comes from ARM (resource names, ids, subscription ids) made safe for a card: first the
+ * one sanitiser (`safeLine`: control and bidi characters and line breaks become visible escapes
+ * such as `\n` or `\u202e`, so a name can neither forge a line nor reorder the text), then
+ * clipped, then Teams markdown escaped so that it is shown, not interpreted: a name can never turn
+ * into a link or formatting.
  */
 export function escapeCardText(text: string): string {
-  const clipped = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+  const line = safeLine(text);
+  let clipped = line.length > MAX_TEXT ? line.slice(0, MAX_TEXT - 1) : line;
+  // Never leave half a surrogate pair at the cut.
+  if (/[\ud800-\udbff]$/.test(clipped)) clipped = clipped.slice(0, -1);
+  if (clipped.length < line.length) clipped += "…";
   // ARM names cannot hold most of these; escaping the few that could make a link, emphasis or
   // HTML keeps ordinary ids (with `_`, `-`, `.`) readable.
-  return clipped.replace(/[\\`*[\]<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return clipped.replace(/[\\`*[\]<>]/g, (c) => `\\${c}`);
 }
 
 /** The last segment of an ARM id (the resource name), for a short line. */
@@ -156,7 +164,7 @@ function section(title: string, items: readonly CardItem[], shown: number, noun:
 function scopeText(report: DriftReport): string {
   const subs = report.scope.subscriptions;
   if (subs.length === 0) return "no subscription";
-  const listed = subs.slice(0, 5).join(", ");
+  const listed = subs.slice(0, 5).map(escapeCardText).join(", ");
   return `${subs.length} subscription${subs.length === 1 ? "" : "s"}: ${listed}${subs.length > 5 ? `, and ${subs.length - 5} more` : ""}`;
 }
 
@@ -175,7 +183,7 @@ function card(input: AlertInput, newItems: CardItem[], resolvedItems: CardItem[]
         { title: "Targets", value: `${s.targets}: ${s.drifted} drifted, ${s.compliant} compliant, ${s.unknown} unknown` },
         { title: "Findings", value: `${s.findings.fail} fail, ${s.findings.pass} pass, ${s.findings.unknown} unknown` },
         ...(input.staleCount > 0 ? [{ title: "Not evaluated", value: `${input.staleCount} (previous state kept)` }] : []),
-        { title: "Scan", value: `${r.scanId} at ${r.finishedAt}` },
+        { title: "Scan", value: `${escapeCardText(r.scanId)} at ${escapeCardText(r.finishedAt)}` },
       ],
     },
     ...section("New drift", newItems, Math.min(shown, newItems.length), "new findings", true),

@@ -1,18 +1,21 @@
 /**
- * CSV: RFC 4180 framing (CRLF, quoting, doubled quotes) that round-trips through a real CSV
- * parser (csv-parse) to the report's values, the formula-injection guard, and one row per
- * finding with every target present.
+ * CSV: RFC 4180 framing (CRLF, every data field quoted, doubled quotes) that round-trips through
+ * a real CSV parser (csv-parse) to the report's values, one line per record whatever the values
+ * hold (line breaks and control characters as visible escapes), the formula-injection guard, and
+ * one row per finding with every target present.
  */
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { csvColumns, csvField, renderCsv } from "../../src/report/render/csv.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { safeLine } from "../../src/util/sanitize.js";
 import { demoReport, FORMULA, findings, HOSTILE_MESSAGE, hostileReport } from "./fixtures.js";
+import { expectNeutral, FORGED_TEXT, FORMULA_CMD, poisonedReport } from "./hostile.js";
 
 type Row = Record<(typeof csvColumns)[number], string>;
 
 /** What a consumer does to undo the guard: drop the `'` in front of a formula trigger. */
-const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+const unguard = (cell: string) => (/^'[=+\-@\t\r\n\0\uff1d\uff0b\uff0d\uff20]/.test(cell) ? cell.slice(1) : cell);
 
 function rows(text: string): Row[] {
   // Strict RFC 4180 reading: no relaxed quotes, CRLF records, header row as column names.
@@ -28,6 +31,8 @@ describe("CSV", () => {
   it("has the documented header and one row per demo finding, every field round-tripping", () => {
     const text = renderCsv(demo);
     expect(text.split("\r\n")[0]).toBe(csvColumns.join(","));
+    // Every data record is one line of fully quoted fields.
+    for (const line of text.split("\r\n").slice(1, -1)) expect(line).toMatch(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/);
     const parsed = rows(text);
     const all = demo.targets.flatMap((t) => t.findings.map((f) => ({ t, f })));
     expect(parsed).toHaveLength(all.length);
@@ -54,20 +59,25 @@ describe("CSV", () => {
     expect(outside).not.toMatch(/\r(?!\n)/);
   });
 
-  it("quotes fields with comma, quote, CR or LF, doubles inner quotes, and round-trips them", () => {
-    expect(csvField("plain")).toBe("plain");
+  it("quotes every data field, doubles inner quotes, keeps line breaks as visible escapes, and round-trips", () => {
+    expect(csvField("plain")).toBe('"plain"');
+    expect(csvField("")).toBe('""');
     expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField("a;b")).toBe('"a;b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
-    expect(csvField("two\nlines")).toBe('"two\nlines"');
-    expect(csvField("cr\ronly")).toBe('"cr\ronly"');
+    expect(csvField("two\nlines")).toBe('"two\\nlines"');
+    expect(csvField("cr\ronly")).toBe('"cr\\ronly"');
     const row = rows(renderCsv(hostileReport())).find((r) => r.findingId === findings.critical.id)!;
-    expect(row.message).toBe(HOSTILE_MESSAGE);
+    expect(row.message).toBe(safeLine(HOSTILE_MESSAGE));
+    expect(row.message).toContain("0.0.0.0/0\\nsecond line");
     expect(row.expected).toBe("VirtualAppliance, 10.0.1.4");
     expect(JSON.parse(row.evidence)).toEqual(findings.critical.evidence);
   });
 
   it("prefixes a quote to cells a spreadsheet would run as a formula", () => {
-    for (const v of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) expect(csvField(v).replace(/^"/, "")).toMatch(/^'/);
+    for (const v of ["=1+1", "+1", "-1", "@SUM(A1)", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)"]) expect(csvField(v)).toMatch(/^"'/);
+    // Tab, CR, LF and NUL never reach a cell raw: they show as `\t`, `\r`, `\n`, `\u0000`.
+    for (const v of ["\tx", "\rx", "\nx", "\u0000x"]) expect(csvField(v)).toMatch(/^"\\/);
     for (const v of ["a=1", "1-1", "x@y", "", "'quoted"]) expect(csvField(v)).not.toMatch(/^"?'[=+\-@]/);
     const parsed = rows(renderCsv(hostileReport()));
     const critical = parsed.find((r) => r.findingId === findings.critical.id)!;
@@ -87,5 +97,27 @@ describe("CSV", () => {
     expect(empty).toHaveLength(1);
     expect(empty[0]).toMatchObject({ targetStatus: "unknown", findingId: "", status: "" });
     expect(new Set(parsed.map((r) => r.targetId)).size).toBe(3);
+  });
+
+  it("hostile names (OSC 52, bidi override, CRLF, `;`, `=cmd`) come out one line per record, inert, every field quoted and guarded", () => {
+    const report = poisonedReport();
+    const text = renderCsv(report);
+    // One line per record: the forged lines stay inside their field.
+    const records = report.targets.reduce((n, t) => n + Math.max(1, t.findings.length), 0);
+    expect(text.split("\r\n")).toHaveLength(records + 2);
+    expectNeutral(text, /\r\n/);
+    for (const line of text.split("\r\n").slice(1, -1)) expect(line).toMatch(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/);
+    // Each poisoned cell starts with the formula: guarded with `'`, its `;` and `,` inside quotes.
+    const parsed = rows(text);
+    for (const r of parsed) {
+      for (const cell of Object.values(r)) expect(cell).not.toMatch(/^[=+\-@\t\r\n\0\uff1d\uff0b\uff0d\uff20]/);
+      expect(r.targetName.startsWith(`'${FORMULA_CMD}`)).toBe(true);
+      expect(r.targetName).toContain("\\u001b]52;c;ZWNobyBwd25lZA==\\u0007");
+      expect(r.targetName).toContain("\\u202etxt.exe");
+      expect(r.targetName).toContain(`\\r\\n${FORGED_TEXT}`);
+    }
+    // The evidence column still parses to the exact evidence, hostile keys and values included.
+    const all = report.targets.flatMap((t) => t.findings);
+    parsed.filter((r) => r.evidence).forEach((r, i) => expect(JSON.parse(r.evidence)).toEqual(all[i]!.evidence));
   });
 });

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { htmlContrastPairs, htmlCsp, htmlPalette, renderHtml } from "../../src/report/render/html.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { demoReport, hostileReport } from "./fixtures.js";
+import { expectNeutral, FORGED_TEXT, poisonedReport } from "./hostile.js";
 
 /** WCAG 2 contrast ratio of two `#rrggbb` colours. */
 function contrast(a: string, b: string): number {
@@ -60,6 +61,23 @@ describe("HTML", () => {
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(html).toContain("pool-evil &lt;b&gt;|x|&lt;/b&gt;");
     expect(html).toContain("The client &#39;x&#39; has no &lt;read&gt; | access");
+  });
+
+  it("hostile names (OSC 52, bidi override, CRLF) come out inert: no control or bidi character, no line of their own, evidence exact", () => {
+    const report = poisonedReport();
+    const html = renderHtml(report);
+    expectNeutral(html);
+    expectSelfContained(html);
+    // Shown as visible escapes in headings, cells, attributes and the title of the page.
+    expect(html).toMatch(/<h3 id="target-\d+">=cmd\|&#39; \/C calc&#39;!A0;=1\+1,x pool-evil .*\\u001b\]52;c;ZWNobyBwd25lZA==\\u0007/);
+    expect(html).toContain(`\\u202etxt.exe`);
+    expect(html).toContain(`\\r\\n${FORGED_TEXT}\\r${FORGED_TEXT}\\n${FORGED_TEXT}\\u2028${FORGED_TEXT}`);
+    // The evidence block is the pretty-printed JSON of the exact evidence, hostile keys included.
+    const unescape = (t: string) => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+    const blocks = [...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => JSON.parse(unescape(m[1]!)) as unknown);
+    const evidence = report.targets.flatMap((t) => t.findings.map((f) => f.evidence));
+    expect(blocks.length).toBe(evidence.length);
+    for (const b of blocks) expect(evidence).toContainEqual(b);
   });
 
   it("has the accessibility basics: one h1, captions, scoped headers, labelled scroll regions, working anchors", () => {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../src/report/render/markdown.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { demoReport, findings, hostileReport } from "./fixtures.js";
+import { expectNeutral, FORGED_TEXT, poisonedReport } from "./hostile.js";
 
 /** Cells of a GFM table row: split on `|` not preceded by a backslash. */
 function cells(line: string): string[] {
@@ -34,7 +35,7 @@ describe("Markdown", () => {
   });
 
   it("every table row has as many cells as its header, hostile values included", () => {
-    for (const md of [renderMarkdown(demo), renderMarkdown(hostileReport())]) {
+    for (const md of [renderMarkdown(demo), renderMarkdown(hostileReport()), renderMarkdown(poisonedReport())]) {
       const all = tables(md);
       expect(all.length).toBeGreaterThan(2);
       for (const t of all) {
@@ -48,7 +49,7 @@ describe("Markdown", () => {
   it("escapes pipes, newlines and HTML in values, so nothing renders as markup", () => {
     const md = renderMarkdown(hostileReport());
     expect(md).not.toContain("<script>");
-    expect(md).toContain("&lt;script&gt;alert(1)&lt;/script&gt; \\| 0.0.0.0/0<br>second line &amp; more");
+    expect(md).toContain("&lt;script&gt;alert(1)&lt;/script&gt; \\| 0.0.0.0/0\\\\nsecond line &amp; more");
     expect(md).toContain("#### pool-evil &lt;b&gt;\\|x\\|&lt;/b&gt;: drifted");
     expect(md).not.toMatch(/<b>/);
   });
@@ -79,5 +80,17 @@ describe("Markdown", () => {
     expect(md).toContain("<details><summary>How to fix subnet-default-route</summary>");
     expect(md).toContain("&lt;rg&gt;");
     expect(md).not.toContain(findings.pass.id);
+  });
+
+  it("hostile names (OSC 52, bidi override, CRLF, `;`, `=cmd`) come out inert: no control or bidi character, no forged line in a cell or out of one", () => {
+    const md = renderMarkdown(poisonedReport());
+    expectNeutral(md);
+    expect(md).not.toContain("<br>");
+    // Shown as visible escapes (the backslash itself escaped for Markdown), in headings, cells and code spans.
+    expect(md).toMatch(/^#### =cmd.*\\\\u001b\\\]52;c;.*\\\\u202etxt\.exe.*\\\\r\\\\nFORGED/m);
+    expect(md).toContain("`=cmd\\|' /C calc'!A0;=1+1,x ");
+    expect(md).toContain(`\\\\u2028${FORGED_TEXT}`);
+    // Every table row is still one line with its header's cell count (checked above); no row starts with the forged text.
+    expect(md.split("\n").filter((l) => l.startsWith("| FORGED"))).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checks } from "../../src/checks/index.js";
 import { buildSarif, FINGERPRINT_KEY, renderSarif } from "../../src/report/render/sarif.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { hasUnsafeText } from "../../src/util/sanitize.js";
 import { demoReport, findings, hostileReport, SUBNET_ID } from "./fixtures.js";
+import { poisonedReport } from "./hostile.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
@@ -67,7 +69,7 @@ describe("SARIF against the official 2.1.0 schemas", () => {
 
   for (const kind of ["oasis", "sdk"] as const) {
     it(`the demo report, with and without passes, and the hostile report validate (${kind})`, () => {
-      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true)]) {
+      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true), parse(poisonedReport(), true)]) {
         const ok = validators[kind](log);
         expect(validators[kind].errors ?? [], JSON.stringify(validators[kind].errors?.slice(0, 3))).toEqual([]);
         expect(ok).toBe(true);
@@ -172,5 +174,33 @@ describe("SARIF mapping", () => {
     const sarif = buildSarif(report) as unknown as Log;
     const r = sarif.runs[0]!.results.find((x) => x.ruleId === "retired-check")!;
     expect(sarif.runs[0]!.tool.driver.rules[r.ruleIndex!]!.id).toBe("retired-check");
+  });
+
+  it("hostile names: every text a viewer shows is sanitised; ids, fingerprints and properties stay exact", () => {
+    const report = poisonedReport();
+    const sarif = buildSarif(report, { includePasses: true }) as unknown as Log;
+    const r0 = sarif.runs[0]!;
+    const shown: string[] = [
+      ...r0.results.flatMap((r) => [
+        r.message.text,
+        ...r.locations.flatMap((l) => l.logicalLocations.flatMap((x) => [x.fullyQualifiedName, (x as { name?: string }).name ?? ""])),
+        ...(r.suppressions ?? []).map((x) => x.justification),
+      ]),
+      ...r0.invocations[0]!.toolExecutionNotifications.flatMap((n) => [(n as unknown as { message: { text: string } }).message.text, ...n.locations.flatMap((l) => l.logicalLocations.map((x) => x.fullyQualifiedName))]),
+      ...r0.tool.driver.rules.map((r) => r.shortDescription.text),
+    ];
+    expect(shown.length).toBeGreaterThan(20);
+    for (const text of shown) expect(hasUnsafeText(text), JSON.stringify(text)).toBe(false);
+    expect(shown.some((t) => t.includes("\\u001b]52;c;ZWNobyBwd25lZA==\\u0007"))).toBe(true);
+    expect(shown.some((t) => t.includes("\\u202etxt.exe"))).toBe(true);
+    // Data stays exact: the finding ids (fingerprints), rule ids and properties.
+    const all = report.targets.flatMap((t) => t.findings);
+    for (const r of r0.results) {
+      const f = all.find((x) => x.id === r.properties.findingId)!;
+      expect(f).toBeDefined();
+      expect(r.partialFingerprints[FINGERPRINT_KEY]).toBe(f.id);
+      expect(r.ruleId).toBe(f.checkId);
+      expect(r.properties).toMatchObject({ expected: f.expected, actual: f.actual, evidence: f.evidence });
+    }
   });
 });

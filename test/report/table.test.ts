@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { renderTable } from "../../src/report/render/table.js";
 import { findings, hostileReport } from "./fixtures.js";
+import { expectNeutral, FORGED_TEXT, poisonedReport } from "./hostile.js";
 
 const ESC = "\u001b";
 
@@ -27,6 +28,39 @@ describe("table", () => {
     const text = renderTable(report, { color: false });
     expect(text).not.toContain(ESC);
     expect(text).not.toContain("\u0007");
-    expect(text).toContain("evil \uFFFD[2J\uFFFD]0;title\uFFFD done");
+    expect(text).toContain("evil \\u001b[2J\\u001b]0;title\\u0007 done");
+  });
+
+  it("hostile names (OSC 52, bidi override, CRLF) come out inert in every column and line, the resource column included", () => {
+    const report = poisonedReport();
+    for (const verbose of [false, true]) {
+      const text = renderTable(report, { color: false, verbose });
+      expectNeutral(text);
+      expect(text).not.toContain(ESC);
+      // Shown, as visible escapes, not dropped: names, the resource column, messages, errors, scope.
+      expect(text).toContain("\\u001b]52;c;");
+      expect(text).toContain("\\u202etxt.exe");
+      expect(text).toMatch(/^egress-audit drift report =cmd.*\\u001b\]52;c;/m);
+      expect(text).toMatch(/^scope: =cmd.*\\u001b\]52;c;/m);
+      expect(text).toMatch(/^ {2}- =cmd.*\\r\\nFORGED/m);
+      expect(text).toMatch(/^ {2}=cmd.*: =cmd.*\\u001b\]52/m); // a read error line
+    }
+    // With colour, every ESC left is one of our own SGR colour codes.
+    const coloured = renderTable(report, { color: true, verbose: true });
+    expect(coloured.replace(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "")).not.toContain(ESC);
+    expect(coloured.split("\n").some((l) => l.trimStart().startsWith(FORGED_TEXT))).toBe(false);
+  });
+
+  it("the resource column shows the sanitised short id", () => {
+    const report = hostileReport();
+    const group = `/subscriptions/s/resourceGroups/`;
+    report.targets[0]!.findings = [
+      { ...findings.medium, id: "a", resourceId: `${group}\u001b]52;c;eA==\u0007` },
+      { ...findings.medium, id: "b", resourceId: `${group}a\u202eb\r\nc` },
+    ];
+    const text = renderTable(report, { color: false });
+    expectNeutral(text);
+    expect(text).toContain("│ rg/\\u001b]52;c;eA==\\u0007 ");
+    expect(text).toContain("│ rg/a\\u202eb\\r\\nc ");
   });
 });

@@ -1,5 +1,12 @@
-/** Helpers shared by the renderers: ordering, short ids, escaping, counting. */
+/**
+ * Helpers shared by the renderers: ordering, short ids, escaping, counting.
+ *
+ * The escaping helpers first pass text through the one sanitiser (`util/sanitize.ts`: control,
+ * bidi and line-separator characters become visible escapes), then escape their own format, so
+ * a renderer that escapes a value for its format has also neutralised it for the reader.
+ */
 import type { Finding, FindingStatus, Severity } from "../../checks/lib/types.js";
+import { safeLine, safeLines } from "../../util/sanitize.js";
 import type { TargetReport, TargetStatus } from "../report.js";
 
 const targetRank: Record<TargetStatus, number> = { drifted: 0, unknown: 1, compliant: 2 };
@@ -31,8 +38,20 @@ export function shortId(id: string): string {
   return id;
 }
 
-/** Text for HTML element content and (double-quoted) attribute values. */
+/**
+ * Text for HTML element content and (double-quoted) attribute values: sanitised to one line (a
+ * line break shows as `\n`, like every other control character), then `& < > " '` as entities.
+ */
 export function escapeHtml(text: string): string {
+  return entities(safeLine(text));
+}
+
+/** {@link escapeHtml} for a `<pre>` block whose line breaks are meant (pretty-printed JSON). */
+export function escapeHtmlLines(text: string): string {
+  return entities(safeLines(text));
+}
+
+function entities(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -42,22 +61,28 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Text as literal Markdown (GFM), safe inside a table cell: inline syntax is backslash-escaped,
- * HTML is turned into entities (GitHub would otherwise render or strip it), `|` cannot end the
- * cell and line breaks become `<br>` (a raw newline would end the table row).
+ * Text as literal Markdown (GFM), safe inside a table cell: sanitised first, then inline syntax
+ * backslash-escaped, HTML turned into entities (GitHub would otherwise render or strip it) and
+ * `|` escaped so it cannot end the cell. A line break in the text shows as `\n` (the default: a
+ * value's own line break must neither start a line of the cell nor end the table row); our own
+ * prose (a check's risk in SARIF help) may ask for a space instead.
  */
-export function escapeMarkdown(text: string, newline: "<br>" | " " = "<br>"): string {
-  return text
+export function escapeMarkdown(text: string, newline: "escape" | " " = "escape"): string {
+  const escaped = (newline === "escape" ? safeLine(text) : safeLines(text))
     .replace(/[\\`*_[\]~|#!]/g, (c) => `\\${c}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\r\n|\r|\n/g, newline);
+    .replace(/>/g, "&gt;");
+  // Only `safeLines` leaves line breaks (as LF).
+  return newline === "escape" ? escaped : escaped.replace(/\n/g, newline);
 }
 
-/** An inline code span safe in a GFM table cell (backticks fenced, `|` escaped, one line). */
+/**
+ * An inline code span safe in a GFM table cell: one line (sanitised, so a line break shows as
+ * `\n`), backticks fenced, `|` escaped.
+ */
 export function markdownCode(text: string): string {
-  const flat = text.replace(/\r\n|\r|\n/g, " ").replace(/\|/g, "\\|");
+  const flat = safeLine(text).replace(/\|/g, "\\|");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";

@@ -3,7 +3,10 @@
  * or archive. No script, no external resource of any kind (no stylesheet, font, image or link
  * outside the page): the only style is one inline `<style>` element, pinned by a
  * Content-Security-Policy hash so the page cannot load anything even if a value slipped through.
- * Every value from the report is HTML-escaped.
+ * Every value from the report is HTML-escaped by `escapeHtml`, which first runs the one sanitiser:
+ * control and bidi characters and line breaks show as visible escapes (`\u202e`, `\n`), so a name
+ * cannot reorder what the page shows or start a line of its own (the evidence `<pre>` keeps the
+ * line breaks of its pretty-printed JSON, whose strings JSON has escaped).
  *
  * Accessibility: `lang`, one `h1` and a heading per section and target, data tables with a
  * caption and `th` scope, statuses in words (colour only repeats them), keyboard-scrollable
@@ -13,7 +16,7 @@
 import { createHash } from "node:crypto";
 import type { Finding, Severity } from "../../checks/lib/types.js";
 import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
-import { countByStatus, escapeHtml as h, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
+import { countByStatus, escapeHtml as h, escapeHtmlLines, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 import { toolInfo } from "./tool.js";
 
 /** Colours of the page, per scheme; every text/background pair meets WCAG AA (4.5:1). */
@@ -258,7 +261,7 @@ function findingTable(caption: string, findings: Finding[], withFix: boolean): s
         `<details><summary>Details</summary>` +
         `<p>Resource: <code>${h(f.resourceId)}</code></p>` +
         (withFix ? `<p>Remediation: ${h(f.remediation)}</p>` : "") +
-        `<p>Evidence:</p><pre>${h(JSON.stringify(f.evidence, null, 2))}</pre>` +
+        `<p>Evidence:</p><pre>${escapeHtmlLines(JSON.stringify(f.evidence, null, 2))}</pre>` +
         `<p class="meta">Finding id <code>${h(f.id)}</code></p></details>`;
       return (
         `<tr><td>${badge(f.status)}${suppressed}</td><td>${h(f.severity)}</td><td><code>${h(f.checkId)}</code></td>` +

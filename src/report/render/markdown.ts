@@ -3,9 +3,11 @@
  * a summary table, one section per drifted or unknown target listing its failing and unknown
  * findings, the passing findings folded in a `<details>` block, then the read errors.
  *
- * Every value from the report is escaped (`escapeMarkdown` in `common.ts`; `escapeHtml` inside
- * the raw-HTML `<summary>` lines): a resource name or ARM error message cannot break a table,
- * start a link, or inject HTML into the comment.
+ * Every value from the report is escaped (`escapeMarkdown` and `markdownCode` in `common.ts`;
+ * `escapeHtml` inside the raw-HTML `<summary>` lines), statuses and times included, and those
+ * sanitise first: a resource name or ARM error message cannot break a table, start a link,
+ * inject HTML into the comment, carry control or bidi characters, or start a line, in a cell or
+ * out of one (its line breaks show as `\n`, like every control character, as a visible escape).
  */
 import type { Finding } from "../../checks/lib/types.js";
 import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
@@ -19,7 +21,7 @@ export function renderMarkdown(report: DriftReport): string {
   out.push(
     `${s.drifted ? `**${s.drifted} of ${s.targets} targets drifted**` : `No drift in ${s.targets} targets`}` +
       (s.unknown ? `, ${s.unknown} could not be fully audited` : "") +
-      `. Scan ${code(report.scanId)}, ${report.startedAt} to ${report.finishedAt}, ` +
+      `. Scan ${code(report.scanId)}, ${md(report.startedAt)} to ${md(report.finishedAt)}, ` +
       `${report.scope.subscriptions.length} subscription${report.scope.subscriptions.length === 1 ? "" : "s"}.`,
     "",
   );
@@ -69,14 +71,14 @@ export function renderMarkdown(report: DriftReport): string {
     out.push("");
   }
 
-  out.push(`<sub>${md(summaryLine(report), " ")}</sub>`, "");
+  out.push(`<sub>${md(summaryLine(report))}</sub>`, "");
   return out.join("\n");
 }
 
 function targetSection(t: TargetReport): string[] {
   const counts = countByStatus(t.findings);
   const out: string[] = [];
-  out.push(`#### ${md(t.name, " ")}: ${t.status}`, "");
+  out.push(`#### ${md(t.name)}: ${md(t.status)}`, "");
   out.push(
     `${t.kind === "clusterPool" ? "Cluster pool" : "AKS cluster"} ${code(t.id)}; ` +
       `${counts.fail} failing, ${counts.unknown} unknown, ${counts.pass} passing.`,
@@ -99,6 +101,6 @@ function targetSection(t: TargetReport): string[] {
 }
 
 function row(f: Finding): string {
-  const status = f.suppressed ? `${f.status} (suppressed: ${md(suppressionText(f.suppressed))})` : `**${f.status}**`;
-  return `| ${status} | ${f.severity} | ${code(f.checkId)} | ${code(shortId(f.resourceId))} | ${md(f.expected)} | ${md(f.actual)} | ${md(f.message)} |`;
+  const status = f.suppressed ? `${md(f.status)} (suppressed: ${md(suppressionText(f.suppressed))})` : `**${md(f.status)}**`;
+  return `| ${status} | ${md(f.severity)} | ${code(f.checkId)} | ${code(shortId(f.resourceId))} | ${md(f.expected)} | ${md(f.actual)} | ${md(f.message)} |`;
 }

@@ -15,9 +15,16 @@
  * - a suppressed failure carries `suppressions: [{ kind: "external", justification }]`;
  * - report `errors` (failed reads) are tool execution notifications of level `error`, and
  *   `executionSuccessful` is false when there are any: the scan did not see everything.
+ *
+ * The texts a viewer shows (result and notification messages, logical location names, suppression
+ * justifications, the description of a rule the registry does not know) go through the one
+ * sanitiser (`safeLine`): control and bidi characters and line breaks become visible escapes.
+ * Ids that tie results together (`ruleId`, fingerprints) and `properties` stay exact: they are data,
+ * like the JSON report, and JSON escapes control characters itself.
  */
 import { checks } from "../../checks/index.js";
 import type { CheckMetadata, Finding, Severity } from "../../checks/lib/types.js";
+import { safeLine } from "../../util/sanitize.js";
 import { exitCodeOf, type DriftReport, type TargetReport } from "../report.js";
 import { escapeMarkdown, sortFindings } from "./common.js";
 import { toolInfo, type ToolInfo } from "./tool.js";
@@ -75,7 +82,7 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
     for (const f of t.findings) {
       if (!known.has(f.checkId)) {
         known.add(f.checkId);
-        rules.push({ id: f.checkId, name: ruleName(f.checkId), shortDescription: { text: f.checkId } });
+        rules.push({ id: f.checkId, name: ruleName(f.checkId), shortDescription: { text: safeLine(f.checkId) } });
       }
     }
   }
@@ -114,8 +121,8 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
             toolExecutionNotifications: report.errors.map((e) => ({
               level: "error",
               descriptor: { id: e.code },
-              message: { text: `${e.code}: ${e.message}` },
-              locations: [{ logicalLocations: [{ fullyQualifiedName: e.scope, kind: "resource" }] }],
+              message: { text: safeLine(`${e.code}: ${e.message}`) },
+              locations: [{ logicalLocations: [{ fullyQualifiedName: safeLine(e.scope), kind: "resource" }] }],
             })),
           },
         ],
@@ -155,7 +162,7 @@ function ruleOf(meta: CheckMetadata): Json {
 function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: Set<string> | undefined): Json {
   const kind = f.status === "fail" ? "fail" : f.status === "unknown" ? "review" : "pass";
   const level = kind === "fail" ? sarifLevel[f.severity] : "none";
-  const text = `${sentence(f.message)} ${sentence(`Expected: ${f.expected}; actual: ${f.actual}`)}`;
+  const text = safeLine(`${sentence(f.message)} ${sentence(`Expected: ${f.expected}; actual: ${f.actual}`)}`);
   return {
     ruleId: f.checkId,
     ...(ruleIndex >= 0 ? { ruleIndex } : {}),
@@ -164,7 +171,7 @@ function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: S
     message: { text },
     locations: [
       {
-        logicalLocations: [{ name: lastSegment(f.resourceId), fullyQualifiedName: f.resourceId, kind: "resource" }],
+        logicalLocations: [{ name: safeLine(lastSegment(f.resourceId)), fullyQualifiedName: safeLine(f.resourceId), kind: "resource" }],
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: f.id },
@@ -174,7 +181,7 @@ function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: S
           suppressions: [
             {
               kind: "external",
-              justification: f.suppressed.reason,
+              justification: safeLine(f.suppressed.reason),
               properties: { owner: f.suppressed.owner, ...(f.suppressed.expires ? { expires: f.suppressed.expires } : {}) },
             },
           ],

@@ -1,5 +1,14 @@
+/**
+ * Terminal rendering of a drift report: one table per target, failing and unknown findings first.
+ *
+ * Every value from the report goes through the one sanitiser (`safeLine`, here `clean`), the
+ * resource column and the scope line included: control characters (ESC, so no ANSI or OSC 52
+ * sequence), bidi controls and line breaks show as visible escapes (`\u001b`, `\u202e`, `\n`), so
+ * a crafted name cannot drive the terminal, reorder what is shown or forge a line.
+ */
 import Table from "cli-table3";
 import pc from "picocolors";
+import { safeLine as clean } from "../../util/sanitize.js";
 import { summaryLine, type DriftReport } from "../report.js";
 import { shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 
@@ -27,17 +36,17 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
       ? c.red(status)
       : status === "unknown"
         ? c.yellow(status)
-        : c.green(status);
+        : c.green(clean(status));
 
   const out: string[] = [];
-  out.push(c.bold(`egress-audit drift report ${report.scanId}`));
-  out.push(`scope: ${report.scope.subscriptions.join(", ") || "(none)"}`);
+  out.push(c.bold(`egress-audit drift report ${clean(report.scanId)}`));
+  out.push(`scope: ${report.scope.subscriptions.map(clean).join(", ") || "(none)"}`);
   out.push("");
 
   const targets = sortTargets(report.targets);
   for (const t of targets) {
     const passes = t.findings.filter((f) => f.status === "pass").length;
-    out.push(`${c.bold(clean(t.name))} (${t.kind}, ${t.subscriptionId}) ${paint(t.status)}  ${passes} pass`);
+    out.push(`${c.bold(clean(t.name))} (${clean(t.kind)}, ${clean(t.subscriptionId)}) ${paint(t.status)}  ${passes} pass`);
     const shown = t.findings.filter((f) => options.verbose || f.status !== "pass" || f.suppressed);
     if (shown.length) {
       // Fixed columns plus the two value columns sharing what is left of the width.
@@ -52,9 +61,9 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
       for (const f of sorted) {
         table.push([
           f.suppressed ? `${paint(f.status)}*` : paint(f.status),
-          f.severity,
-          f.checkId,
-          shortId(f.resourceId),
+          clean(f.severity),
+          clean(f.checkId),
+          clean(shortId(f.resourceId)),
           clean(f.expected),
           clean(f.actual),
         ]);
@@ -86,13 +95,4 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
   }
   out.push(summaryLine(report));
   return out.join("\n") + "\n";
-}
-
-/**
- * Text from ARM (names, error messages) without control characters, so a crafted value cannot
- * move the cursor, recolour or clear the terminal (an ANSI escape starts with ESC, U+001B).
- */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "\uFFFD");
 }
