@@ -37,6 +37,10 @@ interface Bucket {
  * bucket is empty the reservation waits until the refill covers it (reservations queue in order).
  * ARM's own count (`x-ms-ratelimit-remaining-subscription-reads`) lowers the local one when other
  * clients of the same principal spend the same budget.
+ *
+ * ARM's budget belongs to the principal, not to a scan: the service builds one per process
+ * (`AppServices.readBudget`) and every scan's clients wait on it, so concurrent scans of one
+ * subscription share its refill instead of each planning to spend all of it.
  */
 export class ReadBudget {
   readonly capacity: number;

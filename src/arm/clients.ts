@@ -8,10 +8,11 @@ import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { getClient, type Client } from "@azure-rest/core-client";
-import type { ArmSettings } from "../config/settings.js";
-import { ARM_SCOPES, createCredential } from "./credential.js";
+import { DEFAULT_READ_DEADLINE_IN_MS, type ArmSettings } from "../config/settings.js";
+import { armScopesOf, createCredential } from "./credential.js";
 import { budgetKeyOf, ReadBudget, readBudgetPolicy } from "./budget.js";
-import { attemptTimeoutPolicy, DEFAULT_ATTEMPT_TIMEOUT_IN_MS, endpointPolicy, responseIntegrityPolicy } from "./policies.js";
+import { attemptTimeoutPolicy, DEFAULT_ATTEMPT_TIMEOUT_IN_MS, endpointPolicy, readDeadlinePolicy, responseIntegrityPolicy } from "./policies.js";
+import { pageGuardPolicy } from "./paging.js";
 
 /** ARM traffic counters of one scan; they go into the report's `stats`. */
 export interface ArmStats {
@@ -47,6 +48,13 @@ export interface ArmClientOptions {
    * retried like a network error (default 60 s).
    */
   requestTimeoutInMs?: number;
+  /**
+   * Deadline of one read across all its attempts: past it the read fails as `Timeout`, however
+   * many retries remain (default: the settings' `readDeadlineInMs`, else 90 s).
+   */
+  readDeadlineInMs?: number;
+  /** Pages one list may have at most (default `MAX_PAGES_PER_LIST`, 10,000); past it the list fails as `TooManyPages`. */
+  maxPagesPerList?: number;
   /** Connections to ARM at most (default {@link DEFAULT_MAX_SOCKETS}); further requests queue. */
   maxSockets?: number;
 }
@@ -85,7 +93,7 @@ function statsPolicy(stats: ArmStats, bySubscription: Map<string, number>, throt
 /**
  * One scan's ARM access: the credential, the shared pipeline options and per-subscription
  * clients (the modular SDKs bind a client to one subscription). Every client gets the configured
- * endpoint and the ARM credential scope; the clients are built lazily and reused.
+ * endpoint and the token scope of its cloud; the clients are built lazily and reused.
  */
 export class ArmClients {
   readonly stats: ArmStats = { armRequests: 0, throttled: 0, retries: 0 };
@@ -97,6 +105,8 @@ export class ArmClients {
   /** The read budget requests wait on, when on. */
   readonly budget: ReadBudget | undefined;
   readonly #credential: TokenCredential;
+  /** The token scopes of the endpoint's cloud, for every client. */
+  readonly #scopes: string[];
   readonly #common: Record<string, unknown>;
   readonly #network = new Map<string, NetworkManagementClient>();
   readonly #aks = new Map<string, ContainerServiceClient>();
@@ -108,6 +118,7 @@ export class ArmClients {
   constructor(settings: ArmSettings, options: ArmClientOptions = {}) {
     this.endpoint = settings.endpoint;
     this.#credential = options.credential ?? createCredential(settings);
+    this.#scopes = armScopesOf(settings);
     this.budget = options.readBudget === false ? undefined : (options.readBudget ?? new ReadBudget());
     this.#common = {
       endpoint: settings.endpoint,
@@ -116,10 +127,13 @@ export class ArmClients {
         ...(options.retryDelayInMs !== undefined ? { retryDelayInMs: options.retryDelayInMs } : {}),
         ...(options.maxRetryDelayInMs !== undefined ? { maxRetryDelayInMs: options.maxRetryDelayInMs } : {}),
       },
-      // Per retry, in this order: wait for a read token, count the attempt, refuse any host but
-      // the endpoint, refuse a damaged body, time the exchange out. A refused request is never
+      // Once per read, around the retries: bound the pages of a list and the time of the whole
+      // read. Per retry, in this order: wait for a read token, count the attempt, refuse any host
+      // but the endpoint, refuse a damaged body, time the exchange out. A refused request is never
       // sent, so the bearer token (already on it) goes nowhere.
       additionalPolicies: [
+        { policy: pageGuardPolicy(options.maxPagesPerList !== undefined ? { maxPagesPerList: options.maxPagesPerList } : {}), position: "perCall" },
+        { policy: readDeadlinePolicy(options.readDeadlineInMs ?? settings.readDeadlineInMs ?? DEFAULT_READ_DEADLINE_IN_MS), position: "perCall" },
         ...(this.budget ? [{ policy: readBudgetPolicy(this.budget), position: "perRetry" }] : []),
         { policy: statsPolicy(this.stats, this.requestsBySubscription, this.throttledBySubscription), position: "perRetry" },
         { policy: endpointPolicy(settings.endpoint), position: "perRetry" },
@@ -145,7 +159,7 @@ export class ArmClients {
 
   /** Options for the modular (TypeSpec-generated) clients: scopes go under `credentials`. */
   get #modular(): Record<string, unknown> {
-    return { ...this.#common, credentials: { scopes: ARM_SCOPES } };
+    return { ...this.#common, credentials: { scopes: this.#scopes } };
   }
 
   subscriptions(): SubscriptionClient {
@@ -170,7 +184,7 @@ export class ArmClients {
     return getOrSet(
       this.#auth,
       subscriptionId,
-      () => new AuthorizationManagementClient(this.#credential, subscriptionId, { ...this.#common, credentialScopes: ARM_SCOPES }),
+      () => new AuthorizationManagementClient(this.#credential, subscriptionId, { ...this.#common, credentialScopes: this.#scopes }),
     );
   }
 
@@ -179,7 +193,7 @@ export class ArmClients {
    * HDInsight on AKS cluster pools, whose SDK Microsoft withdrew.
    */
   rest(): Client {
-    this.#rest ??= getClient(this.endpoint, this.#credential, { ...this.#modular, credentials: { scopes: ARM_SCOPES } });
+    this.#rest ??= getClient(this.endpoint, this.#credential, { ...this.#modular, credentials: { scopes: this.#scopes } });
     return this.#rest;
   }
 }

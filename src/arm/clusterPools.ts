@@ -25,7 +25,11 @@ interface ListPage {
   nextLink?: string;
 }
 
-/** Follows a list and its `nextLink`s; throws the ARM error (a RestError) of a failed page. */
+/**
+ * Follows a list and its `nextLink`s; throws the ARM error (a RestError) of a failed page. The
+ * clients' page guard (src/arm/paging.ts) sees every page and ends a list whose `nextLink` loops
+ * or that runs past the page cap, so this loop always ends.
+ */
 async function* listPaged(
   client: Client,
   path: string,

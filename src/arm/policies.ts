@@ -9,12 +9,15 @@
  *   they become paths, by `parseResourceId`.)
  * - {@link attemptTimeoutPolicy}: an attempt that gets no complete answer in time fails as a
  *   retryable `ETIMEDOUT` instead of hanging until the scan's time limit.
+ * - {@link readDeadlinePolicy} (once per read, around the retries): a read that has no answer by
+ *   its deadline fails as `Timeout`, however many retries remain, so one stalled list costs the
+ *   deadline and not every attempt's timeout in turn.
  * - {@link responseIntegrityPolicy}: a 2xx answer must be an ARM body (JSON, a resource or a
  *   list page), and every resource in it must carry its `properties`. A damaged or partial body
  *   becomes a read error (the parts it fed are `unknown`) instead of a resource with nothing
  *   configured, which checks would judge as "no routes", "no rules", "no public IP".
  */
-import { RestError, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import { RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from "@azure/core-rest-pipeline";
 
 /** Per-attempt timeout when none is configured: generous for ARM's largest list pages. */
 export const DEFAULT_ATTEMPT_TIMEOUT_IN_MS = 60_000;
@@ -51,32 +54,71 @@ export function endpointPolicy(endpoint: string): PipelinePolicy {
 export function attemptTimeoutPolicy(timeoutInMs: number): PipelinePolicy {
   return {
     name: "egressAuditAttemptTimeout",
-    async sendRequest(request, next) {
-      const outer = request.abortSignal;
-      if (outer?.aborted) return next(request);
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutInMs);
-      const onAbort = () => controller.abort();
-      outer?.addEventListener("abort", onAbort);
-      request.abortSignal = controller.signal;
-      try {
-        return await next(request);
-      } catch (err) {
-        if (timedOut && !outer?.aborted) {
-          throw new RestError(`ARM gave no complete answer within ${timeoutInMs} ms (per-attempt timeout)`, { code: "ETIMEDOUT" });
-        }
-        throw err;
-      } finally {
-        clearTimeout(timer);
-        outer?.removeEventListener("abort", onAbort);
-        request.abortSignal = outer;
-      }
-    },
+    sendRequest: (request, next) =>
+      sendWithin(request, next, timeoutInMs, () => new RestError(`ARM gave no complete answer within ${timeoutInMs} ms (per-attempt timeout)`, { code: "ETIMEDOUT" })),
   };
+}
+
+/**
+ * Fails a whole read (every attempt, the waits between them and the read-budget waits) that has
+ * no answer after `deadlineInMs`, with a `RestError` coded `Timeout`. Runs once per read, outside
+ * the retry policy: its abort stops the attempt in flight and any wait, and the retry policy
+ * gives up on an aborted request instead of trying again. The caller's own abort still wins and
+ * surfaces as it did.
+ */
+export function readDeadlinePolicy(deadlineInMs: number): PipelinePolicy {
+  return {
+    name: "egressAuditReadDeadline",
+    sendRequest: (request, next) =>
+      sendWithin(
+        request,
+        next,
+        deadlineInMs,
+        () =>
+          new RestError(
+            `ARM gave no answer to ${safePath(request.url)} within the read deadline of ${deadlineInMs} ms (all attempts together); what it feeds is unknown`,
+            { code: "Timeout" },
+          ),
+      ),
+  };
+}
+
+/**
+ * Sends `request` with its abort signal swapped for one that also fires after `limitInMs`; when
+ * that limit (not the caller's own abort) ended it, `onExpired()` is thrown instead of the abort.
+ * The caller's signal is put back however the call ends.
+ */
+async function sendWithin(request: PipelineRequest, next: SendRequest, limitInMs: number, onExpired: () => Error): Promise<PipelineResponse> {
+  const outer = request.abortSignal;
+  if (outer?.aborted) return next(request);
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, limitInMs);
+  const onAbort = () => controller.abort();
+  outer?.addEventListener("abort", onAbort);
+  request.abortSignal = controller.signal;
+  try {
+    return await next(request);
+  } catch (err) {
+    if (expired && !outer?.aborted) throw onExpired();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onAbort);
+    request.abortSignal = outer;
+  }
+}
+
+/** The path of a request URL (no query: a skip token is noise in a message), or a placeholder. */
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "the request";
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

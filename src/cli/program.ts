@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { loadBaselineFile } from "../app/baseline.js";
 import type { Baseline } from "../baseline/baseline.js";
 import { checks } from "../checks/index.js";
-import { readArmSettings, validateSubscriptionIds, type ArmSettings } from "../config/settings.js";
+import { parseReadDeadlineSeconds, readArmSettings, validateSubscriptionIds, type ArmSettings } from "../config/settings.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { hasErrorCode, isUsageError, UsageError } from "../errors.js";
@@ -47,6 +47,7 @@ interface ScanFlags {
   format?: string;
   output?: string;
   armEndpoint?: string;
+  readDeadline?: string;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -189,11 +190,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .description("scan live subscriptions (or any ARM-compatible endpoint)")
       .option("--subscription <id>", "subscription to scan (repeatable); default: every subscription the credential can list", (v: string, prev: string[] = []) => [...prev, v])
       .option("--baseline <file>", "baseline file (JSON)")
-      .option("--arm-endpoint <url>", "ARM endpoint (default: AZURE_ARM_ENDPOINT or https://management.azure.com)"),
+      .option("--arm-endpoint <url>", "ARM endpoint (default: AZURE_ARM_ENDPOINT or https://management.azure.com); a host outside the Azure clouds needs AZURE_ARM_TOKEN")
+      .option("--read-deadline <seconds>", "give up on one ARM read after this long, retries included; it turns unknown (default: ARM_READ_DEADLINE_SECONDS or 90)"),
   ).action(async (flags: ScanFlags) => {
     const format = resolveFormat(flags);
     const subscriptionIds = validateSubscriptionIds(flags.subscription ?? []);
-    const settings = readArmSettings(io.env, flags.armEndpoint ? { endpoint: flags.armEndpoint } : {});
+    const settings = readArmSettings(io.env, {
+      ...(flags.armEndpoint ? { endpoint: flags.armEndpoint } : {}),
+      ...(flags.readDeadline !== undefined ? { readDeadlineInMs: parseReadDeadlineSeconds(flags.readDeadline, "--read-deadline", "InvalidFlag") } : {}),
+    });
     const baseline = await baselineFrom(flags.baseline);
     const scan = {
       settings,

@@ -2,7 +2,7 @@
  * Fault injection and ARM limits for the emulator: latency (fixed plus jitter), ARM's
  * per-subscription read bucket (429 with Retry-After), a random 5xx rate, slow responses, and
  * targeted faults on paths (status codes, connection resets, truncated or malformed bodies,
- * properties dropped). Random choices come from a seeded generator so runs repeat.
+ * properties dropped, stalled answers, lists that never end). Random choices come from a seeded generator so runs repeat.
  */
 
 /** ARM's read bucket as the emulator enforces it. */
@@ -22,9 +22,12 @@ export interface FaultRule {
   /**
    * `status`: answer `status` with an ARM error body; `reset`: destroy the socket without a
    * response; `truncate`: send half the body; `malformed`: send a body that is not JSON;
-   * `slow`: delay by `delayInMs`; `dropProperties`: remove `properties` from returned resources.
+   * `slow`: delay by `delayInMs` (a stalled read when it exceeds the client's timeouts);
+   * `dropProperties`: remove `properties` from returned resources; `loopNextLink`: a list's last
+   * page links back to its first (the request without its `$skiptoken`), so a one-page list
+   * links to itself and the list never ends.
    */
-  kind: "status" | "reset" | "truncate" | "malformed" | "slow" | "dropProperties";
+  kind: "status" | "reset" | "truncate" | "malformed" | "slow" | "dropProperties" | "loopNextLink";
   status?: number;
   /** ARM error code for `status` (default by status: 429 TooManyRequests, 5xx InternalServerError...). */
   code?: string;
@@ -86,7 +89,7 @@ export const faultsSchema = {
         required: ["path", "kind"],
         properties: {
           path: { type: "string", minLength: 1 },
-          kind: { enum: ["status", "reset", "truncate", "malformed", "slow", "dropProperties"] },
+          kind: { enum: ["status", "reset", "truncate", "malformed", "slow", "dropProperties", "loopNextLink"] },
           status: { type: "integer", minimum: 400, maximum: 599 },
           code: { type: "string" },
           times: { type: "integer", minimum: 1 },
@@ -103,7 +106,7 @@ export const faultsSchema = {
 export type FaultDecision =
   | { kind: "none"; delayInMs: number }
   | { kind: "status"; delayInMs: number; status: number; code: string; message: string; headers: Record<string, string> }
-  | { kind: "reset" | "truncate" | "malformed" | "dropProperties"; delayInMs: number };
+  | { kind: "reset" | "truncate" | "malformed" | "dropProperties" | "loopNextLink"; delayInMs: number };
 
 /** Counts of what was injected, by kind (for tests and the benchmark). */
 export type FaultCounts = Record<string, number>;

@@ -121,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           payload = JSON.stringify({ error: { code: decision.code, message: decision.message } });
         } else {
           if (decision.kind === "dropProperties" && status < 400) body = dropProperties(body);
+          if (decision.kind === "loopNextLink" && status < 400) body = loopNextLink(body, `${url}${rawUrl}`);
           payload = JSON.stringify(body);
           if (decision.kind === "truncate") payload = payload.slice(0, Math.floor(payload.length / 2));
           if (decision.kind === "malformed") payload = "<html><body>502 Bad Gateway</body></html>";
@@ -202,6 +203,18 @@ function dropProperties(body: unknown): unknown {
   if (Array.isArray(o.value)) return { ...o, value: o.value.map((v) => dropProperties(v)) };
   const { properties: _dropped, ...rest } = o;
   return rest;
+}
+
+/** A list's last page with a `nextLink` back to the list's first page (`requestUrl` without its `$skiptoken`). */
+function loopNextLink(body: unknown, requestUrl: string): unknown {
+  if (body === null || typeof body !== "object") return body;
+  const o = body as Record<string, unknown>;
+  if (!Array.isArray(o.value) || o.nextLink) return body;
+  const at = requestUrl.indexOf("?");
+  const base = at >= 0 ? requestUrl.slice(0, at) : requestUrl;
+  const query = at >= 0 ? requestUrl.slice(at + 1) : "";
+  const kept = query.split("&").filter((piece) => piece.length > 0 && !/^(\$|%24)skiptoken=/i.test(piece));
+  return { ...o, nextLink: kept.length ? `${base}?${kept.join("&")}` : base };
 }
 
 /** The host part of the emulator's URL: wildcard binds are reached over loopback. */

@@ -2,6 +2,7 @@
  * The emulator's fault injection, seen through the real SDK clients: what each fault looks like
  * to a caller, and that retries and errors are counted.
  */
+import { get as httpsGet } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArmClients } from "../../src/arm/clients.js";
 import { readArmSettings } from "../../src/config/settings.js";
@@ -68,6 +69,22 @@ describe("emulator faults", () => {
     expect(emu!.faultCounts().dropProperties).toBe(1);
   });
 
+  it("loopNextLink: a list's last page links back to its first, a one-page list to itself", async () => {
+    const tables = ["rt1", "rt2"].map((name) => routeTable(SUB_A, "rg-net", name, [{ name: "default", prefix: "0.0.0.0/0", hop: "Internet" }]));
+    emu = await startEmulator({ estate: parseEstate(estateOf(tables)), faults: { rules: [{ path: "/routeTables$", kind: "loopNextLink" }] }, pageSize: 1 });
+    const first = `${emu.url}/subscriptions/${SUB_A}/providers/Microsoft.Network/routeTables?api-version=2024-05-01`;
+    const page1 = await getJson(first, emu.caCertPem);
+    expect(page1.value).toHaveLength(1);
+    expect(page1.nextLink).toMatch(/\$skiptoken=1$/);
+    const page2 = await getJson(page1.nextLink!, emu.caCertPem);
+    expect(page2.value).toHaveLength(1);
+    expect(page2.nextLink).toBe(first);
+    await emu.close();
+    emu = await startEmulator({ estate: parseEstate(estateOf(tables)), faults: { rules: [{ path: "/routeTables$", kind: "loopNextLink" }] } });
+    const only = `${emu.url}/subscriptions/${SUB_A}/providers/Microsoft.Network/routeTables?api-version=2024-05-01`;
+    expect((await getJson(only, emu.caCertPem)).nextLink).toBe(only);
+  });
+
   it("a random 5xx rate is seeded: the same seed injects the same faults", async () => {
     const run = async () => {
       const { get } = await setup({ serverErrorRate: 0.5, seed: 42 });
@@ -82,3 +99,22 @@ describe("emulator faults", () => {
     expect(await run()).toEqual(a);
   });
 });
+
+/** GET a list page from the emulator with a bearer token, trusting its CA. */
+function getJson(url: string, ca: string): Promise<{ value?: unknown[]; nextLink?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca, headers: { authorization: "Bearer t" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        try {
+          resolve(JSON.parse(text) as { value?: unknown[]; nextLink?: string });
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+    req.on("error", reject);
+  });
+}

@@ -99,7 +99,7 @@ describe("HistoryStore", () => {
 });
 
 describe("app settings", () => {
-  const base = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9" };
+  const base = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9", AZURE_ARM_TOKEN: "t" };
 
   it("reads defaults and the documented settings", () => {
     const s = readAppSettings({ ...base, SCAN_SUBSCRIPTIONS: `${SUB.toUpperCase()}, ${SUB}`, AzureWebJobsStorage: "UseDevelopmentStorage=true", WEBSITE_HOSTNAME: "app.azurewebsites.net" });

@@ -115,7 +115,7 @@ describe("RunStore", () => {
 });
 
 describe("fan-out settings", () => {
-  const base = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9" };
+  const base = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9", AZURE_ARM_TOKEN: "t" };
 
   it("default to off, shards of 5, queue egress-audit-shards; read SCAN_FANOUT, SCAN_SHARD_SIZE and SCAN_SHARD_QUEUE", () => {
     expect(readAppSettings(base).fanOut).toEqual({ mode: "off", shardSize: 5, queueName: DEFAULT_SHARD_QUEUE });
