@@ -11,6 +11,7 @@ import { checks } from "../checks/index.js";
 import type { BaselineSource } from "../config/appSettings.js";
 import { readJsonFile } from "../config/jsonFile.js";
 import { isUsageError, UsageError } from "../errors.js";
+import { readAtMost } from "../util/streams.js";
 
 /** The check ids a baseline may name: the registry's. */
 export function knownCheckIds(): string[] {
@@ -30,7 +31,8 @@ export async function loadBaselineFile(path: string): Promise<Baseline> {
   return baselineFromJson(await readJsonFile(path, "Baseline"), path);
 }
 
-const MAX_BASELINE_BYTES = 1024 * 1024;
+/** The largest baseline `BASELINE_URL` may return (1 MiB), whatever its `Content-Length` says. */
+export const MAX_BASELINE_BYTES = 1024 * 1024;
 
 /** Options of {@link fetchBaseline}. */
 export interface FetchBaselineOptions {
@@ -39,17 +41,28 @@ export interface FetchBaselineOptions {
   timeoutInMs?: number;
 }
 
-/** Fetches and validates the baseline at `BASELINE_URL`; messages never contain the URL (it may hold a SAS). */
+/**
+ * Fetches and validates the baseline at `BASELINE_URL`; messages never contain the URL (it may hold
+ * a SAS). The body is read as a stream and the read stops (the connection is cancelled) as soon as
+ * it passes {@link MAX_BASELINE_BYTES}: a declared `Content-Length` over the limit is refused before
+ * any of the body is read, and a body without one (chunked) or with a false one is cut off there.
+ */
 export async function fetchBaseline(url: string, options: FetchBaselineOptions = {}): Promise<Baseline> {
   const timeout = AbortSignal.timeout(options.timeoutInMs ?? 15_000);
   const signal = options.abortSignal ? AbortSignal.any([timeout, options.abortSignal as AbortSignal]) : timeout;
   let text: string;
   try {
     const response = await fetch(url, { signal, redirect: "error" });
-    if (!response.ok) throw new UsageError("BaselineNotReadable", `BASELINE_URL answered HTTP ${response.status}`);
+    if (!response.ok) {
+      await discard(response.body);
+      throw new UsageError("BaselineNotReadable", `BASELINE_URL answered HTTP ${response.status}`);
+    }
     const length = Number(response.headers.get("content-length") ?? "0");
-    if (length > MAX_BASELINE_BYTES) throw new UsageError("BaselineNotReadable", `BASELINE_URL is larger than ${MAX_BASELINE_BYTES} bytes`);
-    text = await response.text();
+    if (length > MAX_BASELINE_BYTES) {
+      await discard(response.body);
+      throw tooLarge();
+    }
+    text = await readLimited(response.body);
   } catch (err) {
     if (isUsageError(err)) throw err;
     throw new UsageError("BaselineNotReadable", `BASELINE_URL could not be read (${(err as Error).name})`, { cause: err });
@@ -61,6 +74,24 @@ export async function fetchBaseline(url: string, options: FetchBaselineOptions =
     throw new UsageError("InvalidBaseline", "BASELINE_URL did not return JSON");
   }
   return baselineFromJson(parsed, "BASELINE_URL");
+}
+
+/** Cancels a body that will not be read, so its connection closes now; a failure to cancel changes nothing. */
+async function discard(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  await body?.cancel().catch(() => undefined);
+}
+
+function tooLarge(): UsageError {
+  return new UsageError("BaselineNotReadable", `BASELINE_URL is larger than ${MAX_BASELINE_BYTES} bytes`);
+}
+
+/**
+ * The body as UTF-8 text (invalid bytes replaced, as `Response.text()` does), read chunk by chunk:
+ * once more than {@link MAX_BASELINE_BYTES} have arrived the stream is cancelled, which closes the
+ * connection, and `BaselineNotReadable` is thrown.
+ */
+async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  return new TextDecoder().decode(await readAtMost(body, MAX_BASELINE_BYTES, tooLarge));
 }
 
 /** The baseline a scan judges against; undefined when none is configured. */

@@ -5,13 +5,14 @@
  * refuse the same documents. Loading (file, setting, URL) is the application's (src/app/baseline.ts):
  * it knows the check registry and passes its ids in, since this module sits below the checks.
  *
- * Overrides: ./overrides.ts. Suppressions: ./suppressions.ts. The JSON schema: ./schema.ts.
+ * Overrides: ./overrides.ts. Suppressions: ./suppressions.ts. The JSON schema: ./schema.ts. Id
+ * globs: ./glob.ts.
  */
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
-import picomatch from "picomatch";
 import { UsageError } from "../errors.js";
 import { formatAjvErrors } from "../config/jsonFile.js";
+import { globMatches, unsupportedGlobSyntax } from "./glob.js";
 import { baselineSchema } from "./schema.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
@@ -65,7 +66,10 @@ export interface RequiredEgress {
   description?: string;
 }
 
-/** Per-target override, matched by resource id glob or by tag. */
+/**
+ * Per-target override, matched by resource id glob and/or by one of the target's own ARM tags
+ * (tag names case-insensitively as ARM treats them, the value exactly; see ./overrides.ts).
+ */
 export interface BaselineOverride {
   match: { resourceId?: string; tag?: { name: string; value?: string } };
   rules: BaselineRules;
@@ -121,8 +125,9 @@ export interface ParseBaselineOptions {
 }
 
 /**
- * Validates parsed JSON as a baseline: the schema, then the check ids it names. Throws
- * {@link UsageError} (`InvalidBaseline`) naming the source and the field at fault.
+ * Validates parsed JSON as a baseline: the schema, then the check ids it names, then its id globs
+ * (syntax of other glob dialects is refused, see ./glob.ts). Throws {@link UsageError}
+ * (`InvalidBaseline`) naming the source and the field at fault.
  */
 export function parseBaseline(value: unknown, options: ParseBaselineOptions): Baseline {
   const source = options.source ?? "baseline";
@@ -138,18 +143,47 @@ export function parseBaseline(value: unknown, options: ParseBaselineOptions): Ba
     if (!known.has(s.checkId)) problems.push(`/suppressions/${i}/checkId ${JSON.stringify(s.checkId)} is not a known check id`);
   });
   if (problems.length) {
-    throw new UsageError("InvalidBaseline", `${source}: ${problems.join("; ")} (known: ${[...known].join(", ")})`);
+    throw new UsageError("InvalidBaseline", `${source}: ${listed(problems)} (known: ${[...known].join(", ")})`);
   }
+  for (const [path, glob] of globsOf(value)) {
+    const why = unsupportedGlobSyntax(glob);
+    if (why !== undefined) problems.push(`${path} ${JSON.stringify(glob)}: ${why}`);
+  }
+  if (problems.length) throw new UsageError("InvalidBaseline", `${source}: ${listed(problems)}`);
   return value;
+}
+
+/** At most this many problems are spelled out in one message (a 1 MiB baseline can hold thousands). */
+const MAX_PROBLEMS_LISTED = 20;
+
+function listed(problems: string[]): string {
+  const more = problems.length - MAX_PROBLEMS_LISTED;
+  return problems.slice(0, MAX_PROBLEMS_LISTED).join("; ") + (more > 0 ? `; and ${more} more` : "");
+}
+
+/** Every id glob of a baseline with its JSON pointer. */
+function globsOf(b: Baseline): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const allowed = (rules: BaselineRules | undefined, at: string) =>
+    (rules?.allowedPublicIpIds ?? []).forEach((g, i) => out.push([`${at}/allowedPublicIpIds/${i}`, g]));
+  allowed(b.defaults, "/defaults");
+  (b.overrides ?? []).forEach((o, i) => {
+    if (o.match.resourceId !== undefined) out.push([`/overrides/${i}/match/resourceId`, o.match.resourceId]);
+    allowed(o.rules, `/overrides/${i}/rules`);
+  });
+  (b.suppressions ?? []).forEach((s, i) => out.push([`/suppressions/${i}/resourceId`, s.resourceId]));
+  return out;
 }
 
 /** The empty baseline: judge every target against its own egress mode. */
 export const emptyBaseline: Baseline = Object.freeze({ schemaVersion: 1 });
 
 /**
- * Case-insensitive glob match of an ARM id (`*` stays within a path segment, `**` crosses them):
- * how overrides, suppressions and allow-lists of ids match.
+ * Case-insensitive glob match of an ARM id (`*` and `?` stay within a path segment, `**` as a
+ * segment crosses them; every other character is literal): how overrides, suppressions and
+ * allow-lists of ids match. Linear in the id whatever the glob's stars; compiled globs are
+ * cached. The syntax in full: ./glob.ts.
  */
 export function idMatches(glob: string, id: string): boolean {
-  return picomatch.isMatch(id.toLowerCase(), glob.toLowerCase(), { dot: true });
+  return globMatches(glob, id);
 }

@@ -76,6 +76,16 @@ function uniq(values: Array<string | undefined>): string[] {
   }
   return out;
 }
+/**
+ * ARM tags as a plain object of their own string-valued entries (absent when there are none). Built
+ * with `Object.fromEntries`, so a tag literally named `__proto__` stays an ordinary key.
+ */
+function tagsOf(v: unknown): Record<string, string> | undefined {
+  const o = obj(v);
+  if (!o) return undefined;
+  const entries = Object.entries(o).filter((e): e is [string, string] => typeof e[1] === "string");
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
 function nonEmpty<T>(list: T[]): T[] | undefined {
   return list.length ? list : undefined;
 }
@@ -109,6 +119,7 @@ export function normalizeClusterPool(body: ArmResourceBody): ClusterPool {
     aksManagedResourceGroupName: str(p.aksManagedResourceGroupName),
     aksClusterResourceId: str(aks?.aksClusterResourceId),
     aksClusterAgentPoolObjectId: str(agentPoolIdentity?.msiObjectId),
+    tags: tagsOf(body.tags),
   });
 }
 
@@ -150,6 +161,7 @@ export function normalizeAksCluster(mc: SdkManagedCluster): AksCluster {
     identityPrincipalId: mc.identity?.principalId,
     userAssignedPrincipalIds: nonEmpty(uniq(Object.values(mc.identity?.userAssignedIdentities ?? {}).map((u) => u.principalId))),
     kubeletObjectId: kubelet?.objectId,
+    tags: tagsOf(mc.tags),
   });
 }
 

@@ -56,6 +56,8 @@ export interface ClusterPool {
   /** `aksClusterProfile.aksClusterResourceId`. */
   aksClusterResourceId?: string;
   aksClusterAgentPoolObjectId?: string;
+  /** The pool's ARM tags (own properties only; absent when it has none). */
+  tags?: Record<string, string>;
 }
 
 /** `Microsoft.HDInsight/clusterpools/clusters`, normalised. */
@@ -96,6 +98,8 @@ export interface AksCluster {
   userAssignedPrincipalIds?: string[];
   /** Object id of the kubelet identity, when present. */
   kubeletObjectId?: string;
+  /** The cluster's ARM tags (own properties only; absent when it has none). */
+  tags?: Record<string, string>;
 }
 
 /** A route of a route table. */
@@ -365,6 +369,11 @@ export interface Target {
   mcGroupId?: string;
   /** The pool subnet(s): `networkProfile.subnetId`, or each agent pool's `vnetSubnetID`. */
   subnetIds: string[];
+  /**
+   * The target's own ARM tags: the pool's (not its AKS cluster's) or the AKS cluster's. Baseline
+   * overrides by tag match these (src/baseline/overrides.ts). Absent when it has none.
+   */
+  tags?: Record<string, string>;
 }
 
 /** Everything a scan read, as plain data. */

@@ -351,3 +351,34 @@ describe("evaluate: target status and order", () => {
     expect(ids).toEqual(["pool-outbound-type", "mc-group-public-ip"]);
   });
 });
+
+describe("evaluate: overrides by the target's own tags", () => {
+  /** A loadBalancer pool that passes `pool-outbound-type` without a baseline, with tags of its own. */
+  function taggedPool(tags: Record<string, string> | undefined) {
+    const f = fixture("pool-outbound-type", "pass-pool-loadbalancer-no-baseline");
+    const target = f.snapshot.targets[0];
+    if (target === undefined) throw new Error("fixture has no target");
+    if (tags) target.tags = tags;
+    else delete target.tags;
+    return f.snapshot;
+  }
+  const requireUdrWhere = (tag: { name: string; value?: string }): Baseline => ({
+    schemaVersion: 1,
+    overrides: [{ match: { tag }, rules: { outboundType: "userDefinedRouting" } }],
+  });
+  const statusOfCheck = (snapshot: Snapshot, baseline: Baseline) => only(snapshot, baseline, "pool-outbound-type").findings.map((x) => x.status);
+
+  it("applies an override by a tag the target carries (name in any case, value exact)", () => {
+    const snapshot = taggedPool({ Environment: "prod", pciScope: "true" });
+    expect(statusOfCheck(snapshot, emptyBaseline)).toEqual(["pass"]);
+    expect(statusOfCheck(snapshot, requireUdrWhere({ name: "environment", value: "prod" }))).toEqual(["fail"]);
+    expect(statusOfCheck(snapshot, requireUdrWhere({ name: "PCISCOPE" }))).toEqual(["fail"]);
+    expect(statusOfCheck(snapshot, requireUdrWhere({ name: "environment", value: "PROD" }))).toEqual(["pass"]);
+    expect(statusOfCheck(snapshot, requireUdrWhere({ name: "owner" }))).toEqual(["pass"]);
+  });
+
+  it.each(["constructor", "__proto__", "toString"])("never applies an override by the tag name %s the target does not carry", (name) => {
+    expect(statusOfCheck(taggedPool({ Environment: "prod" }), requireUdrWhere({ name }))).toEqual(["pass"]);
+    expect(statusOfCheck(taggedPool(undefined), requireUdrWhere({ name }))).toEqual(["pass"]);
+  });
+});

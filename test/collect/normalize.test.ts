@@ -41,6 +41,14 @@ function renamed(body: EstateResource, type: string, from: string, to: string): 
   return copy;
 }
 
+/**
+ * The body with tags as ARM may return them: a name that is also an `Object.prototype` member, and
+ * a value that is not a string (dropped).
+ */
+function tagged(body: EstateResource): EstateResource {
+  return { ...body, tags: JSON.parse('{"Env":"prod","__proto__":"x","costCenter":"CC-1","count":1}') as Record<string, string> };
+}
+
 let emu: RunningEmulator;
 let clients: ArmClients;
 
@@ -54,7 +62,7 @@ beforeAll(async () => {
     ],
     resources: [
       example("Microsoft.HDInsight/2024-05-01-preview/GetClusterPool.json"),
-      renamed(example("Microsoft.HDInsight/2024-05-01-preview/CreateClusterPoolWithUDRAks.json", "200"), "clusterPools", "clusterpool1", "clusterpool2"),
+      tagged(renamed(example("Microsoft.HDInsight/2024-05-01-preview/CreateClusterPoolWithUDRAks.json", "200"), "clusterPools", "clusterpool1", "clusterpool2")),
       example("Microsoft.HDInsight/2024-05-01-preview/CreateSparkClusterWithInternalIngress.json", "200"),
       example("Microsoft.ContainerService/2024-09-01/ManagedClustersGet.json"),
       ...listExample("Microsoft.Network/2024-03-01/PublicIpAddressListAll.json"),
@@ -90,6 +98,17 @@ describe("normalisers on Microsoft's example shapes", () => {
     expect(udr.networkProfilePresent).toBe(true);
     expect(udr.outboundType).toBe("userDefinedRouting");
     expect(udr.subnetId).toMatch(/\/virtualNetworks\/vnet1\/subnets\/subnet1$/);
+  });
+
+  it("tags: a pool's and an AKS cluster's own tags, as plain own string properties; none when there are none", async () => {
+    const pools = (await all(listClusterPools(clients.rest(), SUB))).map(normalizeClusterPool);
+    expect(pools.find((p) => p.name === "clusterpool1")!.tags).toBeUndefined();
+    const tags = pools.find((p) => p.name === "clusterpool2")!.tags!;
+    expect(Object.entries(tags).sort()).toEqual([["Env", "prod"], ["__proto__", "x"], ["costCenter", "CC-1"]].sort());
+    expect(Object.hasOwn(tags, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+    const mc = normalizeAksCluster(await clients.containerService(AKS_SUB).managedClusters.get("rg1", "clustername1"));
+    expect(mc.tags).toEqual({ archv2: "", tier: "production" });
   });
 
   it("a private-ingress Spark cluster keeps its private FQDN and private link service", async () => {

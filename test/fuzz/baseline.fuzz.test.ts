@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baselineFromJson, baselineProvider, fetchBaseline, loadBaselineFile } from "../../src/app/baseline.js";
+import { baselineFromJson, baselineProvider, fetchBaseline, loadBaselineFile, MAX_BASELINE_BYTES } from "../../src/app/baseline.js";
 import { evaluate } from "../../src/checks/lib/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { Snapshot } from "../../src/model/snapshot.js";
@@ -170,6 +170,42 @@ describe("baseline loader fuzz", () => {
     expect(judged).toBeGreaterThan(100);
   });
 
+  it("overrides by a tag name no target carries (every Object.prototype member) never change a result: 150 generated baselines", () => {
+    const judge = (b: Parameters<typeof evaluate>[1]) =>
+      evaluate(snapshot, b, { now: new Date("2025-06-01T00:00:00Z") }).map((e) => [e.target.id, e.status, e.findings.map((f) => `${f.id}:${f.status}`)]);
+    const plain = judge(baselineFromJson({ schemaVersion: 1 }, "fuzz"));
+    const inherited = fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype));
+    // Valid rules only, each of which changes some demo result when it applies.
+    const strictRules = fc.record(
+      {
+        outboundType: fc.constantFrom("loadBalancer", "userDefinedRouting", "managedNATGateway", "none"),
+        privateApiServer: fc.boolean(),
+        requireAuthorizedIpRanges: fc.boolean(),
+        privateIngress: fc.boolean(),
+        requireFirewallEgress: fc.boolean(),
+        maxPortRangeWidth: fc.integer({ min: 1, max: 65535 }),
+        firewallPrivateIp: ipv4,
+      },
+      { requiredKeys: [] },
+    );
+    let judged = 0;
+    fc.assert(
+      fc.property(fc.array(fc.record({ match: fc.record({ tag: fc.record({ name: inherited, value: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }, { requiredKeys: ["name"] }) }), rules: strictRules }), { minLength: 1, maxLength: 3 }), (overrides) => {
+        let baseline: ReturnType<typeof baselineFromJson>;
+        try {
+          baseline = baselineFromJson(JSON.parse(JSON.stringify({ schemaVersion: 1, overrides })), "fuzz");
+        } catch (err) {
+          if (!(err instanceof UsageError)) throw err;
+          return;
+        }
+        judged += 1;
+        expect(judge(baseline)).toEqual(plain);
+      }),
+      { numRuns: 150, seed: SEED + 4, endOnFailure: true },
+    );
+    expect(judged).toBeGreaterThan(140);
+  });
+
   it("BASELINE_JSON: 1,000 generated settings values (JSON and not) are accepted or refused with a UsageError naming the setting", () => {
     fc.assert(
       fc.property(fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 60 }), fc.string({ unit: "binary", maxLength: 60 })), (json) => {
@@ -209,7 +245,7 @@ describe("baseline loader fuzz", () => {
   describe("BASELINE_URL", () => {
     let server: Server;
     let url = "";
-    let next: { status: number; body: string | Uint8Array; contentLength?: string } = { status: 200, body: "{}" };
+    let next: { status: number; body: string | Uint8Array; contentLength?: string; chunked?: boolean } = { status: 200, body: "{}" };
     beforeAll(async () => {
       server = createServer((req, res) => {
         req.resume();
@@ -221,6 +257,13 @@ describe("baseline loader fuzz", () => {
           return;
         }
         res.writeHead(next.status, { "content-type": "application/json" });
+        if (next.chunked && next.body.length > 1) {
+          // In two writes, without Content-Length: chunked transfer encoding.
+          const half = Math.floor(next.body.length / 2);
+          res.write(next.body.slice(0, half));
+          res.end(next.body.slice(half));
+          return;
+        }
         res.end(next.body);
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -234,24 +277,33 @@ describe("baseline loader fuzz", () => {
         }),
     );
 
-    it("fetchBaseline: 200 generated answers (statuses, bodies, declared lengths) are accepted or refused with a UsageError that never echoes the URL", async () => {
+    it("fetchBaseline: 200 generated answers (statuses, bodies, declared lengths, chunked bodies over 1 MiB) are accepted or refused with a UsageError that never echoes the URL", async () => {
+      /** A valid baseline padded with whitespace past the 1 MiB limit: refused for its size alone. */
+      const oversized = fc.integer({ min: 1, max: 64 * 1024 }).map((extra) => `{"schemaVersion":1}${" ".repeat(MAX_BASELINE_BYTES + extra)}`);
       await fc.assert(
         fc.asyncProperty(
           fc.record({
             status: fc.constantFrom(200, 200, 200, 204, 301, 403, 404, 500),
-            body: fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 })),
+            body: fc.oneof(
+              { weight: 8, arbitrary: fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 })) },
+              { weight: 1, arbitrary: oversized },
+            ),
             contentLength: fc.constantFrom(undefined, String(2 * 1024 * 1024)),
+            chunked: fc.boolean(),
           }),
           async (answer) => {
-            next = { status: answer.status, body: answer.body, ...(answer.contentLength ? { contentLength: answer.contentLength } : {}) };
+            next = { status: answer.status, body: answer.body, chunked: answer.chunked, ...(answer.contentLength ? { contentLength: answer.contentLength } : {}) };
+            const tooLarge = answer.status === 200 && !answer.contentLength && answer.body.length > MAX_BASELINE_BYTES;
             tally.inputs += 1;
             try {
               await fetchBaseline(url, { timeoutInMs: 2_000 });
+              expect(tooLarge, "a body over 1 MiB was accepted").toBe(false);
               tally.accepted += 1;
             } catch (err) {
               if (!(err instanceof UsageError)) throw new Error(`not a UsageError: ${(err as Error).stack ?? String(err)}`, { cause: err });
               expect(err.message).not.toContain("secret-signature");
               expect(err.message).not.toContain("127.0.0.1");
+              if (tooLarge) expect(err.code).toBe("BaselineNotReadable");
               tally.refused += 1;
             }
           },

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScan } from "../../functions/startScan.js";
+import { baselineProvider } from "../../src/app/baseline.js";
 import { createServices, useServices } from "../../src/app/services.js";
 import { readAppSettings } from "../../src/config/appSettings.js";
 import { UsageError } from "../../src/errors.js";
@@ -19,17 +20,24 @@ const UNKNOWN_CHECK = {
   suppressions: [{ checkId: "mc-group-publicip", resourceId: "**", reason: "accepted", owner: "net-team" }],
 };
 const KNOWN_CHECK = { ...UNKNOWN_CHECK, suppressions: [{ ...UNKNOWN_CHECK.suppressions[0]!, checkId: "mc-group-public-ip" }] };
+/** A baseline whose per-check settings name a check that does not exist. */
+const UNKNOWN_CHECK_SETTING = { schemaVersion: 1, checks: { "mc-group-publicip": { severity: "low" } } };
 /** Nothing listens here: a scan that got as far as ARM would fail differently. */
 const ARM = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9", AZURE_ARM_TOKEN: "test-token" };
 const scanRequest = () =>
   httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: [DEMO_SUB_A] }) });
 
-function expectConfigurationError(response: ReturnType<typeof responseOf>, lines: string[], setting: string): void {
+function expectConfigurationError(
+  response: ReturnType<typeof responseOf>,
+  lines: string[],
+  setting: string,
+  problem = '/suppressions/0/checkId "mc-group-publicip" is not a known check id',
+): void {
   expect(response.status, response.text).toBe(500);
   expect((response.json as { code?: string }).code).toBe("ConfigurationError");
   const logged = lines.find((l) => l.includes("configuration error InvalidBaseline"));
   expect(logged, lines.join("\n")).toBeDefined();
-  expect(logged).toContain(`${setting}: /suppressions/0/checkId "mc-group-publicip" is not a known check id`);
+  expect(logged).toContain(`${setting}: ${problem}`);
 }
 
 describe("BASELINE_JSON with an unknown check id", () => {
@@ -45,6 +53,12 @@ describe("BASELINE_JSON with an unknown check id", () => {
     expect((thrown as UsageError).code).toBe("InvalidBaseline");
     expect((thrown as UsageError).message).toMatch(/^BASELINE_JSON: \/suppressions\/0\/checkId "mc-group-publicip" is not a known check id/);
     expect(() => createServices(readAppSettings({ ...ARM, BASELINE_JSON: JSON.stringify(KNOWN_CHECK) }))).not.toThrow();
+  });
+
+  it("is refused for an unknown check id in the per-check settings too", () => {
+    expect(() => createServices(readAppSettings({ ...ARM, BASELINE_JSON: JSON.stringify(UNKNOWN_CHECK_SETTING) }))).toThrow(
+      /^BASELINE_JSON: \/checks\/mc-group-publicip names an unknown check id/,
+    );
   });
 
   it("answers POST /api/scans with 500 ConfigurationError, the log naming the setting", async () => {
@@ -68,7 +82,18 @@ describe("BASELINE_URL with an unknown check id", () => {
     server = createServer((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(UNKNOWN_CHECK));
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (path === "/endless.json") {
+        // No Content-Length (chunked), and no end: only a streamed limit stops the read.
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = (): void => {
+          while (!res.destroyed) if (!res.write(chunk)) return void res.once("drain", pump);
+        };
+        pump();
+        return;
+      }
+      const body = path === "/known.json" ? KNOWN_CHECK : path === "/unknown-setting.json" ? UNKNOWN_CHECK_SETTING : UNKNOWN_CHECK;
+      res.end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/baseline.json?sig=secret-signature`;
@@ -86,6 +111,32 @@ describe("BASELINE_URL with an unknown check id", () => {
     useServices(services);
     const { context, lines } = invocation("startScan");
     expectConfigurationError(responseOf(await startScan(scanRequest(), context)), lines, "BASELINE_URL");
+    expect(lines.join("\n")).not.toContain("secret-signature");
+    expect((await storageCounts(services.history!)).scans).toBe(0);
+  });
+
+  it("refuses an unknown check id in the per-check settings the same way", async () => {
+    useServices(createServices(readAppSettings({ ...ARM, AzureWebJobsStorage: azurite(), BASELINE_URL: url.replace("/baseline.json", "/unknown-setting.json") }), { historyNamespace: "baselineurl" }));
+    const { context, lines } = invocation("startScan");
+    expectConfigurationError(responseOf(await startScan(scanRequest(), context)), lines, "BASELINE_URL", "/checks/mc-group-publicip names an unknown check id");
+    expect(lines.join("\n")).not.toContain("secret-signature");
+  });
+
+  it("accepts the same baseline with known check ids (the parser, not the URL, refused the others)", async () => {
+    const provider = baselineProvider(readAppSettings({ ...ARM, BASELINE_URL: url.replace("/baseline.json", "/known.json") }).baseline);
+    await expect(provider({})).resolves.toEqual(KNOWN_CHECK);
+  });
+
+  it("answers 500 ConfigurationError (BaselineNotReadable) for an endless chunked body, having stopped reading at 1 MiB", async () => {
+    const services = createServices(readAppSettings({ ...ARM, AzureWebJobsStorage: azurite(), BASELINE_URL: url.replace("/baseline.json", "/endless.json") }), {
+      historyNamespace: "baselineurl",
+    });
+    useServices(services);
+    const { context, lines } = invocation("startScan");
+    const response = responseOf(await startScan(scanRequest(), context));
+    expect(response.status, response.text).toBe(500);
+    expect((response.json as { code?: string }).code).toBe("ConfigurationError");
+    expect(lines.join("\n")).toContain("configuration error BaselineNotReadable: BASELINE_URL is larger than 1048576 bytes");
     expect(lines.join("\n")).not.toContain("secret-signature");
     expect((await storageCounts(services.history!)).scans).toBe(0);
   });

@@ -106,6 +106,7 @@ function evaluateTarget(
   now: Date,
   texts: TextTable,
 ): TargetEvaluation {
+  // Overrides match the target's id and its own ARM tags (`target.tags`, set by the collector).
   const eb = effectiveBaseline(baseline, target);
   const rows: Ordered[] = [];
   selected.forEach((check, order) => {
