@@ -245,9 +245,14 @@ export async function processShard(services: AppServices, entry: unknown, option
     log(`shard ${shardIndex} of run ${runId} (attempt ${attempts}): scanning ${message.subscriptionIds.length} subscription(s), ${context.length} more for shared resources`);
     let report: DriftReport;
     try {
+      // The previous complete scan of the scope: the shard's targets in it are not taken as gone
+      // without proof (the scan narrows it to the shard's subscriptions).
+      const lastScanId = await services.history?.lastScanIdOf(run.scopeKey);
+      const previous = lastScanId ? await services.history?.getReport(lastScanId) : undefined;
       report = await services.scan({
         subscriptionIds: message.subscriptionIds,
         contextSubscriptionIds: context,
+        ...(previous ? { previous } : {}),
         timeLimitInMs: options.timeLimitInMs ?? SHARD_SCAN_TIME_LIMIT_IN_MS,
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       });
@@ -367,6 +372,7 @@ export async function assembleRun(services: AppServices, runId: string, options:
       scope: run.scope,
       trigger: run.trigger,
       report,
+      lock,
       log,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });

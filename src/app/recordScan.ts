@@ -7,7 +7,9 @@
  * measured against) before it is posted, and the state is committed after. A run that dies
  * anywhere in between is retried against the same previous scan, measures the same change, finds
  * the claim and does not post again; a run that dies before the commit leaves the previous scan
- * as the base, so no change is lost from the history either.
+ * as the base, so no change is lost from the history either. An alert Teams did not take stays
+ * pending and is re-sent by the next run of the scope (./pendingAlerts.ts); the commit is fenced
+ * by the scope's lock and the pointer the run read (HistoryStore.commitScan).
  *
  * The steps after the scan ({@link finishRecordedScan}) are shared with the fan-out
  * (src/app/fanout.ts), whose last shard assembles a report from the shards' parts.
@@ -18,10 +20,12 @@ import { buildAlertMessage, messageBytes, type CardItem } from "../notify/card.j
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
+import type { ScanLock } from "../store/history.js";
 import type { ScanIndexEntry } from "../store/scanIndex.js";
-import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
+import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import type { AppServices } from "./services.js";
-import { StorageNotConfiguredError } from "../errors.js";
+import { notificationOf, resendPendingAlerts, type ResentAlert } from "./pendingAlerts.js";
+import { StorageNotConfiguredError, statusCodeOf } from "../errors.js";
 
 /** Options of {@link recordScan}. */
 export interface RecordScanOptions {
@@ -45,6 +49,8 @@ export type RecordScanResult =
       notification: NotificationStatus;
       /** Size of the Teams message, when one was built. */
       alertBytes?: number;
+      /** Alerts of earlier runs this run sent again. */
+      resent?: ResentAlert[];
     };
 
 function itemsOf(ids: readonly string[], lookup: (id: string) => CardItem | undefined): CardItem[] {
@@ -68,6 +74,8 @@ export interface FinishScanOptions {
   trigger: ScanTrigger;
   /** The scan's report (a single scan's, or one assembled from shards). */
   report: DriftReport;
+  /** The scope's lock the caller holds: the commit renews it under its lease id first (the fence). */
+  lock?: ScanLock;
   abortSignal?: AbortSignalLike;
   log?: (message: string) => void;
 }
@@ -78,6 +86,8 @@ export interface FinishedScan {
   entry: ScanIndexEntry;
   notification: NotificationStatus;
   alertBytes?: number;
+  /** Alerts of earlier runs this run sent again. */
+  resent?: ResentAlert[];
 }
 
 /**
@@ -102,6 +112,8 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
       : `scan ${report.scanId}: first scan of scope ${scopeKey}, no diff`,
   );
 
+  // Earlier runs' undelivered alerts first, so the channel reads in the order the changes happened.
+  const resent = await resendPendingAlerts(services, { scopeKey, scanId: report.scanId, log, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
   let notification: NotificationStatus = "not-needed";
   let alertBytes: number | undefined;
   if (result.diff && previous && !diffIsEmpty(result.diff)) {
@@ -128,12 +140,12 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
         ...(base ? { reportUrl: `${base}/api/scans/${report.scanId}` } : {}),
       });
       alertBytes = messageBytes(message);
-      if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId))) {
+      if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId, JSON.stringify(message)))) {
         notification = "duplicate";
         log(`the alert for this change was already claimed by an earlier run; not posting it again`);
       } else {
         const sent = await services.notify(message, options.abortSignal ? { abortSignal: options.abortSignal } : {});
-        notification = sent.outcome === "sent" ? "sent" : sent.outcome === "uncertain" ? "uncertain" : "failed";
+        notification = notificationOf(sent);
         await history.finishAlert(scopeKey, fingerprint, {
           state: notification,
           scanId: report.scanId,
@@ -141,6 +153,9 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
           bytes: alertBytes,
           ...(sent.status !== undefined ? { httpStatus: sent.status } : {}),
           ...(sent.detail ? { detail: sent.detail } : {}),
+          // Not delivered, and the commit below makes the change known: the next run sends it.
+          // Never an `uncertain` one: it may have reached Teams, and a second post could duplicate it.
+          pending: notification === "failed",
         });
         log(`Teams alert ${notification} after ${sent.attempts} attempt(s)${sent.detail ? ` (${sent.detail})` : ""}, ${alertBytes} bytes`);
       }
@@ -148,18 +163,27 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   }
   throwIfAborted(options.abortSignal);
 
-  const entry = await history.commitScan({
-    scopeKey,
-    scope: options.scope,
-    report,
-    next: result.next,
-    removed: result.removed,
-    ...(result.diff ? { diff: result.diff } : {}),
-    stale: result.stale.length,
-    trigger: options.trigger,
-    notification,
-  });
-  return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}) };
+  let entry: ScanIndexEntry;
+  try {
+    entry = await history.commitScan({
+      scopeKey,
+      scope: options.scope,
+      report,
+      next: result.next,
+      removed: result.removed,
+      ...(result.diff ? { diff: result.diff } : {}),
+      stale: result.stale.length,
+      trigger: options.trigger,
+      notification,
+      ...(options.lock ? { lock: options.lock } : {}),
+      expectedPointer: previous ? previous.pointer : "none",
+    });
+  } catch (err) {
+    const status = statusCodeOf(err);
+    if (status === 409 || status === 412) log(`scan ${report.scanId} not committed (HTTP ${status}): this run lost the scope's lock or a newer scan moved its pointer; the newer state stands`);
+    throw err;
+  }
+  return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}), ...(resent.length ? { resent } : {}) };
 }
 
 /** Runs one recorded scan. Throws {@link StorageNotConfiguredError} without storage. */
@@ -168,15 +192,21 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
   if (!history) throw new StorageNotConfiguredError();
   const log = options.log ?? (() => undefined);
   const scopeKey = scopeKeyOf(options.scope);
-  const lock = await history.acquireLock(scopeKey, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  // The lock covers the subscription set, whatever the target filter: the scan reads it all.
+  const lock = await history.acquireLock(lockKeyOf(options.scope), options.abortSignal ? { abortSignal: options.abortSignal } : {});
   if (!lock) {
     const message = `another scan of scope ${scopeKey} is still in progress; this run skips`;
     log(message);
     return { status: "skipped", scopeKey, reason: "ScanInProgress", message };
   }
   try {
+    // The previous complete scan of the scope: what it covered is not taken as gone without proof
+    // (a target that vanished from the lists is unreadable until a read proves it deleted).
+    const lastScanId = await history.lastScanIdOf(scopeKey);
+    const previous = lastScanId ? await history.getReport(lastScanId) : undefined;
     let report = await services.scan({
       subscriptionIds: options.scope.subscriptions,
+      ...(previous ? { previous } : {}),
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       ...(options.timeLimitInMs !== undefined ? { timeLimitInMs: options.timeLimitInMs } : {}),
     });
@@ -187,6 +217,7 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
       scope: options.scope,
       trigger: options.trigger,
       report,
+      lock,
       log,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });

@@ -6,13 +6,18 @@
  * Why that is safe: nothing was committed, so the next run of the scope measures the same change
  * against the same previous scan. If the failure came before the alert's claim, nothing was posted
  * and that run alerts; if it came after the post, the claim stops a repeat.
+ *
+ * Before any of it, the scan takes one of the instance's scan slots (`SCAN_MAX_CONCURRENT`) for
+ * its subscription set: a full instance answers "throttled", a subscription set this instance is
+ * already scanning "skipped", both without a storage call.
  */
-import type { ScanScope } from "../model/scan.js";
+import { lockKeyOf, type ScanScope } from "../model/scan.js";
 import type { DriftReport } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
 import { recordScan, type RecordScanResult } from "./recordScan.js";
 import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
 import { isRestError } from "@azure/core-rest-pipeline";
+import { StorageNotConfiguredError } from "../errors.js";
 
 /** Options of {@link runRequestedScan}. */
 export interface RequestedScanOptions {
@@ -29,8 +34,10 @@ export interface RequestedScanOptions {
 export type RequestedScanResult =
   /** Stored with its diff (and alerted when the diff is not empty). */
   | { status: "recorded"; report: DriftReport }
-  /** Another scan of the scope holds its lock. */
+  /** Another scan of the scope's subscriptions holds its lock (here or on another instance). */
   | { status: "skipped"; message: string }
+  /** This instance already runs as many scans as `SCAN_MAX_CONCURRENT` allows: nothing was done. */
+  | { status: "throttled"; message: string; retryAfterInSeconds: number }
   /** Scanned, but the history could not be written: the report, not stored, nothing alerted. */
   | { status: "unrecorded"; report: DriftReport };
 
@@ -41,6 +48,19 @@ export type RequestedScanResult =
 export async function runRequestedScan(services: AppServices, options: RequestedScanOptions): Promise<RequestedScanResult> {
   const log = options.log ?? (() => undefined);
   const error = options.error ?? log;
+  if (!services.history) throw new StorageNotConfiguredError();
+  const lockKey = lockKeyOf(options.scope);
+  return services.scanSlots.run(lockKey, `another scan of subscriptions ${lockKey} is still in progress on this instance`, () =>
+    recordedOrUnrecorded(services, options, log, error),
+  );
+}
+
+async function recordedOrUnrecorded(
+  services: AppServices,
+  options: RequestedScanOptions,
+  log: (message: string) => void,
+  error: (message: string) => void,
+): Promise<RequestedScanResult> {
   // The scan's own report, kept so that a storage outage after the scan still answers with it.
   let scanned: DriftReport | undefined;
   const observed: AppServices = { ...services, scan: async (request) => (scanned = await services.scan(request)) };

@@ -10,8 +10,9 @@ import { targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "..
 import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "../collect/collector.js";
 import type { Snapshot, Target } from "../model/snapshot.js";
 import type { ArmSettings } from "../config/settings.js";
-import { buildReport, type DriftReport } from "../report/report.js";
+import { buildReport, type DriftReport, type TargetReport } from "../report/report.js";
 import { TimeLimitExceededError } from "../errors.js";
+import { expectationsOf, unreadableTargetReport } from "./expectations.js";
 
 /** Options of {@link runScan}. */
 export interface ScanOptions {
@@ -32,6 +33,13 @@ export interface ScanOptions {
   onProgress?: (progress: CollectProgress) => void;
   /** Clock, for tests and suppression expiry. */
   now?: () => Date;
+  /**
+   * The report of the previous complete scan of the same scope (recorded scans and fan-out
+   * shards; the CLI has none): what it covered is not taken as gone without proof. Its targets
+   * this scan cannot read are reported `unknown` with `TargetNotReadable`, its subscriptions this
+   * scan does not cover are `SubscriptionNotScanned` (./expectations.ts).
+   */
+  previous?: DriftReport;
 }
 
 /** A finished scan: the report and the snapshot it judged. */
@@ -56,6 +64,7 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
         ...(options.contextSubscriptionIds?.length ? { contextSubscriptionIds: options.contextSubscriptionIds } : {}),
         abortSignal: stop.signal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.previous ? { expected: expectationsOf(options.previous, options.subscriptionIds ?? []) } : {}),
       },
       baseline,
       { now: startedAt },
@@ -66,18 +75,25 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
   const { evaluations } = collected;
   const failing = evaluations.flatMap((e) => e.findings.filter((f) => f.status === "fail"));
   const expired = expiredSuppressionEntries(baseline, startedAt, failing);
+  const targets: TargetReport[] = evaluations.map((e) => ({
+    id: e.target.id,
+    kind: e.target.kind,
+    name: e.target.name,
+    subscriptionId: e.target.subscriptionId,
+    status: e.status,
+    findings: e.findings,
+  }));
+  if (collected.unreadableTargets?.length) {
+    // Expected targets that could not be read: `unknown`, their previous findings kept (stale).
+    const before = new Map((options.previous?.targets ?? []).map((t) => [t.id.toLowerCase(), t] as const));
+    for (const u of collected.unreadableTargets) targets.push(unreadableTargetReport(u, before.get(u.target.id.toLowerCase())));
+    targets.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+  }
   const report = buildReport({
     startedAt,
     finishedAt: now(),
     subscriptions: collected.subscriptionIds,
-    targets: evaluations.map((e) => ({
-      id: e.target.id,
-      kind: e.target.kind,
-      name: e.target.name,
-      subscriptionId: e.target.subscriptionId,
-      status: e.status,
-      findings: e.findings,
-    })),
+    targets,
     stats: { ...clients.stats },
     errors: collected.errors,
     expiredSuppressions: expired,

@@ -6,8 +6,9 @@
  * with {@link useServices}.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { ReadBudget } from "../arm/budget.js";
 import { ArmClients, type ArmClientOptions } from "../arm/clients.js";
-import { readAppSettings, type AppSettings } from "../config/appSettings.js";
+import { DEFAULT_MAX_CONCURRENT_SCANS, readAppSettings, type AppSettings } from "../config/appSettings.js";
 import type { TeamsMessage } from "../notify/card.js";
 import { postToTeams, type TeamsPostOptions, type TeamsPostResult } from "../notify/teams.js";
 import type { DriftReport } from "../report/report.js";
@@ -15,6 +16,8 @@ import { HistoryStore } from "../store/history.js";
 import { RunStore } from "../store/runs.js";
 import { baselineProvider } from "./baseline.js";
 import { runScan } from "./scan.js";
+import { isScannableState } from "../collect/collector.js";
+import { ScanSlots } from "./scanSlots.js";
 
 /** What a scan needs from its caller. */
 export interface ScanRequest {
@@ -28,6 +31,11 @@ export interface ScanRequest {
   abortSignal?: AbortSignalLike;
   /** Stop reading after this long and report what was read (the rest `unknown`). */
   timeLimitInMs?: number;
+  /**
+   * The previous complete report of the scope (recorded scans, fan-out shards): its targets and
+   * subscriptions are not taken as gone without proof (src/app/expectations.ts).
+   */
+  previous?: DriftReport;
 }
 
 /**
@@ -46,7 +54,7 @@ export const SHARD_SCAN_TIME_LIMIT_IN_MS = 6 * 60_000;
 /** Runs one scan and returns its report. */
 export type Scanner = (request: ScanRequest) => Promise<DriftReport>;
 
-/** Lists the enabled subscriptions the identity can see (lower-cased ids). */
+/** Lists the subscriptions the identity can see that are scanned (every state but Disabled/Deleted; lower-cased ids). */
 export type SubscriptionLister = (options: { abortSignal?: AbortSignalLike }) => Promise<string[]>;
 
 /** Posts one Teams message. */
@@ -64,6 +72,14 @@ export interface AppServices {
   runs?: RunStore;
   /** For a fan-out of an "every visible subscription" scope: the shards need the list up front. */
   listSubscriptions?: SubscriptionLister;
+  /**
+   * The ARM read budget of this process, one bucket per subscription, shared by every scan the
+   * services run (ARM's budget is per subscription and principal, not per scan: two scans with
+   * a budget each would together spend twice what ARM refills). Undefined when turned off.
+   */
+  readBudget?: ReadBudget;
+  /** The scans callers run on this instance (`SCAN_MAX_CONCURRENT`, one per subscription set). */
+  scanSlots: ScanSlots;
 }
 
 /** Options of {@link createServices}. */
@@ -85,7 +101,10 @@ export interface CreateServicesOptions {
 export function createServices(settings: AppSettings, options: CreateServicesOptions = {}): AppServices {
   // BASELINE_JSON is validated here, so a bad one fails the settings as a whole (ConfigurationError).
   const baselineOf = baselineProvider(settings.baseline);
-  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs }) => {
+  // One budget for the process: every scan's clients (and the subscription listing) wait on it.
+  const readBudget = options.clients?.readBudget === false ? undefined : (options.clients?.readBudget ?? new ReadBudget());
+  const armOptions: ArmClientOptions = { ...options.clients, readBudget: readBudget ?? false };
+  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs, previous }) => {
     const baseline = await baselineOf(abortSignal ? { abortSignal } : {});
     const { report } = await runScan({
       settings: settings.arm,
@@ -94,16 +113,17 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
       ...(baseline ? { baseline } : {}),
       ...(abortSignal ? { abortSignal } : {}),
       ...(timeLimitInMs !== undefined ? { timeLimitInMs } : {}),
-      ...(options.clients ? { clients: options.clients } : {}),
+      ...(previous ? { previous } : {}),
+      clients: armOptions,
       ...(options.now ? { now: options.now } : {}),
     });
     return report;
   };
   const listSubscriptions: SubscriptionLister = async ({ abortSignal }) => {
-    const clients = new ArmClients(settings.arm, options.clients);
+    const clients = new ArmClients(settings.arm, armOptions);
     const out: string[] = [];
     for await (const s of clients.subscriptions().subscriptions.list(abortSignal ? { abortSignal } : {})) {
-      if (s.subscriptionId && (!s.state || s.state.toLowerCase() === "enabled")) out.push(s.subscriptionId.toLowerCase());
+      if (s.subscriptionId && isScannableState(s.state)) out.push(s.subscriptionId.toLowerCase());
     }
     return out;
   };
@@ -113,6 +133,8 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
     settings,
     scan,
     listSubscriptions,
+    ...(readBudget ? { readBudget } : {}),
+    scanSlots: new ScanSlots(settings.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS),
     ...(settings.storage
       ? {
           history: HistoryStore.fromSettings(settings.storage, ns),

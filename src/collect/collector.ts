@@ -13,6 +13,7 @@
  */
 import type { ArmClients } from "../arm/clients.js";
 import { CollectionContext } from "./context.js";
+import { reconcileExpected } from "./phases/expected.js";
 import { discoverSubscriptions } from "./phases/scope.js";
 import { readFirewallPolicies, roleDefinitionFinder } from "./phases/sharedResources.js";
 import { readSubscriptionLists } from "./phases/subscriptionLists.js";
@@ -20,7 +21,8 @@ import { findTargets, readTargets } from "./phases/targets.js";
 import { zoneFinder } from "./phases/zones.js";
 
 export { toReadError } from "./context.js";
-export type { CollectOptions, CollectProgress, CollectResult } from "./options.js";
+export { isScannableState } from "./phases/scope.js";
+export type { CollectOptions, CollectProgress, CollectResult, ExpectedTarget, ScanExpectations, UnreadableTarget } from "./options.js";
 import type { CollectOptions, CollectResult } from "./options.js";
 
 /**
@@ -33,8 +35,9 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   ctx.subscriptionIds = await discoverSubscriptions(ctx);
   // 2. Subscription-level lists (and the shared lists of context subscriptions), indexed.
   const index = await readSubscriptionLists(ctx);
-  // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own.
-  const targets = findTargets(ctx, index);
+  // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own; then what the
+  // previous complete scan knew and the lists no longer show: gone only on proof, else unreadable.
+  const targets = await reconcileExpected(ctx, index, findTargets(ctx, index));
   // 4. Per target: pool clusters, the AKS cluster, the MC group, subnets and route tables, and
   // the shared resources it names (DNS zones, role definitions). Firewall policies are shared
   // by many targets: their reads start first and run alongside the target reads.

@@ -9,7 +9,7 @@ import type { ArmClients } from "../arm/clients.js";
 import type { ScanError } from "../model/scan.js";
 import { emptySnapshot, type Part, type ReadError, type Snapshot } from "../model/snapshot.js";
 import { firstLine } from "../util/text.js";
-import type { CollectOptions, CollectProgress, CollectResult } from "./options.js";
+import type { CollectOptions, CollectProgress, CollectResult, UnreadableTarget } from "./options.js";
 import { failed, ok, perSubscriptionLimit, type KeyedLimit } from "./reads.js";
 
 /** Turns anything a read threw into a {@link ReadError} (ARM code and status where known). */
@@ -33,6 +33,13 @@ export class CollectionContext {
   readonly signal: { abortSignal?: AbortSignalLike };
   /** The subscriptions scanned, set by the scope phase. */
   subscriptionIds: string[] = [];
+  /**
+   * Expected subscriptions (see `CollectOptions.expected`) this scan does not cover, by id, with
+   * their `SubscriptionNotScanned` error: their expected targets are reported unreadable with it.
+   */
+  readonly notScanned = new Map<string, ScanError>();
+  /** Expected targets neither found nor proven gone (phases/expected.ts). */
+  readonly unreadableTargets: UnreadableTarget[] = [];
   /** Subscriptions whose lists are read at once. */
   readonly subscriptionLimit: ReturnType<typeof pLimit>;
   /** Pool cluster reads at once per subscription (its own limiter: they start with the pool lists). */
@@ -114,7 +121,7 @@ export class CollectionContext {
 
   /** What the collection produced. */
   result(): CollectResult {
-    return { snapshot: this.snapshot, subscriptionIds: this.subscriptionIds, errors: this.errors };
+    return { snapshot: this.snapshot, subscriptionIds: this.subscriptionIds, errors: this.errors, unreadableTargets: this.unreadableTargets };
   }
 
   /** The error of a read that was not made (or cut short) because the scan was stopped. */

@@ -1,7 +1,7 @@
 /** The public shapes of a collection: its options, its progress events and its result (src/collect/collector.ts). */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { ScanError } from "../model/scan.js";
-import type { Snapshot, Target } from "../model/snapshot.js";
+import type { Snapshot, Target, TargetKind } from "../model/snapshot.js";
 
 /** Progress events, for a CLI progress display. */
 export interface CollectProgress {
@@ -40,6 +40,46 @@ export interface CollectOptions {
    * firewall and DNS zones as a scan of the whole scope: four list requests per subscription.
    */
   contextSubscriptionIds?: string[];
+  /**
+   * What the previous complete scan of the same scope covered (the recorded scan passes it; the
+   * CLI has no history). A subscription or target of it that this scan cannot find is not taken
+   * as gone without proof: see {@link ScanExpectations}.
+   */
+  expected?: ScanExpectations;
+}
+
+/**
+ * What the previous complete scan of the same scope covered. ARM filters lists by the caller's
+ * access, so "not in the list" proves nothing once access was lost. The collector therefore
+ * proves each absence: an expected target is gone only when a direct read of its id answers 404,
+ * or its resource group is readable and the list no longer holds it; otherwise it is reported as
+ * unreadable (`TargetNotReadable`). An expected subscription that is no longer listed (state
+ * `Disabled`/`Deleted` aside) or cannot be read is `SubscriptionNotScanned`.
+ */
+export interface ScanExpectations {
+  /** The subscriptions the previous complete scan covered. */
+  subscriptionIds: string[];
+  /** The targets it reported. */
+  targets: ExpectedTarget[];
+}
+
+/** A target of the previous complete scan. */
+export interface ExpectedTarget {
+  id: string;
+  kind: TargetKind;
+  name: string;
+  subscriptionId: string;
+  /**
+   * A cluster pool's AKS cluster: while the pool cannot be read, its AKS cluster (still in the
+   * AKS list) is not audited as a new plain AKS target.
+   */
+  aksClusterId?: string;
+}
+
+/** An expected target this scan could not read, and why (the `TargetNotReadable` or `SubscriptionNotScanned` error). */
+export interface UnreadableTarget {
+  target: ExpectedTarget;
+  error: ScanError;
 }
 
 /** What a collection produced. */
@@ -48,4 +88,10 @@ export interface CollectResult {
   /** The subscriptions scanned. */
   subscriptionIds: string[];
   errors: ScanError[];
+  /**
+   * Targets of {@link CollectOptions.expected} that were not found and not proven gone: they are
+   * reported `unknown`, their findings kept (stale), never resolved. (Optional for collectors
+   * that take no expectations, such as the benchmark's naive one.)
+   */
+  unreadableTargets?: UnreadableTarget[];
 }

@@ -9,8 +9,13 @@
  *   and is marked stale. The same holds for a finding that vanished from the report while the
  *   reads that would have produced it failed (its subscription, resource group or target is named
  *   by a report error, or its subscription was not scanned at all).
+ *   A target the collector expected (it was in the previous complete scan) and could neither find
+ *   nor prove gone is named by a `TargetNotReadable` error and listed `unknown`: its drift stays
+ *   open and stale, never resolved. So is every target the report lists `unknown` without findings
+ *   (a placeholder: a failed shard's targets).
  * - a finding that vanished while everything around it was read (the resource or the target was
- *   deleted) is gone: resolved if it was drift.
+ *   deleted, which for a vanished target means a 404 on its id or a readable resource group that
+ *   no longer lists it) is gone: resolved if it was drift.
  * - the first scan of a scope has nothing to compare with: it carries no `diff` and only seeds
  *   the state, so a new deployment does not announce every existing drift as "new".
  */
@@ -72,15 +77,29 @@ function subscriptionOf(id: string): string | undefined {
   return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
 }
 
+/** Per report: the lower-cased ids of the targets it lists `unknown` without findings (placeholders). */
+const placeholderCache = new WeakMap<DriftReport, Set<string>>();
+
+function placeholdersOf(report: DriftReport): Set<string> {
+  let ids = placeholderCache.get(report);
+  if (!ids) {
+    ids = new Set(report.targets.filter((t) => t.status === "unknown" && t.findings.length === 0).map((t) => t.id.toLowerCase()));
+    placeholderCache.set(report, ids);
+  }
+  return ids;
+}
+
 /**
  * True when the report cannot vouch for the absence of a finding: its subscription was not
- * scanned, or a report error covers its subscription's lists, its resource group, its target or
- * its resource.
+ * scanned, a report error covers its subscription's lists, its resource group, its target or
+ * its resource (`TargetNotReadable` names the target), or the report lists its target `unknown`
+ * without findings.
  */
 export function absenceUnproven(report: DriftReport, record: Pick<FindingStateRecord, "targetId" | "resourceId">): boolean {
   const sub = subscriptionOf(record.targetId);
   if (!sub || !report.scope.subscriptions.some((s) => s.toLowerCase() === sub)) return true;
   const target = record.targetId.toLowerCase();
+  if (placeholdersOf(report).has(target)) return true;
   const resource = record.resourceId.toLowerCase();
   return report.errors.some((e) => {
     const scope = e.scope.toLowerCase().replace(/\/+$/, "");

@@ -95,11 +95,13 @@ export function buildReport(input: BuildReportInput): DriftReport {
 
 /**
  * Exit code of the CLI contract: 0 complete and no drift; 1 drift found; 2 no drift but
- * incomplete (some reads failed, findings unknown). 3 (usage) is decided before a scan.
+ * incomplete (some reads failed, findings unknown, or no subscription was scanned at all: a scan
+ * of nothing is never complete). 3 (usage) is decided before a scan.
  */
 export function exitCodeOf(report: DriftReport): 0 | 1 | 2 {
   if (report.summary.drifted > 0) return 1;
   if (report.summary.unknown > 0 || report.summary.findings.unknown > 0 || report.errors.length > 0) return 2;
+  if (report.scope.subscriptions.length === 0) return 2;
   return 0;
 }
 

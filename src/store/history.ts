@@ -8,9 +8,16 @@
  *   per scope naming its last complete scan (what "previous complete scan of the same scope" means).
  * - Table `EgressAuditFindings`: per-finding state, partition = scope key, row key = finding id.
  * - Table `EgressAuditAlerts`: one row per alert ever attempted, keyed by the fingerprint of the
- *   change it announces; creating it is the claim that makes a retried run never post twice.
+ *   change it announces; creating it is the claim that makes a retried run never post twice, and
+ *   an alert Teams did not take waits there, pending, for the next run (./alerts.ts).
+ *
+ * Fencing: the scope's pointer is written only by the holder of the scope's lock, and only over
+ * the pointer that holder read: {@link HistoryStore.commitScan} renews the lease (a lease-id
+ * condition: refused once another run took the lock) and writes the pointer with If-Match on the
+ * ETag it read (refused once any other run moved it). A run that lost its lock commits nothing.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { RestError } from "@azure/core-rest-pipeline";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { BlobLeaseClient, ContainerClient } from "@azure/storage-blob";
 import type { Severity } from "../checks/lib/types.js";
@@ -18,6 +25,7 @@ import type { StorageSettings } from "../config/appSettings.js";
 import type { NotificationStatus, ScanScope, ScanTrigger } from "../model/scan.js";
 import type { FindingStateRecord, ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
+import { AlertTable, type AlertRecord, type PendingAlert } from "./alerts.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
 import { str, type Entity } from "./entity.js";
 import { encodeToken, indexEntryOf, indexRowOf, SCAN_PARTITION, type ScanIndexEntry, type ScanPage } from "./scanIndex.js";
@@ -34,20 +42,20 @@ const SCOPE_PARTITION = "scope";
 /** A scan id is a UUID; checked before it becomes part of a blob name. */
 export const SCAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+export type { AlertRecord, PendingAlert } from "./alerts.js";
+
 /** A held scan lock; release it when done (it also expires by itself if the holder dies). */
 export interface ScanLock {
+  /**
+   * Renews the lease under its lease id, so the holder keeps it for another lease period; rejects
+   * (HTTP 409) when the lease was lost to another run. The fence checked before a commit.
+   */
+  assertHeld(): Promise<void>;
   release(): Promise<void>;
 }
 
-/** The recorded outcome of one alert. */
-export interface AlertRecord {
-  state: "sending" | NotificationStatus;
-  scanId: string;
-  httpStatus?: number;
-  attempts?: number;
-  bytes?: number;
-  detail?: string;
-}
+/** The scope's pointer as a run read it: the fence of its commit (see {@link HistoryStore.commitScan}). */
+export type PointerVersion = { etag: string } | "none";
 
 /** Suffixed names of several stores sharing one account: letters and digits, at most 20. */
 export function validateNamespace(namespace: string): string {
@@ -88,7 +96,8 @@ export class HistoryStore {
   readonly #container: ContainerClient;
   readonly #scans: TableClient;
   readonly #findings: TableClient;
-  readonly #alerts: TableClient;
+  readonly #alertsTable: TableClient;
+  readonly #alerts: AlertTable;
   #ready?: Promise<void>;
 
   /** The container and table names this store uses. */
@@ -109,7 +118,8 @@ export class HistoryStore {
     this.#container = clients.blobs.getContainerClient(this.names.container);
     this.#scans = clients.table(this.names.scans);
     this.#findings = clients.table(this.names.findings);
-    this.#alerts = clients.table(this.names.alerts);
+    this.#alertsTable = clients.table(this.names.alerts);
+    this.#alerts = new AlertTable(this.#alertsTable);
   }
 
   /** A store on the configured account. */
@@ -127,7 +137,7 @@ export class HistoryStore {
           if (statusCodeOf(err) !== 409) throw err;
         }
       };
-      await Promise.all([this.#container.createIfNotExists(), createTable(this.#scans), createTable(this.#findings), createTable(this.#alerts)]);
+      await Promise.all([this.#container.createIfNotExists(), createTable(this.#scans), createTable(this.#findings), createTable(this.#alertsTable)]);
     })().catch((err: unknown) => {
       this.#ready = undefined; // let the next call try again
       throw err;
@@ -156,11 +166,16 @@ export class HistoryStore {
       throw err;
     }
     const renew = setInterval(() => {
-      lease.renewLease().catch(() => undefined); // a failed renewal shows up as a lost lease at release
+      lease.renewLease().catch(() => undefined); // a lost lease shows up at the commit's fence
     }, options.renewEveryInMs ?? 20_000);
     renew.unref();
     let released = false;
     return {
+      assertHeld: async () => {
+        if (released) throw new Error("the scope lock was already released");
+        // Renew Lease carries the lease id: Azure refuses it (409) once another run holds the lease.
+        await lease.renewLease(options.abortSignal ? { abortSignal: options.abortSignal } : {});
+      },
       release: async () => {
         if (released) return;
         released = true;
@@ -174,7 +189,7 @@ export class HistoryStore {
    * The finding state after the previous complete scan of the scope, or undefined when the scope
    * has none (its first scan).
    */
-  async loadState(scopeKey: string): Promise<{ lastScanId: string; states: Map<string, FindingStateRecord> } | undefined> {
+  async loadState(scopeKey: string): Promise<{ lastScanId: string; states: Map<string, FindingStateRecord>; pointer: PointerVersion } | undefined> {
     await this.ensure();
     let pointer: Entity;
     try {
@@ -187,7 +202,7 @@ export class HistoryStore {
     for await (const e of this.#findings.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${scopeKey}` } })) {
       states.set(e.rowKey ?? "", stateOf(e));
     }
-    return { lastScanId: str(pointer, "lastScanId"), states };
+    return { lastScanId: str(pointer, "lastScanId"), states, pointer: { etag: pointer.etag } };
   }
 
   /** The id of the scope's last complete scan (its pointer only), or undefined for none. */
@@ -230,6 +245,13 @@ export class HistoryStore {
    * Records a complete scan: the finding state of its scope (upserts and deletes, in batches of
    * 100 per partition as Table transactions allow), the scope's "last complete scan" pointer and
    * the index row. Called last, so a run that dies earlier leaves the previous scan as the base.
+   *
+   * Fenced when `lock` and `expectedPointer` are given (the recorded scan always gives them):
+   * before any write, the lease is renewed under its id and the pointer is re-read; the pointer is
+   * then written with If-Match on the ETag the run read (or created, when the run saw none). A run
+   * whose lease was taken, or whose pointer another run moved, gets the storage error (409 or
+   * 412) and commits no pointer and no index row: the newer state stands. Without them the
+   * pointer is written unconditionally (tests, tools).
    */
   async commitScan(input: {
     scopeKey: string;
@@ -241,8 +263,16 @@ export class HistoryStore {
     stale: number;
     trigger: ScanTrigger;
     notification: NotificationStatus;
+    /** The scope's lock the run holds. */
+    lock?: ScanLock;
+    /** The pointer as the run read it ({@link loadState}), `"none"` for the scope's first scan. */
+    expectedPointer?: PointerVersion;
   }): Promise<ScanIndexEntry> {
     await this.ensure();
+    const expected = input.expectedPointer;
+    await input.lock?.assertHeld();
+    // Checked before the finding state is touched, so a run that lost the race writes nothing of it.
+    if (expected !== undefined) await this.#assertPointer(input.scopeKey, expected);
     const actions: TransactionAction[] = [
       ...input.next.map(
         (r): TransactionAction => [
@@ -283,18 +313,31 @@ export class HistoryStore {
         : {}),
       notification: input.notification,
     };
-    await this.#scans.upsertEntity(
-      {
-        partitionKey: SCOPE_PARTITION,
-        rowKey: input.scopeKey,
-        lastScanId: r.scanId,
-        lastFinishedAt: r.finishedAt,
-        scopeJson: JSON.stringify(entry.scope),
-      },
-      "Replace",
-    );
+    const pointer = {
+      partitionKey: SCOPE_PARTITION,
+      rowKey: input.scopeKey,
+      lastScanId: r.scanId,
+      lastFinishedAt: r.finishedAt,
+      scopeJson: JSON.stringify(entry.scope),
+    };
+    if (expected === undefined) await this.#scans.upsertEntity(pointer, "Replace");
+    else if (expected === "none") await this.#scans.createEntity(pointer); // 409 if another run created it meanwhile
+    else await this.#scans.updateEntity(pointer, "Replace", { etag: expected.etag }); // 412 if another run moved it
     await this.#scans.upsertEntity(indexRowOf(entry), "Replace");
     return entry;
+  }
+
+  /** Throws a 412-coded error unless the scope's pointer is still the version `expected`. */
+  async #assertPointer(scopeKey: string, expected: PointerVersion): Promise<void> {
+    let etag: string | undefined;
+    try {
+      etag = (await this.#scans.getEntity(SCOPE_PARTITION, scopeKey)).etag;
+    } catch (err) {
+      if (statusCodeOf(err) !== 404) throw err;
+    }
+    if ((expected === "none" ? undefined : expected.etag) === etag) return;
+    // The same error the conditional write itself would raise, so every caller handles one shape.
+    throw new RestError(`the pointer of scope ${scopeKey} moved since this run read it: a newer scan committed`, { code: "ConditionNotMet", statusCode: 412 });
   }
 
   /** The newest complete scan (of one scope when `scopeKey` is given), or undefined. */
@@ -338,53 +381,35 @@ export class HistoryStore {
   }
 
   /**
-   * Claims the right to post the alert for one change. Resolves false when a record for the same
-   * fingerprint exists: some run (this one's earlier attempt, typically) already posted or tried.
+   * Claims the right to post the alert for one change, keeping its message (JSON text) so that a
+   * failed post can be sent again. Resolves false when a record for the same fingerprint exists:
+   * some run (this one's earlier attempt, typically) already posted, tried, or holds it pending.
    */
-  async claimAlert(scopeKey: string, fingerprint: string, scanId: string): Promise<boolean> {
+  async claimAlert(scopeKey: string, fingerprint: string, scanId: string, messageJson?: string): Promise<boolean> {
     await this.ensure();
-    try {
-      await this.#alerts.createEntity({ partitionKey: scopeKey, rowKey: fingerprint, state: "sending", scanId });
-      return true;
-    } catch (err) {
-      if (statusCodeOf(err) === 409) return false;
-      throw err;
-    }
+    return this.#alerts.claim(scopeKey, fingerprint, scanId, messageJson);
   }
 
-  /** Records how an alert ended. */
+  /** Records how an alert ended; `pending: true` keeps it for the next run to send again. */
   async finishAlert(scopeKey: string, fingerprint: string, record: AlertRecord): Promise<void> {
-    await this.#alerts.upsertEntity(
-      {
-        partitionKey: scopeKey,
-        rowKey: fingerprint,
-        state: record.state,
-        scanId: record.scanId,
-        ...(record.httpStatus !== undefined ? { httpStatus: record.httpStatus } : {}),
-        ...(record.attempts !== undefined ? { attempts: record.attempts } : {}),
-        ...(record.bytes !== undefined ? { bytes: record.bytes } : {}),
-        ...(record.detail ? { detail: record.detail.slice(0, 1000) } : {}),
-      },
-      "Merge",
-    );
+    await this.#alerts.finish(scopeKey, fingerprint, record);
   }
 
   /** The alert record of a fingerprint, if any. */
   async getAlert(scopeKey: string, fingerprint: string): Promise<AlertRecord | undefined> {
     await this.ensure();
-    try {
-      const e = await this.#alerts.getEntity<Record<string, unknown>>(scopeKey, fingerprint);
-      return {
-        state: str(e, "state") as AlertRecord["state"],
-        scanId: str(e, "scanId"),
-        ...(typeof e.httpStatus === "number" ? { httpStatus: e.httpStatus } : {}),
-        ...(typeof e.attempts === "number" ? { attempts: e.attempts } : {}),
-        ...(typeof e.bytes === "number" ? { bytes: e.bytes } : {}),
-        ...(typeof e.detail === "string" ? { detail: e.detail } : {}),
-      };
-    } catch (err) {
-      if (statusCodeOf(err) === 404) return undefined;
-      throw err;
-    }
+    return this.#alerts.get(scopeKey, fingerprint);
+  }
+
+  /** The scope's alerts waiting to be sent again, oldest first. */
+  async pendingAlerts(scopeKey: string): Promise<PendingAlert[]> {
+    await this.ensure();
+    return this.#alerts.pending(scopeKey);
+  }
+
+  /** Takes a pending alert for one re-send (If-Match); false when another run took it first. */
+  async takePendingAlert(scopeKey: string, alert: PendingAlert, scanId: string): Promise<boolean> {
+    await this.ensure();
+    return this.#alerts.take(scopeKey, alert, scanId);
   }
 }

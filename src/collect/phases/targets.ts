@@ -32,48 +32,60 @@ export function poolClusters(ctx: CollectionContext, sub: string, poolId: string
   );
 }
 
+/** The target of a cluster pool. */
+export function poolTarget(pool: ClusterPool): Target {
+  const parsed = parseResourceId(pool.id);
+  return {
+    id: pool.id,
+    kind: "clusterPool",
+    name: pool.name,
+    subscriptionId: parsed?.subscriptionId.toLowerCase() ?? "",
+    resourceGroup: parsed?.resourceGroup ?? "",
+    location: pool.location,
+    pool,
+    ...(pool.aksClusterResourceId ? { aksClusterId: pool.aksClusterResourceId } : {}),
+    subnetIds: pool.subnetId ? [pool.subnetId] : [],
+    // The pool's own tags, not its AKS cluster's: baseline overrides by tag match these.
+    ...(pool.tags ? { tags: pool.tags } : {}),
+  };
+}
+
+/** The target of a plain AKS cluster (one that is no pool's own). */
+export function aksTarget(aks: AksCluster): Target {
+  const parsed = parseResourceId(aks.id);
+  return {
+    id: aks.id,
+    kind: "aksCluster",
+    name: aks.name,
+    subscriptionId: parsed?.subscriptionId.toLowerCase() ?? "",
+    resourceGroup: parsed?.resourceGroup ?? "",
+    location: aks.location,
+    aksClusterId: aks.id,
+    subnetIds: [...aks.agentPoolSubnetIds],
+    ...(aks.tags ? { tags: aks.tags } : {}),
+  };
+}
+
+/** Sorts targets by subscription and id, the order of `snapshot.targets` and of the report. */
+export function sortTargets(targets: Target[]): Target[] {
+  return targets.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+}
+
 /**
  * The targets: every cluster pool, and every AKS cluster that is not a pool's own, sorted by
- * subscription and id. Sets `snapshot.targets`.
+ * subscription and id. Sets `snapshot.targets` (phases/expected.ts then adds what the previous
+ * complete scan knew and these lists no longer show).
  */
 export function findTargets(ctx: CollectionContext, index: ListIndex): Target[] {
   const pools: ClusterPool[] = [];
   for (const l of index.lists.values()) if (l.pools.ok) pools.push(...l.pools.value);
   const poolAks = new Set(pools.map((p) => p.aksClusterResourceId?.toLowerCase()).filter((x): x is string => !!x));
-  const targets: Target[] = [];
-  for (const pool of pools) {
-    const parsed = parseResourceId(pool.id);
-    targets.push({
-      id: pool.id,
-      kind: "clusterPool",
-      name: pool.name,
-      subscriptionId: parsed?.subscriptionId.toLowerCase() ?? "",
-      resourceGroup: parsed?.resourceGroup ?? "",
-      location: pool.location,
-      pool,
-      ...(pool.aksClusterResourceId ? { aksClusterId: pool.aksClusterResourceId } : {}),
-      subnetIds: pool.subnetId ? [pool.subnetId] : [],
-    });
-  }
+  const targets: Target[] = pools.map(poolTarget);
   for (const l of index.lists.values()) {
     if (!l.aksClusters.ok) continue;
-    for (const aks of l.aksClusters.value) {
-      if (poolAks.has(aks.id.toLowerCase())) continue;
-      const parsed = parseResourceId(aks.id);
-      targets.push({
-        id: aks.id,
-        kind: "aksCluster",
-        name: aks.name,
-        subscriptionId: parsed?.subscriptionId.toLowerCase() ?? "",
-        resourceGroup: parsed?.resourceGroup ?? "",
-        location: aks.location,
-        aksClusterId: aks.id,
-        subnetIds: [...aks.agentPoolSubnetIds],
-      });
-    }
+    for (const aks of l.aksClusters.value) if (!poolAks.has(aks.id.toLowerCase())) targets.push(aksTarget(aks));
   }
-  targets.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
-  ctx.snapshot.targets = targets;
+  ctx.snapshot.targets = sortTargets(targets);
   return targets;
 }
 
