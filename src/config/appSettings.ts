@@ -5,7 +5,7 @@
  * its value, and {@link describeAppSettings} redacts them.
  */
 import { UsageError } from "../errors.js";
-import { readArmSettings, validateSubscriptionIds, type ArmSettings } from "./settings.js";
+import { DEFAULT_READ_DEADLINE_IN_MS, readArmSettings, validateSubscriptionIds, type ArmSettings } from "./settings.js";
 
 /** Every six hours, on the hour (NCRONTAB: second minute hour day month day-of-week). */
 export const DEFAULT_SCAN_SCHEDULE = "0 0 */6 * * *";
@@ -89,8 +89,18 @@ export interface RateLimitSettings {
 /** Defaults of {@link RateLimitSettings}. */
 export const DEFAULT_RATE_LIMIT: RateLimitSettings = Object.freeze({ perCallerPerMinute: 10, globalPerMinute: 30 });
 
+/**
+ * Default `SCAN_MAX_CONCURRENT`: scans (`POST /api/scans`, fresh target audits) one instance runs
+ * at once. All of them share the instance's ARM read budget per subscription, so more would only
+ * queue behind it while each still holds memory and a 230-second HTTP request.
+ */
+export const DEFAULT_MAX_CONCURRENT_SCANS = 2;
+/** Largest `SCAN_MAX_CONCURRENT` accepted. */
+export const MAX_CONCURRENT_SCANS_LIMIT = 50;
+
 /** The function app's settings. */
 export interface AppSettings {
+  /** `AZURE_ARM_ENDPOINT`, `AZURE_ARM_TOKEN`, `AZURE_CLIENT_ID`, `ARM_READ_DEADLINE_SECONDS`. */
   readonly arm: ArmSettings;
   /** Undefined when no storage is configured: history routes answer 503, the timer refuses to run. */
   readonly storage?: StorageSettings;
@@ -108,10 +118,16 @@ export interface AppSettings {
   readonly publicBaseUrl?: string;
   /** `SCAN_FANOUT`, `SCAN_SHARD_SIZE`, `SCAN_SHARD_QUEUE`. */
   readonly fanOut: FanOutSettings;
-  /** Undefined: no Entra ID check (the function key alone guards the routes). */
+  /**
+   * Undefined: no Entra ID check (the function key alone guards the routes), and
+   * `x-ms-client-principal` is ignored, for authorization and for rate-limit keys alike. Defined
+   * only with `WEBSITE_AUTH_ENABLED=true`.
+   */
   readonly callerAuth?: CallerAuthSettings;
   /** Absent: {@link DEFAULT_RATE_LIMIT}. */
   readonly rateLimit?: RateLimitSettings;
+  /** `SCAN_MAX_CONCURRENT`, 1-50; absent: {@link DEFAULT_MAX_CONCURRENT_SCANS}. */
+  readonly maxConcurrentScans?: number;
 }
 
 const ncrontabField = /^[0-9A-Za-z*?/,-]+$/;
@@ -250,8 +266,10 @@ function list(value: string | undefined): string[] {
 
 /**
  * `AUTH_ALLOWED_ROLES` / `AUTH_ALLOWED_GROUPS`. The principal header is trustworthy only behind App
- * Service Authentication (which strips a caller's own copy): in Azure (`WEBSITE_SITE_NAME` set) the
- * check refuses to run unless the platform says it is on (`WEBSITE_AUTH_ENABLED`).
+ * Service Authentication, which sets it and drops a caller's own copy. The platform says it is on
+ * with `WEBSITE_AUTH_ENABLED=true`; without that the settings refuse, wherever the app runs:
+ * `npm run serve`, `func start` and containers have no `WEBSITE_SITE_NAME` and no authentication
+ * in front, so a header there is whatever the caller sent.
  */
 function readCallerAuth(env: NodeJS.ProcessEnv): CallerAuthSettings | undefined {
   const allowedRoles = list(env.AUTH_ALLOWED_ROLES);
@@ -263,10 +281,10 @@ function readCallerAuth(env: NodeJS.ProcessEnv): CallerAuthSettings | undefined 
   if (allowedGroups.some((g) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(g))) {
     throw new UsageError("InvalidSetting", "AUTH_ALLOWED_GROUPS must list group object ids (GUIDs)");
   }
-  if (env.WEBSITE_SITE_NAME?.trim() && env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() !== "true") {
+  if (env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() !== "true") {
     throw new UsageError(
       "InvalidSetting",
-      "AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS need App Service Authentication turned on (WEBSITE_AUTH_ENABLED): without it a caller could send its own x-ms-client-principal",
+      "AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS need App Service Authentication turned on (WEBSITE_AUTH_ENABLED=true, set by the platform): without it a caller could send its own x-ms-client-principal",
     );
   }
   return Object.freeze({ allowedRoles: Object.freeze(allowedRoles), allowedGroups: Object.freeze(allowedGroups.map((g) => g.toLowerCase())) });
@@ -284,6 +302,16 @@ function readRateLimit(env: NodeJS.ProcessEnv): RateLimitSettings {
     perCallerPerMinute: perMinute(env.SCAN_RATE_LIMIT_PER_MINUTE, DEFAULT_RATE_LIMIT.perCallerPerMinute, "SCAN_RATE_LIMIT_PER_MINUTE"),
     globalPerMinute: perMinute(env.SCAN_RATE_LIMIT_GLOBAL_PER_MINUTE, DEFAULT_RATE_LIMIT.globalPerMinute, "SCAN_RATE_LIMIT_GLOBAL_PER_MINUTE"),
   });
+}
+
+function readMaxConcurrentScans(env: NodeJS.ProcessEnv): number {
+  const text = env.SCAN_MAX_CONCURRENT?.trim();
+  if (!text) return DEFAULT_MAX_CONCURRENT_SCANS;
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_CONCURRENT_SCANS_LIMIT)) {
+    throw new UsageError("InvalidSetting", `SCAN_MAX_CONCURRENT must be a whole number of scans from 1 to ${MAX_CONCURRENT_SCANS_LIMIT}`);
+  }
+  return n;
 }
 
 /** Reads and validates the app settings; throws {@link UsageError} naming the setting at fault. */
@@ -310,6 +338,7 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
     fanOut: Object.freeze(readFanOut(env, storage)),
     ...(callerAuth ? { callerAuth } : {}),
     rateLimit: readRateLimit(env),
+    maxConcurrentScans: readMaxConcurrentScans(env),
   });
 }
 
@@ -330,6 +359,7 @@ export function describeAppSettings(s: AppSettings): string {
   return [
     `arm=${s.arm.endpoint}`,
     `credential=${s.arm.staticToken ? "static-token(redacted)" : "DefaultAzureCredential"}`,
+    `armReadDeadline=${(s.arm.readDeadlineInMs ?? DEFAULT_READ_DEADLINE_IN_MS) / 1000}s`,
     `storage=${storage}`,
     `scope=${s.scanSubscriptions.length ? s.scanSubscriptions.join(",") : "all-visible"}`,
     `schedule="${s.scanSchedule}"`,
@@ -337,6 +367,7 @@ export function describeAppSettings(s: AppSettings): string {
     `teams=${s.teamsWebhookUrl ? "configured(redacted)" : "off"}`,
     `callerAuth=${s.callerAuth ? `entra(roles=${s.callerAuth.allowedRoles.length},groups=${s.callerAuth.allowedGroups.length})` : "function-key"}`,
     `scanRateLimit=${(s.rateLimit ?? DEFAULT_RATE_LIMIT).perCallerPerMinute}/min`,
+    `maxConcurrentScans=${s.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS}`,
     `fanout=${s.fanOut.mode === "off" ? "off" : `${s.fanOut.mode}(shard=${s.fanOut.shardSize},queue=${s.fanOut.queueName})`}`,
   ].join(" ");
 }

@@ -6,7 +6,8 @@
  * appear in it); test/dashboard/ compiles it and drives it in real Chromium.
  *
  * What it does: reads the function key from the page's own `?code=` (sent back as the
- * `x-functions-key` header, so it never lands in another URL), fetches `scans/latest`,
+ * `x-functions-key` header, so it never lands in another URL: the report downloads too are
+ * fetched with the header and saved from a `blob:` URL), fetches `scans/latest`,
  * `scans?limit=100` and `checks` from the same API the page is served by, and renders
  * everything with DOM calls and `textContent`: no report value is ever parsed as HTML.
  * The drill-down lives in the URL fragment (`#target=<ARM id>`), so links, the back button and

@@ -70,6 +70,7 @@ export const dashboardCss = [
   ".tile dt{color:var(--muted);font-size:.8125rem}",
   ".tile dd{margin:0;font-size:1.75rem;font-weight:650;line-height:1.2;font-variant-numeric:tabular-nums}",
   ".facts{margin:0 0 .5rem;padding-left:1.25rem}.facts li{margin:.25rem 0}",
+  ".downloads button{min-height:2rem;padding:.125rem .625rem;margin:.125rem 0;font-weight:400}.downloads button[aria-busy=true]{cursor:progress}",
   ".scroll{overflow-x:auto;max-width:100%}",
   "table{border-collapse:collapse;width:100%;font-size:.9375rem}",
   "caption{text-align:left;font-weight:600;padding:0 0 .25rem}",

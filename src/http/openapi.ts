@@ -44,7 +44,10 @@ function parameters(schema: TSchema | undefined, where: "path" | "query" | "head
 /** Options of {@link buildOpenApi}. */
 export interface OpenApiOptions {
   version: string;
-  /** Server URL including the `/api` prefix. */
+  /**
+   * Server URL including the `/api` prefix: a configured one or the relative `/api`, never one
+   * derived from a request (its `Host` is the caller's to choose).
+   */
   serverUrl: string;
 }
 

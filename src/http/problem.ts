@@ -33,7 +33,11 @@ export const problemCatalog = {
   MissingBody: { status: 400, title: "The request body is missing", when: "a route that takes a JSON body got none" },
   UnexpectedBody: { status: 400, title: "The route takes no request body", when: "a body was sent to a route that takes none" },
   TargetOutsideScope: { status: 400, title: "A target is outside the scanned subscriptions", when: "a `targets` entry of POST /api/scans names a subscription not in `subscriptions`" },
-  Unauthorized: { status: 401, title: "A function key is required", when: "(npm run serve) a function-level route was called without a valid `code` or `x-functions-key`" },
+  Unauthorized: {
+    status: 401,
+    title: "A function key is required",
+    when: "(npm run serve) a function-level route was called without a valid `code` or `x-functions-key`, or an admin route (`/admin/functions/<name>`) without the master key",
+  },
   AuthenticationRequired: {
     status: 401,
     title: "A signed-in Microsoft Entra ID caller is required",
@@ -52,7 +56,7 @@ export const problemCatalog = {
   RateLimited: {
     status: 429,
     title: "Too many scans",
-    when: "the caller (or all callers together) started more scans or fresh target audits than the limit allows (`SCAN_RATE_LIMIT_PER_MINUTE`); `Retry-After` says when to retry",
+    when: "the caller (or all callers together) started more scans or fresh target audits than the limit allows (`SCAN_RATE_LIMIT_PER_MINUTE`), or this instance already runs `SCAN_MAX_CONCURRENT` scans; `Retry-After` says when to retry",
   },
   InternalError: { status: 500, title: "Internal error", when: "anything unexpected; the detail is generic, the log has the cause" },
   ConfigurationError: { status: 500, title: "The service is misconfigured", when: "an app setting is invalid; the log names it" },
@@ -72,19 +76,36 @@ export function problemType(code: ProblemCode): string {
   return PROBLEM_TYPE_BASE + code.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
 }
 
+/**
+ * Most field errors a problem lists. A 64 KB body can hold 16,000 bad items, and listing each
+ * would answer with megabytes (and cost as much to build): the first ones say what is wrong, and
+ * the detail says how many more there were.
+ */
+export const MAX_FIELD_ERRORS = 20;
+
 /** An error a handler throws to answer with a problem. */
 export class ProblemError extends Error {
   override readonly name = "ProblemError";
   readonly status: number;
+  readonly detail: string;
+  /** At most {@link MAX_FIELD_ERRORS}, in the order given. */
+  readonly errors?: ProblemFieldError[];
+  /** How many field errors were left out of `errors` (0: none). */
+  readonly omittedErrors: number;
   constructor(
     readonly code: ProblemCode,
-    readonly detail: string,
-    readonly errors?: ProblemFieldError[],
+    detail: string,
+    errors?: ProblemFieldError[],
     /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
     readonly headers?: Readonly<Record<string, string>>,
   ) {
-    super(detail);
+    const omitted = errors ? Math.max(0, errors.length - MAX_FIELD_ERRORS) : 0;
+    const fullDetail = omitted > 0 ? `${detail} (errors lists the first ${MAX_FIELD_ERRORS} of ${errors!.length}; ${omitted} more were left out)` : detail;
+    super(fullDetail);
     this.status = problemCatalog[code].status;
+    this.detail = fullDetail;
+    this.omittedErrors = omitted;
+    if (errors) this.errors = omitted > 0 ? errors.slice(0, MAX_FIELD_ERRORS) : errors;
   }
 }
 

@@ -5,8 +5,12 @@
  * time until both have one again (the `Retry-After` of the 429).
  *
  * The state is in memory, per instance: on a scaled-out app every instance limits on its own. The
- * global bound per instance, the per-scope scan lock (409) and the ARM client's own read budget
- * are what keep the subscription's ARM budget safe across instances.
+ * global bound per instance, the cap on scans running at once (`SCAN_MAX_CONCURRENT`, 429), the
+ * scan lock of a subscription set (409, whatever the target filter) and the process's one ARM
+ * read budget are what keep the subscription's ARM budget safe across instances.
+ *
+ * A bucket is only as good as its key: callers are keyed by the credential that was checked
+ * (src/http/security.ts `callerKeyOf`), never by anything a caller may write freely.
  */
 
 /** Options of {@link RateLimiter}. */

@@ -9,6 +9,7 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { hasErrorCode, isUsageError } from "../errors.js";
+import { readAtMost } from "../util/streams.js";
 import { getServices, type AppServices } from "../app/services.js";
 import { ProblemError, problemDocument, type ProblemCode, type ProblemFieldError } from "./problem.js";
 import { authorizeCaller, callerKeyOf, enforceRateLimit, rateLimiterFor, type ClientPrincipal } from "./security.js";
@@ -41,8 +42,6 @@ export interface RouteContext {
   invocation: InvocationContext;
   /** The request path (no query: it may carry the function key). */
   path: string;
-  /** Base URL of this request (`https://host`), for links. */
-  origin: string;
 }
 
 /** What a handler returns. */
@@ -107,35 +106,13 @@ function pathOf(url: string): string {
   }
 }
 
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "";
-  }
-}
-
 /** Reads the body up to `limit` bytes; a longer one (declared or actual) is a 413. */
 async function readBody(request: HttpRequest, limit: number): Promise<Buffer> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
     throw new ProblemError("PayloadTooLarge", `the body declares ${declared} bytes; the limit is ${limit}`);
   }
-  if (!request.body) return Buffer.alloc(0);
-  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new ProblemError("PayloadTooLarge", `the body is larger than the limit of ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  return readAtMost(request.body as ReadableStream<Uint8Array> | null, limit, () => new ProblemError("PayloadTooLarge", `the body is larger than the limit of ${limit} bytes`));
 }
 
 /** URLSearchParams → object: a repeated key becomes an array (the schema coerces singles). */
@@ -281,7 +258,7 @@ export async function invokeRoute(route: CompiledRoute, request: HttpRequest, co
       services ??= getServices();
       enforceRateLimit(rateLimiterFor(services, services.settings), callerKeyOf(request, principal));
     }
-    const result = await route.spec.handle(input, { invocation: context, path, origin: originOf(request.url) });
+    const result = await route.spec.handle(input, { invocation: context, path });
     const body = result.text ? result.text.body : JSON.stringify(result.json);
     const contentType = result.text ? result.text.contentType : "application/json; charset=utf-8";
     return { status: result.status, body, headers: { "content-type": contentType, ...COMMON_HEADERS, ...result.headers } };

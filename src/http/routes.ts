@@ -32,6 +32,11 @@ import {
 } from "./schemas.js";
 import { packageVersion } from "../util/packageRoot.js";
 
+/** The 429 of a full instance (`SCAN_MAX_CONCURRENT`): the same `RateLimited` problem as the rate limit's. */
+function tooManyScans(refusal: { message: string; retryAfterInSeconds: number }): ProblemError {
+  return new ProblemError("RateLimited", `${refusal.message}; retry in ${refusal.retryAfterInSeconds} s`, undefined, { "retry-after": String(refusal.retryAfterInSeconds) });
+}
+
 /** Refuses a format with no renderer before any work is done (nothing scanned, nothing stored). */
 function requireFormat(format: ReportFormatName | undefined): void {
   if (format && !availableFormats().includes(format)) {
@@ -66,7 +71,7 @@ export const startScan = defineRoute({
   tags: ["scans"],
   summary: "Run a scan now",
   description:
-    "Scans the given subscriptions (optionally reporting only some targets), stores the report in the history with its diff against the previous complete scan of the same scope, alerts Teams when the diff is not empty, and returns the report.",
+    "Scans the given subscriptions (optionally reporting only some targets), stores the report in the history with its diff against the previous complete scan of the same scope, alerts Teams when the diff is not empty, and returns the report. The subscriptions are read in full whatever `targets` says, so a scan of subscriptions another scan is reading (with any targets) answers 409; one past the instance's `SCAN_MAX_CONCURRENT` running scans answers 429.",
   query: ReportQuery,
   headers: JsonHeaders,
   body: StartScanBody,
@@ -100,6 +105,7 @@ export const startScan = defineRoute({
       error: (m) => ctx.invocation.error(m),
     });
     if (result.status === "skipped") throw new ProblemError("ScanInProgress", `${result.message}; retry later`);
+    if (result.status === "throttled") throw tooManyScans(result);
     if (result.status === "unrecorded") return reportResult(result.report, query.format, 200, { "x-scan-recorded": "false" });
     return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}`, "x-scan-recorded": "true" });
   },
@@ -178,15 +184,17 @@ export const getTargetDrift = defineRoute({
   tags: ["targets"],
   summary: "A fresh audit of one target",
   description:
-    "Scans the target's subscription now and returns a report restricted to that target (the ARM id URL-encoded in the path). Nothing is stored and nothing is sent: this is a read.",
+    "Scans the target's subscription now and returns a report restricted to that target (the ARM id URL-encoded in the path). Nothing is stored and nothing is sent: this is a read. It takes the scan lock of the subscription (409 while another scan of it runs) and one of the instance's scan slots (429 when `SCAN_MAX_CONCURRENT` scans run).",
   params: TargetParams,
   query: ReportQuery,
   responses: { 200: reportResponse("A report with exactly one target.") },
-  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "TargetNotFound", "FormatNotAvailable", "ArmUnreachable", "ConfigurationError", "InternalError"],
+  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "TargetNotFound", "FormatNotAvailable", "ScanInProgress", "ArmUnreachable", "ConfigurationError", "StorageUnavailable", "InternalError"],
   spendsArmBudget: true,
   async handle({ params, query }) {
     requireFormat(query.format);
     const audit = await auditTarget(getServices(), params.targetId);
+    if (audit.status === "skipped") throw new ProblemError("ScanInProgress", `${audit.message}; retry later`);
+    if (audit.status === "throttled") throw tooManyScans(audit);
     if (audit.status === "not-found") {
       const { unreadable } = audit;
       throw new ProblemError(
@@ -215,6 +223,16 @@ export const listChecks = defineRoute({
   },
 });
 
+/**
+ * The OpenAPI `servers` URL: the configured public base (`PUBLIC_BASE_URL`, else the platform's
+ * `WEBSITE_HOSTNAME`) plus `/api`, else the relative `/api`. Never the request's `Host`: that
+ * header is the caller's to choose, and a document that echoed it would send the next client
+ * (and its function key) wherever the first caller pointed it.
+ */
+export function openApiServerUrl(publicBaseUrl: string | undefined): string {
+  return publicBaseUrl ? `${publicBaseUrl}/api` : "/api";
+}
+
 export const getOpenApi = defineRoute({
   name: "getOpenApi",
   method: "GET",
@@ -223,11 +241,12 @@ export const getOpenApi = defineRoute({
   tags: ["meta"],
   summary: "This API's OpenAPI 3.1 document",
   query: KeyOnlyQuery,
+  description: "Its `servers` URL is `PUBLIC_BASE_URL` (else `https://$WEBSITE_HOSTNAME`) plus `/api`, else the relative `/api`; never taken from the request.",
   responses: { 200: { description: "OpenAPI 3.1 document, generated from the route schemas.", schema: OpenApiDocument } },
-  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "InternalError"],
+  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "ConfigurationError", "InternalError"],
   // eslint-disable-next-line @typescript-eslint/require-await -- every handler is async by contract
-  async handle(_input, ctx) {
-    return { status: 200, json: buildOpenApi(allRoutes(), { version: packageVersion(), serverUrl: ctx.origin ? `${ctx.origin}/api` : "/api" }) };
+  async handle() {
+    return { status: 200, json: buildOpenApi(allRoutes(), { version: packageVersion(), serverUrl: openApiServerUrl(getServices().settings.publicBaseUrl) }) };
   },
 });
 

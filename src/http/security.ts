@@ -7,9 +7,12 @@
  *   request must also carry App Service Authentication's `x-ms-client-principal` (base64 JSON with
  *   `claims`) naming one of those app roles or groups: 401 without a valid one, 403 without the
  *   role or group. The platform sets that header (and drops a caller's own copy) only when App
- *   Service Authentication is on, which the settings insist on in Azure.
+ *   Service Authentication is on, so the settings refuse those two without
+ *   `WEBSITE_AUTH_ENABLED=true`; without them the header is never read.
  * - **Rate limit**: requests that spend ARM read budget (`spendsArmBudget` routes) take a token per
  *   caller and from the instance's global bucket: 429 with `Retry-After` when either is empty.
+ *   The caller is the credential that was checked ({@link callerKeyOf}), never a header a caller
+ *   may set freely: a forged principal or forwarding address gets no bucket of its own.
  *
  * Nothing here logs or returns a key, a token or a header value: callers are keyed by a hash.
  */
@@ -91,22 +94,43 @@ function hash(kind: string, value: string): string {
 }
 
 /**
- * The rate-limit key of a caller: the verified Entra principal, else the function key it presented
- * (hashed: keys never stay in memory in clear), else its client address, else `anonymous`.
+ * The function key a request presents, as the Functions host picks it: the `x-functions-key`
+ * header when the request has one (even empty: the host then checks that and refuses), else the
+ * first `code` query parameter. `npm run serve` checks the same one, so the key the pipeline keys
+ * a caller by is always the key that was validated: sending a valid `?code=` beside a made-up
+ * header (or the other way round) is refused, never a new caller.
+ */
+export function presentedFunctionKey(headers: Pick<Headers, "get" | "has">, query: URLSearchParams): string | undefined {
+  if (headers.has("x-functions-key")) return headers.get("x-functions-key") ?? "";
+  return query.get("code") ?? undefined;
+}
+
+/** The key that counts a caller against the anonymous bucket: one for everyone without a credential. */
+export const SHARED_CALLER_KEY = "anonymous";
+
+/**
+ * The rate-limit key of a caller, from the credential that was checked before the request got
+ * here (hashed: keys never stay in memory in clear):
+ * 1. the Entra principal's object id, when the Entra ID check ran (`principal` is only ever the
+ *    one {@link authorizeCaller} accepted, which needs `WEBSITE_AUTH_ENABLED=true`);
+ * 2. else the function key the host (or `npm run serve`) validated ({@link presentedFunctionKey});
+ *    a valid key is one of the app's few keys, so keys cannot mint buckets;
+ * 3. else one shared bucket. Never a client address: `x-forwarded-for` and `client-ip` are the
+ *    caller's to write, and one bucket per forged address is no limit.
+ *
+ * Where no one checks keys (`func start`), a made-up key still gets its own per-caller bucket;
+ * the instance's global bucket and `SCAN_MAX_CONCURRENT` bound such callers all the same.
  */
 export function callerKeyOf(request: HttpRequest, principal: ClientPrincipal | undefined): string {
   if (principal?.objectId) return hash("principal", principal.objectId);
-  let key = request.headers.get("x-functions-key");
-  if (!key) {
-    try {
-      key = new URL(request.url).searchParams.get("code");
-    } catch {
-      key = null;
-    }
+  let query: URLSearchParams;
+  try {
+    query = new URL(request.url).searchParams;
+  } catch {
+    query = new URLSearchParams();
   }
-  if (key) return hash("key", key);
-  const address = request.headers.get("client-ip") ?? request.headers.get("x-forwarded-for")?.split(",")[0];
-  return address?.trim() ? hash("address", address.trim()) : "anonymous";
+  const key = presentedFunctionKey(request.headers, query);
+  return key ? hash("key", key) : SHARED_CALLER_KEY;
 }
 
 const limiters = new WeakMap<object, RateLimiter>();

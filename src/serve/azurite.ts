@@ -2,6 +2,8 @@
  * Starts Azurite (the storage emulator, a dev dependency) in memory on free ports, for the test
  * setup and for `npm run serve` on a machine with no storage configured. It is a child process:
  * the ports are read from its stdout, its pid is kept, and {@link RunningAzurite.stop} ends it.
+ * Should this process end without calling `stop` (an uncaught error, `process.exit`), its `exit`
+ * hook still signals Azurite, which would otherwise outlive it holding its ports.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -78,7 +80,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
     ],
     { cwd, stdio: ["ignore", "pipe", "pipe"] },
   );
+  // Synchronous, as `exit` listeners must be: the signal is sent, Azurite ends on its own.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  };
+  process.once("exit", killOnExit);
   const stop = async (): Promise<void> => {
+    process.off("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");

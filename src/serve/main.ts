@@ -5,7 +5,11 @@
  * - No storage configured (`AzureWebJobsStorage` unset): starts Azurite in memory.
  * - No ARM endpoint configured (`AZURE_ARM_ENDPOINT` unset): starts the ARM emulator on the demo
  *   estate (`estates/demo.json`) and trusts its CA for this process's scans.
- * - Prints the URL and the function key (random per start unless `EGRESS_AUDIT_FUNCTION_KEY`).
+ * - Prints the URL, the function key (random per start unless `EGRESS_AUDIT_FUNCTION_KEY`) and the
+ *   master key, which alone runs the admin route `POST /admin/functions/<name>` (random per start
+ *   unless `EGRESS_AUDIT_MASTER_KEY`; it must differ from the function key).
+ * - Stops Azurite and the emulator however it ends: Ctrl-C, SIGTERM, SIGHUP, or an error nothing
+ *   caught (then it exits 1). Azurite is a child process and would otherwise outlive it.
  *
  * Flags: `--port N` (default `PORT` or 7071; 0 picks a free one), `--host H` (default 127.0.0.1).
  */
@@ -18,7 +22,7 @@ import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { allRoutes, pageRoutes } from "../http/routes.js";
 import { startAzurite, type RunningAzurite } from "./azurite.js";
 import { createServices, useServices } from "../app/services.js";
-import { startLocalServer, type HttpHandler } from "./server.js";
+import { startLocalServer, type HttpHandler, type RunningLocalServer } from "./server.js";
 import { packageRoot } from "../util/packageRoot.js";
 
 function flag(args: string[], name: string): string | undefined {
@@ -41,10 +45,23 @@ async function main(args: string[]): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   let azurite: RunningAzurite | undefined;
   let emulator: RunningEmulator | undefined;
+  let server: RunningLocalServer | undefined;
   const stopAll = async () => {
+    await server?.close();
     await emulator?.close();
     await azurite?.stop();
   };
+  // An error nothing caught ends the run like a signal does, through `finally` (Azurite stopped),
+  // and then exits 1; it never takes the process down with Azurite left running.
+  let fail: (err: unknown) => void = () => undefined;
+  const fatal = new Promise<never>((_resolve, reject) => (fail = reject));
+  fatal.catch(() => undefined); // observed by the race below
+  const onFatal = (err: unknown) => {
+    process.stderr.write(`serve: uncaught error, stopping: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    fail(err);
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
   try {
     const hasStorage = env.AzureWebJobsStorage || env.AzureWebJobsStorage__accountName || env.AzureWebJobsStorage__blobServiceUri;
     if (!hasStorage) {
@@ -87,9 +104,12 @@ async function main(args: string[]): Promise<void> {
     };
 
     const functionKey = env.EGRESS_AUDIT_FUNCTION_KEY || randomBytes(24).toString("base64url");
+    // As on Azure, the admin API has its own key: holding a function key never runs the timer.
+    const masterKey = env.EGRESS_AUDIT_MASTER_KEY || randomBytes(24).toString("base64url");
+    if (masterKey === functionKey) throw new UsageError("InvalidSetting", "EGRESS_AUDIT_MASTER_KEY must differ from EGRESS_AUDIT_FUNCTION_KEY");
     // The public base URL (Teams card links) is only known once the server listens: start it,
     // then install the services before the first request can need them.
-    const server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, port, host });
+    server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, masterKey, port, host });
     env.PUBLIC_BASE_URL ||= server.url;
     const settings = readAppSettings(env);
     useServices(createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {}));
@@ -98,6 +118,7 @@ async function main(args: string[]): Promise<void> {
       [
         `egress-audit API listening on ${server.url}/api`,
         `function key: ${functionKey}`,
+        `master key (admin API only): ${masterKey}`,
         `dashboard: ${server.url}/api/dashboard?code=${encodeURIComponent(functionKey)}`,
         `settings: ${describeAppSettings(settings)}`,
         "",
@@ -105,18 +126,19 @@ async function main(args: string[]): Promise<void> {
         `  curl -s ${server.url}/api/health`,
         `  curl -s -X POST "${server.url}/api/scans?code=${functionKey}" -H 'content-type: application/json' -d '{"subscriptions":["3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73","b7e4c2a9-1f3d-4e8b-a6c5-92d0f7e3b1a4"]}'`,
         `  curl -s "${server.url}/api/scans/latest?code=${functionKey}"`,
-        `  curl -s -X POST "${server.url}/admin/functions/scheduledScan?code=${functionKey}"   # run the timer once`,
+        `  curl -s -X POST "${server.url}/admin/functions/scheduledScan" -H "x-functions-key: ${masterKey}"   # run the timer once (master key)`,
         "",
         "Ctrl-C stops the server" + (azurite ? ", Azurite" : "") + (emulator ? " and the emulator" : "") + ".",
         "",
       ].join("\n"),
     );
 
-    await new Promise<void>((resolve) => {
+    const signalled = new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
+      process.once("SIGHUP", resolve);
     });
-    await server.close();
+    await Promise.race([signalled, fatal]);
   } finally {
     await stopAll();
   }

@@ -6,7 +6,13 @@
  * dashboard or a browser test sees what it would see behind the Functions host.
  *
  * Like the host, function-level routes need the function key (`?code=` or `x-functions-key`), and
- * `POST /admin/functions/<name>` runs a non-HTTP function (the timer) once.
+ * `POST /admin/functions/<name>` runs a non-HTTP function (the timer) once; that admin route takes
+ * the master key only, never a function key, as the host's admin API does.
+ *
+ * The request URL handlers see is built on this server's own base URL, never on the `Host`
+ * header: a client chooses its `Host`, so nothing derived from it (links, the OpenAPI server)
+ * may reach a response. A malformed `Host` is answered 400, and no request can crash the server:
+ * every error of a request ends in its own response.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -15,6 +21,7 @@ import type { HttpRequest as HttpRequestType, HttpResponseInit, InvocationContex
 import { HttpRequest, InvocationContext } from "../http/azureFunctions.js";
 import { ProblemError, problemDocument } from "../http/problem.js";
 import type { CompiledRoute } from "../http/route.js";
+import { presentedFunctionKey } from "../http/security.js";
 
 /** An HTTP function: the exported handler of a `functions/*.ts` file. */
 export type HttpHandler = (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
@@ -30,6 +37,11 @@ export interface LocalServerOptions {
   timers?: Readonly<Record<string, TimerHandler>>;
   /** The key function-level routes require. */
   functionKey: string;
+  /**
+   * The key the admin route (`POST /admin/functions/<name>`) requires; a function key is never
+   * enough there. Unset: the admin route answers 401 to everyone.
+   */
+  masterKey?: string;
   port?: number;
   host?: string;
   /** Where invocation logs go (default: stderr). */
@@ -90,6 +102,48 @@ function match(templates: readonly CompiledTemplate[], rawSegments: string[]): A
   return out.sort((a, b) => b.t.literals - a.t.literals);
 }
 
+/**
+ * A `Host` header this server accepts: a DNS-style name (letters, digits, `.`, `-`, `_`) or an
+ * IPv4 address, or an IPv6 literal in brackets, with an optional port; a subset of RFC 9110's
+ * (no percent-encoding, no sub-delimiters). Nothing is built from it; a malformed one is
+ * refused so that no code that might parse it ever sees it.
+ */
+const HOST_HEADER = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+/** A DNS name has at most 253 characters; a port adds 6. */
+const MAX_HOST_LENGTH = 259;
+
+/** The 400 problem of a missing or malformed `Host`, or undefined when it is well-formed. */
+function hostProblem(host: string | undefined): ProblemError | undefined {
+  const refuse = (message: string) => new ProblemError("ValidationFailed", `1 field failed validation: /headers/host ${message}`, [{ path: "/headers/host", message }]);
+  if (host === undefined || host === "") return refuse("is required");
+  if (host.length > MAX_HOST_LENGTH) return refuse(`must be at most ${MAX_HOST_LENGTH} characters`);
+  const malformed = refuse("must be a host name, an IPv4 address or a bracketed IPv6 address, with an optional port (1-65535)");
+  if (!HOST_HEADER.test(host)) return malformed;
+  try {
+    // Brackets that hold no IPv6 address, a port over 65535, an invalid IPv4 address.
+    new URL(`http://${host}/`);
+  } catch {
+    return malformed;
+  }
+  return undefined;
+}
+
+/**
+ * The request target as a path and query. Origin-form (`/path?query`) is kept as it is (still
+ * percent-encoded: route values keep `%2F`); absolute-form (`http://host/path`, which RFC 9112
+ * says a server must accept) keeps only its path and query; anything else (`*`) is undefined.
+ */
+function originForm(target: string): string | undefined {
+  if (target.startsWith("/")) return target;
+  try {
+    const url = new URL(target);
+    if (url.protocol === "http:" || url.protocol === "https:") return `${url.pathname}${url.search}`;
+  } catch {
+    // not a URL either
+  }
+  return undefined;
+}
+
 function keyMatches(expected: string, given: string | null): boolean {
   if (!given) return false;
   const a = Buffer.from(expected);
@@ -141,26 +195,43 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     });
   };
 
+  // This server's own URL, known once it listens (no request arrives before): the fixed base of
+  // every request URL, so the `Host` header never becomes part of one.
+  let baseUrl = "http://127.0.0.1";
   const server: Server = createServer((req, res) => {
-    void (async () => {
-      const rawUrl = req.url ?? "/";
-      const url = new URL(rawUrl, `http://${req.headers.host ?? "localhost"}`);
-      const path = url.pathname;
+    (async () => {
+      let path = "/";
       try {
+        const rawUrl = originForm(req.url ?? "/");
+        if (rawUrl === undefined) throw new ProblemError("RouteNotFound", "the request target is not a path");
+        const url = new URL(baseUrl + rawUrl);
+        path = url.pathname;
+        const badHost = hostProblem(req.headers.host);
+        if (badHost) {
+          req.resume();
+          throw badHost;
+        }
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) {
           if (v === undefined) continue;
+          // No App Service Authentication runs in front of this server: a principal header here is
+          // whatever the caller wrote, so no handler ever sees one.
+          if (k.startsWith("x-ms-client-principal")) continue;
           headers.set(k, Array.isArray(v) ? v.join(", ") : v);
         }
-        const key = url.searchParams.get("code") ?? headers.get("x-functions-key");
+        // The key the host checks (the header when present, else `?code=`), and the one the route
+        // pipeline keys the caller's rate limit by: a valid `?code=` beside a made-up header is refused.
+        const key = presentedFunctionKey(headers, url.searchParams) ?? null;
 
         const admin = /^\/admin\/functions\/([A-Za-z0-9_-]+)$/.exec(path);
         if (admin) {
+          // The host's admin API takes the master key only: a function key runs HTTP functions,
+          // never the timer. Checked first, so a caller without it learns no function names.
+          req.resume();
+          if (!options.masterKey || !keyMatches(options.masterKey, key)) throw new ProblemError("Unauthorized", "the admin API needs the master key as ?code= or x-functions-key");
           const timer = options.timers?.[admin[1]!];
           if (!timer) throw new ProblemError("RouteNotFound", `no non-HTTP function named ${admin[1]!}`);
           if (req.method !== "POST") throw new ProblemError("MethodNotAllowed", `use POST ${path}`);
-          if (!keyMatches(options.functionKey, key)) throw new ProblemError("Unauthorized", "send the function key as ?code= or x-functions-key");
-          req.resume();
           const now = new Date().toISOString();
           const outcome = await timer({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, contextFor(admin[1]!));
           writeResponse(res, { status: 202, body: JSON.stringify(outcome ?? {}), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
@@ -194,7 +265,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
         log(`[serve error] ${(err as Error).stack ?? String(err)}`);
         problem(res, new ProblemError("InternalError", "an unexpected error occurred; see the server log"), path);
       }
-    })();
+    })().catch((err: unknown) => {
+      // Last line of defence: whatever escapes a request (a failed write included) ends that
+      // request, never the process.
+      log(`[serve error] ${(err as Error).stack ?? String(err)}`);
+      try {
+        if (res.headersSent) res.destroy();
+        else problem(res, new ProblemError("InternalError", "an unexpected error occurred; see the server log"), "/");
+      } catch {
+        res.destroy();
+      }
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -206,8 +287,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   });
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address === "0.0.0.0" ? "127.0.0.1" : address;
+  baseUrl = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url: baseUrl,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

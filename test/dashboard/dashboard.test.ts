@@ -90,7 +90,8 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
     });
     page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
     page.on("request", (r) => {
-      if (!r.url().startsWith(`${server.url}/`) && !r.url().startsWith("data:")) offOrigin.push(r.url());
+      // blob: URLs of this origin are the downloads' own bytes (see the download test).
+      if (!r.url().startsWith(`${server.url}/`) && !r.url().startsWith(`blob:${server.url}/`) && !r.url().startsWith("data:")) offOrigin.push(r.url());
     });
     await page.goto(`${dashboardUrl()}${hash}`);
     await page.locator("#tiles [data-stat]").first().waitFor({ state: "attached" });
@@ -286,6 +287,38 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
     await page.goto(`${dashboardUrl()}#target=${encodeURIComponent(reporting.id.replace("pool-reporting", "pool-ghost"))}`);
     await page.locator("#target-view").waitFor();
     expect(await page.locator("#target-title").textContent()).toBe("Target not in the latest scan");
+    await page.close();
+  });
+
+  it("downloads every format with the key in the x-functions-key header, never in a URL", async () => {
+    const page = await open(DESKTOP);
+    // From here on, every request the page makes: its URL and the key header it carried.
+    const requests: Array<{ url: string; key: string | undefined }> = [];
+    page.on("request", (r) => requests.push({ url: r.url(), key: r.headers()["x-functions-key"] }));
+    // Nothing on the page points at a URL with the key (a link, a source, a form).
+    const keyed = await inPage<string[]>(
+      page,
+      `[...document.querySelectorAll("[href], [src], [action]")].map((e) => e.getAttribute("href") || e.getAttribute("src") || e.getAttribute("action")).filter((u) => u.includes(${JSON.stringify(KEY)}) || /[?&]code=/.test(u))`,
+    );
+    expect(keyed).toEqual([]);
+
+    for (const [label, format, extension] of [["JSON", "", ".json"], ["SARIF", "sarif", ".sarif"], ["CSV", "csv", ".csv"], ["Markdown", "markdown", ".md"]] as const) {
+      const [download] = await Promise.all([page.waitForEvent("download", { timeout: 10_000 }), page.locator("#facts").getByText(label, { exact: true }).click()]);
+      expect(download.suggestedFilename()).toBe(`egress-audit-${latest.scanId}${extension}`);
+      // The file is the API's answer for that format, byte for byte.
+      const saved = readFileSync(await download.path());
+      const api = await fetch(`${server.url}/api/scans/${latest.scanId}${format ? `?format=${format}` : ""}`, { headers: { "x-functions-key": KEY } });
+      expect(api.status).toBe(200);
+      expect(saved.toString("utf8"), label).toBe(await api.text());
+    }
+    // Each download was one fetch of the report with the key as a header; no URL named the key.
+    const reportCalls = requests.filter((r) => r.url.startsWith(`${server.url}/api/scans/${latest.scanId}`));
+    expect(reportCalls).toHaveLength(4);
+    for (const r of reportCalls) expect(r.key, r.url).toBe(KEY);
+    for (const r of requests) {
+      expect(r.url, "a request URL carries the key").not.toContain(KEY);
+      expect(r.url).not.toMatch(/[?&]code=/);
+    }
     await page.close();
   });
 

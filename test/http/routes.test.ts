@@ -20,7 +20,8 @@ import { checks } from "../../src/checks/index.js";
 import { loadEstate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { availableFormats } from "../../src/http/formats.js";
-import { problemCatalog } from "../../src/http/problem.js";
+import { HttpRequest } from "../../src/http/azureFunctions.js";
+import { MAX_FIELD_ERRORS, ProblemError, problemCatalog } from "../../src/http/problem.js";
 import { allRoutes } from "../../src/http/routes.js";
 import { CheckList, DriftReport, Health, Problem, ScanPage } from "../../src/http/schemas.js";
 import { scopeKeyOf } from "../../src/model/scan.js";
@@ -365,6 +366,59 @@ describe("service conditions", () => {
       expect(r.text).not.toContain("127.0.0.1");
       expect(r.text).not.toContain("ECONNREFUSED");
       expect(lines.join("\n")).toContain("ECONNREFUSED"); // the cause is in the log
+    } finally {
+      useServices(services);
+    }
+  });
+});
+
+describe("bounded and fixed answers", () => {
+  it("a 32 KB body with 16,000 bad items answers at most 20 field errors and says how many were left out", async () => {
+    const history = services.history!;
+    const before = await storageCounts(history);
+    const body = JSON.stringify({ subscriptions: new Array<number>(16_000).fill(0) });
+    expect(body.length).toBeLessThan(64 * 1024);
+    const r = await call(startScan, "POST", "/api/scans", { headers: JSON_HEADERS, body });
+    expect(r.status).toBe(400);
+    expect(schemaErrors(Problem, r.json)).toBe("");
+    const problem = r.json as { code: string; detail: string; errors: Array<{ path: string; message: string }> };
+    expect(problem.code).toBe("ValidationFailed");
+    // maxItems, then one "must be string" per item: 16,001 in all, 20 listed, the rest counted.
+    expect(problem.errors).toHaveLength(MAX_FIELD_ERRORS);
+    expect(MAX_FIELD_ERRORS).toBe(20);
+    expect(problem.errors.map((e) => e.path)).toContain("/body/subscriptions/0");
+    expect(problem.detail).toMatch(/^16001 fields failed validation: /);
+    expect(problem.detail).toContain("errors lists the first 20 of 16001; 15981 more were left out");
+    expect(r.text.length).toBeLessThan(8 * 1024);
+    expect(await storageCounts(history)).toEqual(before);
+  });
+
+  it("caps every problem's field list, not only validation's (TargetOutsideScope included)", () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({ path: `/body/targets/${i}`, message: "is outside" }));
+    const err = new ProblemError("TargetOutsideScope", "100 target(s) are outside the scanned subscriptions", many);
+    expect(err.errors).toHaveLength(20);
+    expect(err.omittedErrors).toBe(80);
+    expect(err.detail).toBe("100 target(s) are outside the scanned subscriptions (errors lists the first 20 of 100; 80 more were left out)");
+    const few = new ProblemError("ValidationFailed", "2 fields failed validation", many.slice(0, 2));
+    expect(few.errors).toHaveLength(2);
+    expect(few.omittedErrors).toBe(0);
+    expect(few.detail).toBe("2 fields failed validation");
+  });
+
+  it("the OpenAPI servers URL is the configured base or /api, never the request's Host", async () => {
+    const openApiWith = async (host: string) => {
+      const { context } = invocation("getOpenApi");
+      const request = new HttpRequest({ method: "GET", url: `https://${host}/api/openapi.json`, headers: { host, "x-forwarded-host": host }, params: {} });
+      const r = responseOf(await getOpenApi(request, context));
+      expect(r.status, r.text.slice(0, 300)).toBe(200);
+      expect(r.text).not.toContain("evil.example");
+      return (r.json as { servers: Array<{ url: string }> }).servers;
+    };
+    // testServices sets PUBLIC_BASE_URL=https://egress-audit.example.net.
+    expect(await openApiWith("evil.example")).toEqual([{ url: "https://egress-audit.example.net/api" }]);
+    useServices(testServices({ emulator, namespace: "http", env: { PUBLIC_BASE_URL: "" } }));
+    try {
+      expect(await openApiWith("evil.example:8443")).toEqual([{ url: "/api" }]);
     } finally {
       useServices(services);
     }

@@ -80,7 +80,7 @@ describe("function keys: every HTTP function but health is registered with authL
 describe("Microsoft Entra ID check (AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS)", () => {
   let services: AppServices;
   beforeAll(() => {
-    services = testServices({ emulator, namespace: "entra", noStorage: true, env: { AUTH_ALLOWED_ROLES: ROLE, AUTH_ALLOWED_GROUPS: GROUP } });
+    services = testServices({ emulator, namespace: "entra", noStorage: true, env: { AUTH_ALLOWED_ROLES: ROLE, AUTH_ALLOWED_GROUPS: GROUP, WEBSITE_AUTH_ENABLED: "true" } });
   });
 
   it("401 problem+json with WWW-Authenticate without a principal, or with one that is not an Entra ID principal", async () => {
@@ -126,11 +126,13 @@ describe("Microsoft Entra ID check (AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS)", 
     expect(scans).toBe(0);
   });
 
-  it("in Azure, the settings refuse to trust the header unless App Service Authentication is on", () => {
+  it("in Azure and anywhere else, the settings refuse to trust the header unless App Service Authentication is on", () => {
     const azure = { WEBSITE_SITE_NAME: "egress-audit-prod", AUTH_ALLOWED_ROLES: ROLE };
     expect(() => readAppSettings(azure)).toThrow(UsageError);
     expect(() => readAppSettings(azure)).toThrow(/WEBSITE_AUTH_ENABLED/);
     expect(readAppSettings({ ...azure, WEBSITE_AUTH_ENABLED: "True" }).callerAuth?.allowedRoles).toEqual([ROLE]);
+    // Where WEBSITE_SITE_NAME is unset (npm run serve, func start, containers) as well.
+    expect(() => readAppSettings({ AUTH_ALLOWED_ROLES: ROLE })).toThrow(/WEBSITE_AUTH_ENABLED/);
     expect(() => readAppSettings({ AUTH_ALLOWED_GROUPS: "not-a-guid" })).toThrow(/AUTH_ALLOWED_GROUPS/);
     expect(readAppSettings({}).callerAuth).toBeUndefined();
   });

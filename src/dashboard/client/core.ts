@@ -103,7 +103,6 @@ export const clientCore = String.raw`"use strict";
     });
   }
   function checkTitle(id) { var c = state.checks.get(id); return c ? c.title : id; }
-  function apiHref(path) { return apiBase + path + (key ? (path.indexOf("?") < 0 ? "?" : "&") + "code=" + encodeURIComponent(key) : ""); }
 
   // ------------------------------------------------------------------------------------------
   // API
@@ -113,20 +112,44 @@ export const clientCore = String.raw`"use strict";
     this.problem = problem;
     this.message = message;
   }
-  function api(path) {
-    var headers = { accept: "application/json" };
+  function parseJson(text) {
+    try { return JSON.parse(text); } catch (e) { return null; }
+  }
+  /**
+   * Every API call: the key goes in the x-functions-key header, never into a URL (URLs end up in
+   * history, logs and proxies). Resolves to the response when it is 2xx; rejects with an ApiError.
+   */
+  function send(path, accept) {
+    var headers = { accept: accept };
     if (key) headers["x-functions-key"] = key;
     return fetch(apiBase + path, { headers: headers, cache: "no-store", credentials: "same-origin", referrerPolicy: "no-referrer" }).then(
       function (res) {
+        if (res.ok) return res;
         return res.text().then(function (text) {
-          var body = null;
-          try { body = JSON.parse(text); } catch (e) { body = null; }
-          if (!res.ok) throw new ApiError(res.status, body, (body && body.detail) || "HTTP " + res.status);
-          return body;
+          var body = parseJson(text);
+          throw new ApiError(res.status, body, (body && body.detail) || "HTTP " + res.status);
         });
       },
       function (err) { throw new ApiError(0, null, "the API could not be reached (" + err.message + ")"); }
     );
+  }
+  function api(path) {
+    return send(path, "application/json").then(function (res) { return res.text().then(parseJson); });
+  }
+  /**
+   * Saves an API response as a file: fetched like every call (key in the header), handed to the
+   * browser as a blob: URL, which holds the bytes and names no key.
+   */
+  function download(path, filename) {
+    return send(path, "*/*").then(function (res) { return res.blob(); }).then(function (blob) {
+      var url = URL.createObjectURL(blob);
+      var link = h("a", { href: url, download: filename, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // The browser has read the URL once the click's download started; free the bytes later.
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+    });
   }
 
   function notice(content, kind) {

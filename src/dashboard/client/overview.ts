@@ -52,9 +52,22 @@ export const clientOverview = String.raw`
     if (r.expiredSuppressions && r.expiredSuppressions.length) {
       facts.push(h("li", {}, plural(r.expiredSuppressions.length, "baseline suppression") + " expired: the failures " + (r.expiredSuppressions.length === 1 ? "it" : "they") + " covered count as drift again."));
     }
-    facts.push(h("li", {}, "Download this scan: ",
-      [["JSON", ""], ["SARIF", "sarif"], ["CSV", "csv"], ["Markdown", "markdown"]].map(function (f, i) {
-        return [i ? " \u00b7 " : "", h("a", { href: apiHref("scans/" + encodeURIComponent(r.scanId) + (f[1] ? "?format=" + f[1] : "")) }, f[0])];
+    // Buttons, not links: a link would have to carry the key in its URL. Each fetches the report
+    // with the key in the header and saves it (see download in core).
+    facts.push(h("li", { class: "downloads" }, "Download this scan: ",
+      [["JSON", "", ".json"], ["SARIF", "sarif", ".sarif"], ["CSV", "csv", ".csv"], ["Markdown", "markdown", ".md"]].map(function (f, i) {
+        var button = h("button", { type: "button", "data-format": f[1] || "json" }, f[0]);
+        button.addEventListener("click", function () {
+          button.setAttribute("aria-busy", "true");
+          download("scans/" + encodeURIComponent(r.scanId) + (f[1] ? "?format=" + f[1] : ""), "egress-audit-" + r.scanId + f[2]).then(
+            function () { button.removeAttribute("aria-busy"); },
+            function (err) {
+              button.removeAttribute("aria-busy");
+              notice([h("strong", {}, "The " + f[0] + " download failed: "), err.message + (err.status ? " (HTTP " + err.status + ")" : "")], "error");
+            }
+          );
+        });
+        return [i ? " " : "", button];
       })
     ));
     fill($("facts"), facts);
