@@ -10,10 +10,12 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checks } from "../../src/checks/index.js";
-import { buildSarif, FINGERPRINT_KEY, renderSarif } from "../../src/report/render/sarif.js";
+import { buildSarif, FINGERPRINT_KEY, renderSarif, type SarifOptions } from "../../src/report/render/sarif.js";
+import { jsonPointerLines } from "../../src/report/render/sarifLocations.js";
+import type { Baseline } from "../../src/baseline/baseline.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { hasUnsafeText } from "../../src/util/sanitize.js";
-import { demoReport, findings, hostileReport, SUBNET_ID } from "./fixtures.js";
+import { demoReport, findings, hostileReport, SUB, SUBNET_ID } from "./fixtures.js";
 import { poisonedReport } from "./hostile.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
@@ -33,7 +35,10 @@ interface Result {
   kind: string;
   level: string;
   message: { text: string };
-  locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string; kind: string }> }>;
+  locations: Array<{
+    physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } };
+    logicalLocations: Array<{ fullyQualifiedName: string; kind: string }>;
+  }>;
   partialFingerprints: Record<string, string>;
   suppressions?: Array<{ kind: string; justification: string }>;
   baselineState?: string;
@@ -58,7 +63,33 @@ interface Log {
   }>;
 }
 
-const parse = (report: DriftReport, includePasses = false) => JSON.parse(renderSarif(report, { includePasses })) as Log;
+const parse = (report: DriftReport, includePasses = false, options: SarifOptions = {}) =>
+  JSON.parse(renderSarif(report, { includePasses, ...options })) as Log;
+
+/** A baseline file text with the suppression of `findings.suppressed`, an override by id, one by tag, a check setting. */
+const BASELINE_TEXT = `{
+  "schemaVersion": 1,
+  "checks": {
+    "subnet-default-route": { "severity": "critical" }
+  },
+  "overrides": [
+    { "match": { "resourceId": "/subscriptions/*/resourceGroups/rg-x/**" }, "rules": { "requireNsg": true } },
+    { "match": { "tag": { "name": "env" } }, "rules": { "requireNsg": false } }
+  ],
+  "suppressions": [
+    { "checkId": "mc-group-public-ip", "resourceId": "/subscriptions/*/**", "reason": "other", "owner": "net-team" },
+    {
+      "checkId": "mc-group-public-ip",
+      "resourceId": "/subscriptions/*/resourceGroups/rg-x/**",
+      "reason": "Known jump host, ticket NET-42",
+      "owner": "net-team",
+      "expires": "2099-01-01"
+    }
+  ]
+}
+`;
+const BASELINE = JSON.parse(BASELINE_TEXT) as Baseline;
+const baselineFile = { uri: "policy/egress.baseline.json", baseline: BASELINE, lines: jsonPointerLines(BASELINE_TEXT) };
 
 describe("SARIF against the official 2.1.0 schemas", () => {
   let demo: DriftReport;
@@ -69,7 +100,8 @@ describe("SARIF against the official 2.1.0 schemas", () => {
 
   for (const kind of ["oasis", "sdk"] as const) {
     it(`the demo report, with and without passes, and the hostile report validate (${kind})`, () => {
-      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true), parse(poisonedReport(), true)]) {
+      const located = { baselineFile, artifactUri: "infra/main.bicep" };
+      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true), parse(poisonedReport(), true), parse(demo, true, located), parse(poisonedReport(), true, located)]) {
         const ok = validators[kind](log);
         expect(validators[kind].errors ?? [], JSON.stringify(validators[kind].errors?.slice(0, 3))).toEqual([]);
         expect(ok).toBe(true);
@@ -85,6 +117,20 @@ describe("SARIF against the official 2.1.0 schemas", () => {
     expect(validators.sdk(broken)).toBe(false);
     delete (broken.runs[0] as Record<string, unknown>).tool;
     expect(validators.oasis(broken)).toBe(false);
+  });
+
+  it("every demo result has a physical location GitHub accepts (a relative uri, a start line) besides its ARM id", () => {
+    for (const log of [parse(demo), parse(demo, true)]) {
+      const results = log.runs[0]!.results;
+      expect(results.length).toBeGreaterThan(20);
+      for (const r of results) {
+        expect(r.locations).toHaveLength(1);
+        const { physicalLocation, logicalLocations } = r.locations[0]!;
+        expect(physicalLocation.artifactLocation.uri).toMatch(/^azure\/[0-9a-f-]{36}\/[^/]+\/[^/]+$/);
+        expect(physicalLocation.region.startLine).toBe(1);
+        expect(logicalLocations[0]!.fullyQualifiedName).toMatch(/^\/subscriptions\//);
+      }
+    }
   });
 
   it("one result per failing or unknown demo finding, each at its ARM id, fingerprinted by its finding id", () => {
@@ -202,5 +248,71 @@ describe("SARIF mapping", () => {
       expect(r.ruleId).toBe(f.checkId);
       expect(r.properties).toMatchObject({ expected: f.expected, actual: f.actual, evidence: f.evidence });
     }
+  });
+});
+
+describe("SARIF physical locations", () => {
+  const located = (options: SarifOptions) => {
+    const run = parse(hostileReport(), true, options).runs[0]!;
+    return (id: string) => run.results.find((r) => r.properties.findingId === id)!.locations[0]!.physicalLocation;
+  };
+
+  it("without a baseline or artifact: azure/<subscription>/<resource group>/<target>, lower case, percent-encoded, line 1", () => {
+    const at = located({});
+    expect(at(findings.critical.id)).toEqual({
+      artifactLocation: { uri: `azure/${SUB}/rg-x/${encodeURIComponent("pool-evil <b>|x|</b>")}` },
+      region: { startLine: 1 },
+    });
+    // Per target, not per resource: the subnet's and the public IP's results of the pool share it.
+    expect(at(findings.medium.id)).toEqual(at(findings.critical.id));
+    expect(at(findings.aksPass.id).artifactLocation.uri).toBe(`azure/${SUB}/rg-x/aks-ok`);
+  });
+
+  it("hostile target names cannot break out of the path", () => {
+    const run = parse(poisonedReport(), true).runs[0]!;
+    for (const r of run.results) {
+      const uri = r.locations[0]!.physicalLocation.artifactLocation.uri;
+      expect(uri.split("/")).toHaveLength(4);
+      expect(hasUnsafeText(uri), uri).toBe(false);
+      expect(uri).not.toMatch(/[\s<>"\\]|\.\.\//);
+    }
+  });
+
+  it("with --sarif-artifact: that file, line 1, for every result no baseline entry covers", () => {
+    const at = located({ artifactUri: "infra/main.bicep" });
+    for (const f of Object.values(findings)) expect(at(f.id)).toEqual({ artifactLocation: { uri: "infra/main.bicep" }, region: { startLine: 1 } });
+  });
+
+  it("with the baseline file: the line of the suppression that matched, of the id override, of the check setting", () => {
+    const at = located({ baselineFile, artifactUri: "infra/main.bicep" });
+    const line = (needle: string) => BASELINE_TEXT.split("\n").findIndex((l) => l.includes(needle)) + 1;
+    const uri = "policy/egress.baseline.json";
+    // The second suppression matched (the first has another reason): its opening line.
+    expect(at(findings.suppressed.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"reason": "Known jump host') - 3 } });
+    // The pool's other results: the override that names it by id (the tag override is not located).
+    expect(at(findings.medium.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"resourceId": "/subscriptions/*/resourceGroups/rg-x/**" }') } });
+    // Without overrides, the check's own setting.
+    const noOverrides = { ...baselineFile, baseline: { ...BASELINE, overrides: [] } };
+    const at2 = located({ baselineFile: noOverrides, artifactUri: "infra/main.bicep" });
+    expect(at2(findings.critical.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"subnet-default-route": {') } });
+    // No entry applies: the artifact.
+    expect(at2(findings.medium.id)).toEqual({ artifactLocation: { uri: "infra/main.bicep" }, region: { startLine: 1 } });
+  });
+
+  it("reads entry lines from the baseline text, stopping at depth 2 and surviving deep nesting", () => {
+    const lines = jsonPointerLines(BASELINE_TEXT);
+    expect(lines.get("/checks")).toBe(3);
+    expect(lines.get("/checks/subnet-default-route")).toBe(4);
+    expect(lines.get("/overrides/0")).toBe(7);
+    expect(lines.get("/overrides/1")).toBe(8);
+    expect(lines.get("/suppressions/0")).toBe(11);
+    expect(lines.get("/suppressions/1")).toBe(12);
+    expect(lines.has("/suppressions/1/reason")).toBe(false);
+    const deep = `{"checks":{"a/b~c":{"parameters":${"[".repeat(200_000)}${"]".repeat(200_000)}}},\n"x":[1, true, null, "s\\"]"]}`;
+    const deepLines = jsonPointerLines(deep);
+    expect(deepLines.get("/checks/a~1b~0c")).toBe(1);
+    expect(deepLines.get("/x")).toBe(2);
+    expect(deepLines.get("/x/3")).toBe(2);
+    expect(() => jsonPointerLines('{"a": [1, ')).not.toThrow();
   });
 });

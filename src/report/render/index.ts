@@ -8,6 +8,7 @@ import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderSarif } from "./sarif.js";
 import { renderTable } from "./table.js";
+import type { SarifBaselineFile } from "./sarifLocations.js";
 import type { ToolInfo } from "./tool.js";
 
 /** Every format, in the order of the DESIGN contract. */
@@ -30,6 +31,12 @@ export interface RenderOptions {
   width?: number;
   /** `sarif` only: override the tool name, version or home page (default: package.json). */
   tool?: Partial<ToolInfo>;
+  /** `sarif` only: the baseline file the scan used, to place suppressed and overridden results at its lines. */
+  baselineFile?: SarifBaselineFile;
+  /** `sarif` only: a repository-relative file to place the other results at (`--sarif-artifact`). */
+  artifactUri?: string;
+  /** `sarif` only: the exit code the invocation reports (default: the report's own). */
+  exitCode?: number;
 }
 
 /** A renderer: the text and how to label it. */
@@ -71,6 +78,9 @@ export const renderers: Readonly<Record<Format, Renderer>> = Object.freeze({
       renderSarif(report, {
         includePasses: options.includePasses ?? false,
         ...(options.tool ? { tool: options.tool } : {}),
+        ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
+        ...(options.artifactUri ? { artifactUri: options.artifactUri } : {}),
+        ...(options.exitCode !== undefined ? { exitCode: options.exitCode } : {}),
       }),
   },
   csv: {

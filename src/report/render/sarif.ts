@@ -12,6 +12,9 @@
  * - a `pass` is omitted unless `includePasses`, then `kind: "pass"`, `level: "none"`;
  * - the ARM id is the logical location (`fullyQualifiedName`, kind `resource`); the stable finding
  *   id is the partial fingerprint, so viewers can track a finding across scans;
+ * - every result also has a physical location, which GitHub code scanning requires: the baseline
+ *   entry that applies, else `--sarif-artifact`, else `azure/<subscription>/<resourceGroup>/<target>`
+ *   (./sarifLocations.ts);
  * - a suppressed failure carries `suppressions: [{ kind: "external", justification }]`;
  * - report `errors` (failed reads) are tool execution notifications of level `error`, and
  *   `executionSuccessful` is false when there are any: the scan did not see everything.
@@ -27,14 +30,17 @@ import type { CheckMetadata, Finding, Severity } from "../../checks/lib/types.js
 import { safeLine } from "../../util/sanitize.js";
 import { exitCodeOf, type DriftReport, type TargetReport } from "../report.js";
 import { escapeMarkdown, sortFindings } from "./common.js";
+import { physicalLocationOf, type SarifLocationOptions } from "./sarifLocations.js";
 import { toolInfo, type ToolInfo } from "./tool.js";
 
 /** Options of {@link renderSarif}. */
-export interface SarifOptions {
+export interface SarifOptions extends SarifLocationOptions {
   /** Also emit passing findings (`kind: "pass"`). Default: only fail and unknown. */
   includePasses?: boolean;
   /** Override the tool's name, version or home page (default: from package.json). */
   tool?: Partial<ToolInfo>;
+  /** The exit code the invocation reports (the CLI's, which `--fail-on` changes); default {@link exitCodeOf}. */
+  exitCode?: number;
 }
 
 /** The published OASIS schema (errata 01) of the format; informative, never fetched. */
@@ -93,7 +99,7 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
   for (const t of report.targets) {
     for (const f of sortFindings(t.findings)) {
       if (f.status === "pass" && !options.includePasses) continue;
-      results.push(resultOf(t, f, ruleIndex.get(f.checkId) ?? -1, newIds));
+      results.push(resultOf(t, f, ruleIndex.get(f.checkId) ?? -1, newIds, options));
     }
   }
 
@@ -115,7 +121,7 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,
-            exitCode: exitCodeOf(report),
+            exitCode: options.exitCode ?? exitCodeOf(report),
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
             toolExecutionNotifications: report.errors.map((e) => ({
@@ -159,7 +165,7 @@ function ruleOf(meta: CheckMetadata): Json {
   };
 }
 
-function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: Set<string> | undefined): Json {
+function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: Set<string> | undefined, options: SarifLocationOptions): Json {
   const kind = f.status === "fail" ? "fail" : f.status === "unknown" ? "review" : "pass";
   const level = kind === "fail" ? sarifLevel[f.severity] : "none";
   const text = safeLine(`${sentence(f.message)} ${sentence(`Expected: ${f.expected}; actual: ${f.actual}`)}`);
@@ -171,6 +177,7 @@ function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: S
     message: { text },
     locations: [
       {
+        physicalLocation: physicalLocationOf(target, f, options),
         logicalLocations: [{ name: safeLine(lastSegment(f.resourceId)), fullyQualifiedName: safeLine(f.resourceId), kind: "resource" }],
       },
     ],
