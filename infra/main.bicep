@@ -1,45 +1,84 @@
-// egress-audit on Azure Functions, Flex Consumption plan (Node 22).
+// egress-audit on Azure Functions, Flex Consumption plan (Node 22): the template of `azd up`
+// (azure.yaml, main.parameters.json), also deployable by hand at subscription scope.
 //
-// Deploy at subscription scope: it creates the resource group, the app and its resources in it,
-// and gives the app's user-assigned identity Reader on this subscription (the scanner only reads).
-// For a management group instead, set assignReaderOnSubscription=false and deploy
-// reader-management-group.bicep with the identity's principal id (see README "Deployment").
+// It creates the resource group with the app and its resources, and gives the app's user-assigned
+// identity Reader on every audited subscription (the scanner only reads). For a management group
+// instead, set assignReaderOnSubscription=false and deploy reader-management-group.bicep with the
+// identity's principal id. The deployer's required roles: docs/deploy.md.
 //
 //   az deployment sub create --location <region> --template-file infra/main.bicep \
-//     --parameters resourceGroupName=rg-egress-audit teamsWebhookUrl=<secret>
+//     --parameters environmentName=egress-audit location=<region> scanSubscriptions=<id1>,<id2> \
+//                  teamsWebhookUrl=<secret>
 targetScope = 'subscription'
 
+@minLength(1)
+@maxLength(64)
+@description('azd environment name (AZURE_ENV_NAME): names the resource group and tags every resource azd-env-name.')
+param environmentName string
+
+@minLength(1)
 @description('Region of the resource group and every resource; it must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
 param location string
 
+@description('Object id of the deploying user or principal (AZURE_PRINCIPAL_ID): gets Key Vault Secrets Officer on the vault to rotate the webhook. Empty: none.')
+param principalId string = ''
+
+@description('Tags for every resource (landing-zone tag policies); azd-env-name is added.')
+param tags object = {}
+
 @description('Resource group to create (or reuse) for the app.')
-param resourceGroupName string = 'rg-egress-audit'
+param resourceGroupName string = 'rg-${environmentName}'
 
 @description('Short base of resource names: lower-case letters and digits.')
 @minLength(3)
 @maxLength(10)
 param baseName string = 'egraudit'
 
-@description('SCAN_SUBSCRIPTIONS: comma-separated subscription ids the timer scans; empty scans every subscription the identity can read.')
+@description('SCAN_SUBSCRIPTIONS and the audited subscriptions: comma-separated subscription ids. The identity gets Reader on each; the timer scans them. Empty: Reader on this subscription only, and the timer scans every subscription the identity can read.')
 param scanSubscriptions string = ''
+
+@description('Give the identity Reader on each audited subscription (false: you assign Reader yourself, e.g. on a management group with reader-management-group.bicep).')
+param assignReaderOnSubscription bool = true
 
 @description('SCAN_SCHEDULE: NCRONTAB with six fields.')
 param scanSchedule string = '0 0 */6 * * *'
 
+@description('SCAN_FANOUT: off (one invocation scans the scope), queue (one queue message per shard) or auto (queue when the scope has more subscriptions than a shard).')
+@allowed(['off', 'queue', 'auto'])
+param scanFanout string = 'off'
+
+@description('SCAN_SHARD_SIZE: subscriptions per shard of a fan-out.')
+@minValue(1)
+@maxValue(100)
+param scanShardSize int = 5
+
 @secure()
-@description('TEAMS_WEBHOOK_URL: the Teams Workflows webhook. Empty: no alerts.')
+@description('TEAMS_WEBHOOK_URL: the Teams Workflows webhook, stored in Key Vault; the app setting is a Key Vault reference. Empty: no alerts.')
 param teamsWebhookUrl string = ''
 
 @secure()
-@description('BASELINE_URL: where the baseline JSON is read from at each scan (may carry a SAS token). Empty: none.')
+@description('BASELINE_URL: where the baseline JSON is read from at each scan (may carry a SAS token), stored in Key Vault like the webhook. Empty: none.')
 param baselineUrl string = ''
 
-@description('Give the identity Reader on this subscription.')
-param assignReaderOnSubscription bool = true
+@description('AUTH_ALLOWED_ROLES: comma-separated app role values a caller must hold (needs authClientId). Empty: none.')
+param authAllowedRoles string = ''
+
+@description('AUTH_ALLOWED_GROUPS: comma-separated Entra group object ids a caller must belong to (needs authClientId). Empty: none.')
+param authAllowedGroups string = ''
+
+@description('Client id of the Entra app registration for App Service Authentication (the platform then sets WEBSITE_AUTH_ENABLED=true). Empty: authentication off, function keys only.')
+param authClientId string = ''
+
+var allTags = union(tags, { 'azd-env-name': environmentName })
+
+// The audited subscriptions: trimmed, without empty items or repeats.
+var auditedSubscriptions = union(filter(map(split(scanSubscriptions, ','), s => trim(s)), s => !empty(s)), [])
+var readerSubscriptions = empty(auditedSubscriptions) ? [subscription().subscriptionId] : auditedSubscriptions
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: resourceGroupName
   location: location
+  tags: allTags
 }
 
 module app 'modules/app.bicep' = {
@@ -47,28 +86,41 @@ module app 'modules/app.bicep' = {
   scope: rg
   params: {
     location: location
+    tags: allTags
     baseName: baseName
-    scanSubscriptions: scanSubscriptions
+    principalId: principalId
+    scanSubscriptions: join(auditedSubscriptions, ',')
     scanSchedule: scanSchedule
+    scanFanout: scanFanout
+    scanShardSize: scanShardSize
     teamsWebhookUrl: teamsWebhookUrl
     baselineUrl: baselineUrl
+    authAllowedRoles: authAllowedRoles
+    authAllowedGroups: authAllowedGroups
+    authClientId: authClientId
   }
 }
 
-// Reader (built-in role acdd72a7-...): every read the scanner makes, nothing else.
-var readerRoleId = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
-
-resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (assignReaderOnSubscription) {
-  name: guid(subscription().id, resourceGroupName, baseName, readerRoleId)
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', readerRoleId)
+// Reader on each audited subscription, each in its own subscription-scope deployment (the
+// deployer needs the right to assign roles there too: docs/deploy.md).
+module readers 'modules/reader-subscription.bicep' = [for sub in readerSubscriptions: if (assignReaderOnSubscription) {
+  name: 'reader-${uniqueString(environmentName, resourceGroupName)}-${sub}'
+  scope: subscription(sub)
+  params: {
     principalId: app.outputs.identityPrincipalId
-    principalType: 'ServicePrincipal'
-    description: 'egress-audit scanner: read-only audit of network egress'
+    resourceGroupName: resourceGroupName
+    baseName: baseName
   }
-}
+}]
 
+// azd reads these outputs into the environment (.azure/<env>/.env).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
+output AZURE_KEY_VAULT_NAME string = app.outputs.keyVaultName
 output functionAppName string = app.outputs.functionAppName
 output functionAppHostName string = app.outputs.defaultHostName
 output identityPrincipalId string = app.outputs.identityPrincipalId
 output resourceGroupName string = rg.name
+output auditedSubscriptionIds array = readerSubscriptions

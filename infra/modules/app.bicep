@@ -1,16 +1,25 @@
 // The function app and what it needs, in one resource group: a user-assigned identity, storage
-// (history + deployment package, no shared keys), Application Insights on a Log Analytics
-// workspace, a Flex Consumption plan and the app with its settings.
+// (history + deployment package, no shared keys), a Key Vault for the secrets the settings
+// reference, Application Insights on a Log Analytics workspace, a Flex Consumption plan and the
+// app with its settings. Every resource carries `tags`; the app also `azd-service-name: api`.
 targetScope = 'resourceGroup'
 
 param location string
+param tags object
 param baseName string
+@description('Object id of the deployer (may be empty): Key Vault Secrets Officer on the vault.')
+param principalId string
 param scanSubscriptions string
 param scanSchedule string
+param scanFanout string
+param scanShardSize int
 @secure()
 param teamsWebhookUrl string
 @secure()
 param baselineUrl string
+param authAllowedRoles string
+param authAllowedGroups string
+param authClientId string
 
 @description('Flex Consumption scale limits.')
 param maximumInstanceCount int = 40
@@ -22,6 +31,7 @@ var base = toLower(baseName)
 var appName = 'func-${base}-${token}'
 var storageName = take('st${base}${token}', 24)
 var packageContainer = 'app-package-${take(appName, 32)}'
+var vaultName = take('kv${base}${token}', 24)
 
 // Built-in roles the app's identity needs on its own storage: the Functions host (blobs, queues)
 // and the scan history (blobs and tables).
@@ -31,16 +41,20 @@ var storageRoles = [
   '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
 ]
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${baseName}-${token}'
   location: location
+  tags: tags
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: storageName
   location: location
   kind: 'StorageV2'
+  tags: tags
   sku: { name: 'Standard_LRS' }
   properties: {
     minimumTlsVersion: 'TLS1_2'
@@ -71,6 +85,7 @@ resource storageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [f
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${baseName}-${token}'
   location: location
+  tags: tags
   properties: {
     sku: { name: 'PerGB2018' }
     retentionInDays: 30
@@ -81,6 +96,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   name: 'appi-${baseName}-${token}'
   location: location
   kind: 'web'
+  tags: tags
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logs.id
@@ -98,10 +114,61 @@ resource insightsAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Secrets the app settings reference (`@Microsoft.KeyVault(SecretUri=...)`): the Teams webhook and
+// the baseline URL (it may carry a SAS token). Access by Azure RBAC only.
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: vaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource webhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(teamsWebhookUrl)) {
+  parent: vault
+  name: 'teams-webhook-url'
+  tags: tags
+  properties: { value: teamsWebhookUrl }
+}
+
+resource baselineSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(baselineUrl)) {
+  parent: vault
+  name: 'baseline-url'
+  tags: tags
+  properties: { value: baselineUrl }
+}
+
+resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The deployer may rotate the secrets (az keyvault secret set) without redeploying.
+resource vaultOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  name: guid(vault.id, principalId, keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    principalId: principalId
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${baseName}-${token}'
   location: location
   kind: 'functionapp'
+  tags: tags
   sku: {
     tier: 'FlexConsumption'
     name: 'FC1'
@@ -115,6 +182,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
   kind: 'functionapp,linux'
+  // azd deploys the service `api` of azure.yaml to the app with this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: { '${identity.id}': {} }
@@ -122,6 +191,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references resolve with the user-assigned identity (the app has no system identity).
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -147,8 +218,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
   }
-  // The host must be able to reach its storage when it first starts.
-  dependsOn: [storageAccess]
+  // The host must be able to reach its storage, and the settings their secrets, when it first starts.
+  dependsOn: [storageAccess, vaultAccess]
 
   // Flex Consumption sets the runtime in functionAppConfig: no FUNCTIONS_WORKER_RUNTIME here.
   resource settings 'config' = {
@@ -168,9 +239,57 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       languageWorkers__node__arguments: '--max-old-space-size=${instanceMemoryMB / 2}'
       SCAN_SUBSCRIPTIONS: scanSubscriptions
       SCAN_SCHEDULE: scanSchedule
-      TEAMS_WEBHOOK_URL: teamsWebhookUrl
-      BASELINE_URL: baselineUrl
+      SCAN_FANOUT: scanFanout
+      SCAN_SHARD_SIZE: string(scanShardSize)
+      // Secrets never sit in the settings: Key Vault references the platform resolves at start.
+      TEAMS_WEBHOOK_URL: empty(teamsWebhookUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSecret.properties.secretUri})'
+      BASELINE_URL: empty(baselineUrl) ? '' : '@Microsoft.KeyVault(SecretUri=${baselineSecret.properties.secretUri})'
+      // Checked against App Service Authentication's principal; the app refuses them unless the
+      // platform reports WEBSITE_AUTH_ENABLED=true (authClientId below turns it on).
+      AUTH_ALLOWED_ROLES: authAllowedRoles
+      AUTH_ALLOWED_GROUPS: authAllowedGroups
     }
+  }
+
+  // App Service Authentication (Entra ID) when an app registration is given: the platform then
+  // sets WEBSITE_AUTH_ENABLED=true and x-ms-client-principal, which AUTH_ALLOWED_* check. The
+  // health probe stays open; a browser without a session is sent to the sign-in page.
+  resource auth 'config' = if (!empty(authClientId)) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: { enabled: true }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'RedirectToLoginPage'
+        redirectToProvider: 'azureactivedirectory'
+        excludedPaths: ['/api/health']
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: authClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [authClientId, 'api://${authClientId}']
+          }
+        }
+      }
+      login: {
+        tokenStore: { enabled: false }
+      }
+    }
+  }
+
+  // No FTP and no SCM basic authentication: deployments (azd, func, az) use Entra ID tokens.
+  resource ftpCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: { allow: false }
+  }
+  resource scmCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: { allow: false }
   }
 }
 
@@ -178,3 +297,4 @@ output functionAppName string = app.name
 output defaultHostName string = app.properties.defaultHostName
 output identityPrincipalId string = identity.properties.principalId
 output identityClientId string = identity.properties.clientId
+output keyVaultName string = vault.name
