@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it exists (npm run build), else the TypeScript sources through tsx.
+// Runs the compiled CLI (dist/, built by `npm run build`; `npm ci` builds it through the `prepare`
+// script). Never the TypeScript sources: that needed tsx, a devDependency, at run time and cost
+// twice the CPU on every call. Without dist/ it says how to build and exits 3 (a configuration
+// error: nothing was run), the code of `NotBuilt` in docs/errors.md.
 import { existsSync } from "node:fs";
+import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -9,7 +13,9 @@ const compiled = join(root, "dist", "src", "cli", "main.js");
 if (existsSync(compiled)) {
   await import(pathToFileURL(compiled).href);
 } else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
+  process.stderr.write(
+    `egress-audit: NotBuilt: the CLI is not built (${compiled} is missing): run \`npm run build\` in ${root}\n` +
+      "  (npm ci builds it; an install with --ignore-scripts does not)\n",
+  );
+  process.exitCode = 3;
 }

@@ -36,6 +36,9 @@ export const errorCatalog = {
   UnknownCheck: { kind: "usage", when: "a check id asked for is not in the catalog" },
   InvalidSchedule: { kind: "usage", when: "SCAN_SCHEDULE is not a six-field NCRONTAB expression" },
   InvalidSetting: { kind: "usage", when: "an app setting is malformed or contradicts another one" },
+  NotLoggedIn: { kind: "usage", when: "no Azure credential can get a token: not logged in with `az login`, no managed identity, no environment credential" },
+  NotBuilt: { kind: "usage", when: "the installed CLI has no compiled JavaScript (dist/) to run" },
+  EmulatorUnavailable: { kind: "usage", when: "the ARM emulator is needed and its optional dependency selfsigned is not installed" },
   // Runtime: the operation could not be carried out; the caller may retry later.
   EndpointUnreachable: { kind: "runtime", when: "the ARM endpoint could not be reached at all (DNS, TCP, TLS)" },
   StorageNotConfigured: { kind: "runtime", when: "an operation needs the scan history and no storage is configured" },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Process entry of `egress-audit`: wires the real stdout/stderr/env into {@link runCli}. */
-import { runCli } from "./program.js";
+import { EXIT, runCli } from "./program.js";
 
 runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
@@ -16,6 +16,6 @@ runCli(process.argv.slice(2), {
   (err: unknown) => {
     // Not a usage problem and not a scan result: a bug. Say so, without dumping secrets from env.
     process.stderr.write(`egress-audit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.internal;
   },
 );

@@ -13,15 +13,32 @@ import { parseReadDeadlineSeconds, readArmSettings, validateSubscriptionIds, typ
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { hasErrorCode, isUsageError, UsageError } from "../errors.js";
-import { exitCodeOf, summaryLine, type DriftReport } from "../report/report.js";
+import { summaryLine, type DriftReport } from "../report/report.js";
 import { formats, isFormat, renderers, type Format } from "../report/render/index.js";
 import { runScan, type ScanOptions } from "../app/scan.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { startScanDisplay, useColor, type ProgressStream } from "./progress.js";
-import { packageRoot } from "../util/packageRoot.js";
+import { exitCodeFailingOn, failOnSeverities, sarifArtifactUri, sarifPlacement } from "./ciOptions.js";
+import type { Severity } from "../checks/lib/types.js";
+import { packageRoot, packageVersion } from "../util/packageRoot.js";
+import { checkedClientOptions } from "./credential.js";
+import { acceptingBaseline, INIT_MODES, OWNER_PLACEHOLDER, RULE_ACCEPTED_CHECKS, type InitMode } from "../app/baselineInit.js";
 
 /** Exit codes of the CLI contract. */
-export const EXIT = { ok: 0, drift: 1, incomplete: 2, usage: 3 } as const;
+export const EXIT = { ok: 0, drift: 1, incomplete: 2, usage: 3, internal: 70 } as const;
+
+/** The exit code table, the one place it is written for people: the `--help` epilog (the README copies it). */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0   complete, no drift, or only drift below --fail-on
+      (baseline init: baseline written, every finding read)
+  1   drift found (a failing finding, at or above --fail-on when given)
+  2   no drift (or only below --fail-on) but incomplete: some reads failed, findings unknown
+      (baseline init: baseline written, but unknown findings cannot be accepted)
+  3   usage or configuration error, nothing scanned: bad flag or file, unreachable
+      endpoint, not logged in (run az login), CLI not built (run npm run build)
+  70  internal error (a bug): please report it with the message
+`;
 
 /** Where the CLI writes and what it reads: injectable for tests. */
 export interface CliIo {
@@ -50,6 +67,8 @@ interface ScanFlags {
   readDeadline?: string;
   verbose?: boolean;
   quiet?: boolean;
+  failOn?: Severity;
+  sarifArtifact?: string;
 }
 
 function formatOption(): Option {
@@ -65,7 +84,14 @@ function addOutputOptions(command: Command): Command {
     .addOption(formatOption())
     .option("--output <file>", "write the report to a file instead of stdout")
     .addOption(new Option("--verbose", "list passing findings too; log each ARM request to stderr").conflicts("quiet"))
-    .addOption(new Option("--quiet", "no progress and no notes on stderr, only errors; the report and exit code are unchanged"));
+    .addOption(new Option("--quiet", "no progress and no notes on stderr, only errors; the report and exit code are unchanged"))
+    .addOption(
+      new Option(
+        "--fail-on <severity>",
+        "exit 1 only for drift at or above this severity; drift below it exits 0, or 2 when the scan is incomplete (default: any drift exits 1)",
+      ).choices(failOnSeverities),
+    )
+    .option("--sarif-artifact <file>", "sarif: place results no baseline entry covers at this repository-relative file (e.g. the Bicep of the estate) instead of azure/<subscription>/<resource group>/<target>");
 }
 
 /** The format a file extension implies (`.sarif`, `.sarif.json`, `.html`, `.md`, ...), if any. */
@@ -82,6 +108,12 @@ export function formatOfPath(path: string): Format | undefined {
  * format: `--format`, else what the `--output` file's extension implies, else `table`.
  */
 function resolveFormat(flags: ScanFlags): Format {
+  const format = formatOf(flags);
+  if (flags.sarifArtifact !== undefined) sarifArtifactUri(flags.sarifArtifact, format);
+  return format;
+}
+
+function formatOf(flags: ScanFlags): Format {
   if (flags.output) checkOutputPath(flags.output);
   if (flags.format === undefined) return (flags.output && formatOfPath(flags.output)) || "table";
   if (isFormat(flags.format)) return flags.format;
@@ -100,8 +132,11 @@ function checkOutputPath(path: string): void {
   }
 }
 
-async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: CliIo): Promise<number> {
+async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: CliIo, baseline?: Baseline): Promise<number> {
+  const exitCode = exitCodeFailingOn(report, flags.failOn);
   const text = renderers[format].render(report, {
+    ...(format === "sarif" ? await sarifPlacement(flags, baseline) : {}),
+    exitCode,
     includePasses: !!flags.verbose,
     // A file never gets ANSI colour, whatever the terminal.
     color: !flags.output && useColor(io.env, !!io.isTTY),
@@ -113,7 +148,7 @@ async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: C
   } else {
     io.stdout(text);
   }
-  return exitCodeOf(report);
+  return exitCode;
 }
 
 /**
@@ -144,7 +179,7 @@ async function scanAndEmit(
   if ((display.bar || flags.verbose) && !flags.quiet && (flags.output || format !== "table")) {
     io.stderr(`${summaryLine(report)}\n`);
   }
-  return emit(report, format, flags, io);
+  return emit(report, format, flags, io, scan.baseline);
 }
 
 async function baselineFrom(path: string | undefined): Promise<Baseline | undefined> {
@@ -157,7 +192,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description("Audits the network egress of HDInsight on AKS cluster pools and AKS clusters; reports drift.")
     .exitOverride()
     .showHelpAfterError("(run egress-audit --help for usage)")
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .version(packageVersion(), "-V, --version", "print the version and exit")
+    .addHelpText("after", EXIT_CODES_HELP);
 
   addOutputOptions(
     program
@@ -195,16 +232,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   ).action(async (flags: ScanFlags) => {
     const format = resolveFormat(flags);
     const subscriptionIds = validateSubscriptionIds(flags.subscription ?? []);
-    const settings = readArmSettings(io.env, {
-      ...(flags.armEndpoint ? { endpoint: flags.armEndpoint } : {}),
-      ...(flags.readDeadline !== undefined ? { readDeadlineInMs: parseReadDeadlineSeconds(flags.readDeadline, "--read-deadline", "InvalidFlag") } : {}),
-    });
+    const settings = armSettingsOf(flags, io);
     const baseline = await baselineFrom(flags.baseline);
     const scan = {
       settings,
       subscriptionIds,
       ...(baseline ? { baseline } : {}),
-      ...(io.clientOptions ? { clients: io.clientOptions } : {}),
+      clients: await checkedClientOptions(settings, io.clientOptions),
     };
     setExit(await scanAndEmit(scan, format, flags, io));
   });
@@ -227,11 +261,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .command("emulator")
     .description("serve an estate file over HTTPS as an ARM emulator; prints its URL and CA certificate path")
     .requiredOption("--estate <file>", "estate file (JSON)")
-    .option("--port <n>", "port (default: a free one)", (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError("InvalidPort", `--port must be an integer 0-65535 (got ${JSON.stringify(v)})`);
-      return n;
-    })
+    .option("--port <n>", "port (default: a free one)", portFlag)
     .action(async (flags: { estate: string; port?: number }) => {
       const estate = await loadEstate(resolve(flags.estate));
       const emulator = await startEmulator({ estate, ...(flags.port !== undefined ? { port: flags.port } : {}) });
@@ -254,7 +284,99 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       setExit(EXIT.ok);
     });
 
+  program
+    .command("baseline")
+    .description("write baselines")
+    .command("init")
+    .description("scan a scope and write a baseline that accepts today's state: one suppression per failing check and resource, owner and expiry to fill in")
+    .option("--subscription <id>", "subscription to scan (repeatable); default: every subscription the credential can list", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--arm-endpoint <url>", "ARM endpoint (default: AZURE_ARM_ENDPOINT or https://management.azure.com); a host outside the Azure clouds needs AZURE_ARM_TOKEN")
+    .option("--read-deadline <seconds>", "give up on one ARM read after this long, retries included (default: ARM_READ_DEADLINE_SECONDS or 90)")
+    .option("--output <file>", "write the baseline to a file instead of stdout")
+    .option("--owner <owner>", `owner of every suppression (default: "${OWNER_PLACEHOLDER}")`)
+    .option("--expires <date>", "expiry of every suppression, YYYY-MM-DD (default: 90 days after the scan)", expiresFlag)
+    .option(
+      "--mode <mode>",
+      `suppress: a suppression per failure; accept: the baseline rule value that makes it pass where the check has one (${RULE_ACCEPTED_CHECKS.join(", ")}), a suppression for every other check (default: suppress)`,
+      modeFlag,
+    )
+    .option("--quiet", "no progress and no notes on stderr, only errors")
+    .action(async (flags: ScanFlags & { owner?: string; expires?: string; mode?: InitMode }) => {
+      if (flags.output) checkOutputPath(flags.output);
+      const subscriptionIds = validateSubscriptionIds(flags.subscription ?? []);
+      const settings = armSettingsOf(flags, io);
+      const clients = await checkedClientOptions(settings, io.clientOptions);
+      const display = startScanDisplay({ endpoint: settings.endpoint, env: io.env, stderr: io.stderr, ...(io.stderrStream ? { stream: io.stderrStream } : {}), quiet: !!flags.quiet, verbose: false });
+      let report: DriftReport;
+      try {
+        ({ report } = await runScan({ settings, subscriptionIds, clients, onProgress: (p) => display.onProgress(p) }));
+      } finally {
+        display.stop();
+      }
+      const accepted = acceptingBaseline(report, {
+        ...(flags.owner ? { owner: flags.owner } : {}),
+        ...(flags.expires ? { expires: flags.expires } : {}),
+        ...(flags.mode ? { mode: flags.mode } : {}),
+      });
+      const text = JSON.stringify(accepted.baseline, null, 2) + "\n";
+      if (flags.output) await writeFile(flags.output, text, "utf8");
+      else io.stdout(text);
+      const incomplete = accepted.unknownFindings > 0 || accepted.errors > 0 || report.scope.subscriptions.length === 0;
+      if (!flags.quiet) {
+        const count = accepted.baseline.suppressions?.length ?? 0;
+        const rules = accepted.ruleValues > 0 ? `${accepted.ruleValues} rule value${accepted.ruleValues === 1 ? "" : "s"} and ` : "";
+        io.stderr(`baseline: ${rules}${count} suppression${count === 1 ? "" : "s"} accepting ${accepted.acceptedFindings} failing finding${accepted.acceptedFindings === 1 ? "" : "s"} of ${report.summary.targets} targets${flags.output ? `, written to ${flags.output}` : ""}; fill in each owner and reason\n`);
+        if (incomplete) {
+          io.stderr(`baseline: incomplete scan (${accepted.unknownFindings} unknown findings, ${accepted.errors} errors): reads that failed cannot be accepted; scans stay incomplete (exit 2) until they succeed\n`);
+        }
+      }
+      setExit(incomplete ? EXIT.incomplete : EXIT.ok);
+    });
+
+  program
+    .command("serve")
+    .description("run the function app's HTTP API and dashboard locally (Azurite and the demo emulator when nothing is configured) until Ctrl-C")
+    .option("--port <n>", "port (default: PORT or 7071; 0 picks a free one)", portFlag)
+    .option("--host <address>", "address to listen on (default: 127.0.0.1)")
+    .action(async (flags: { port?: number; host?: string }) => {
+      // Loaded here, not at the top: the other commands need none of the service's modules.
+      const { runServe } = await import("../serve/main.js");
+      await runServe({ ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host !== undefined ? { host: flags.host } : {}) });
+      setExit(EXIT.ok);
+    });
+
   return program;
+}
+
+/** The ARM settings of `scan` and `baseline init`: environment, then `--arm-endpoint` and `--read-deadline`. */
+function armSettingsOf(flags: ScanFlags, io: CliIo): ArmSettings {
+  return readArmSettings(io.env, {
+    ...(flags.armEndpoint ? { endpoint: flags.armEndpoint } : {}),
+    ...(flags.readDeadline !== undefined ? { readDeadlineInMs: parseReadDeadlineSeconds(flags.readDeadline, "--read-deadline", "InvalidFlag") } : {}),
+  });
+}
+
+/** `--expires`: a real calendar date `YYYY-MM-DD` (what a suppression's `expires` takes), else `InvalidFlag`. */
+function expiresFlag(v: string): string {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
+  // Date.parse rolls 2025-02-30 over to March: only a date that reads back the same is one.
+  const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(v);
+  if (!valid) throw new UsageError("InvalidFlag", `--expires must be a date YYYY-MM-DD (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+/** `--mode` of `baseline init`: one of {@link INIT_MODES}, else `InvalidFlag`. */
+function modeFlag(v: string): InitMode {
+  const mode = INIT_MODES.find((m) => m === v);
+  if (mode === undefined) throw new UsageError("InvalidFlag", `--mode must be one of: ${INIT_MODES.join(", ")} (got ${JSON.stringify(v)})`);
+  return mode;
+}
+
+/** `--port`: a whole number 0-65535, else `InvalidPort`. */
+function portFlag(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError("InvalidPort", `--port must be an integer 0-65535 (got ${JSON.stringify(v)})`);
+  return n;
 }
 
 function waitForSignal(): Promise<void> {

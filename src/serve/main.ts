@@ -1,6 +1,8 @@
 /**
- * `npm run serve`: the function app's HTTP routes on a local node:http server, for machines
- * without Azure Functions Core Tools, dashboards in development and browser tests.
+ * `egress-audit serve` (and `npm run serve`): the function app's HTTP routes on a local node:http
+ * server, for machines without Azure Functions Core Tools, dashboards in development and browser
+ * tests. The CLI calls {@link runServe}; run directly (`node src/serve/main.ts`) it parses the same
+ * flags itself and exits 0, 3 on a usage error, 1 on an error nothing caught.
  *
  * - No storage configured (`AzureWebJobsStorage` unset): starts Azurite in memory.
  * - No ARM endpoint configured (`AZURE_ARM_ENDPOINT` unset): starts the ARM emulator on the demo
@@ -9,18 +11,21 @@
  *   master key, which alone runs the admin route `POST /admin/functions/<name>` (random per start
  *   unless `EGRESS_AUDIT_MASTER_KEY`; it must differ from the function key).
  * - Stops Azurite and the emulator however it ends: Ctrl-C, SIGTERM, SIGHUP, or an error nothing
- *   caught (then it exits 1). Azurite is a child process and would otherwise outlive it.
+ *   caught (then it rejects: exit 1). Azurite is a child process and would otherwise outlive it.
  *
  * Flags: `--port N` (default `PORT` or 7071; 0 picks a free one), `--host H` (default 127.0.0.1).
  */
 import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import { readAppSettings, describeAppSettings } from "../config/appSettings.js";
+import { pathToFileURL } from "node:url";
+import { readAppSettings, describeAppSettings, scanScheduleFrom } from "../config/appSettings.js";
 import { isUsageError, UsageError } from "../errors.js";
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { allRoutes, pageRoutes } from "../http/routes.js";
 import { startAzurite, type RunningAzurite } from "./azurite.js";
+import { importQuietly } from "./quietImports.js";
 import { createServices, useServices } from "../app/services.js";
 import { startLocalServer, type HttpHandler, type RunningLocalServer } from "./server.js";
 import { packageRoot } from "../util/packageRoot.js";
@@ -33,14 +38,40 @@ function flag(args: string[], name: string): string | undefined {
   return v;
 }
 
-async function main(args: string[]): Promise<void> {
+/** Options of {@link runServe}: what `egress-audit serve --port N --host H` passes. */
+export interface ServeOptions {
+  /** Port to listen on (default `PORT` or 7071; 0 picks a free one). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+}
+
+/** The port of `text` (a flag or `PORT`); `InvalidPort` unless a whole number 0-65535. */
+export function parsePort(text: string, what = "--port"): number {
+  const port = Number(text);
+  if (text.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError("InvalidPort", `${what} must be an integer 0-65535 (got ${JSON.stringify(text)})`);
+  }
+  return port;
+}
+
+/** Parses the flags of a direct run (`node src/serve/main.ts --port N --host H`). */
+function parseArgs(args: string[]): ServeOptions {
   for (const a of args) {
     if (a.startsWith("--") && a !== "--port" && a !== "--host") throw new UsageError("InvalidFlag", `unknown flag ${a} (serve takes --port N and --host H)`);
   }
-  const portText = flag(args, "--port") ?? process.env.PORT ?? "7071";
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("InvalidPort", `--port must be an integer 0-65535 (got ${JSON.stringify(portText)})`);
-  const host = flag(args, "--host") ?? "127.0.0.1";
+  const port = flag(args, "--port");
+  const host = flag(args, "--host");
+  return { ...(port !== undefined ? { port: parsePort(port) } : {}), ...(host !== undefined ? { host } : {}) };
+}
+
+/**
+ * Runs the local server until SIGINT, SIGTERM or SIGHUP, then stops it, the emulator and Azurite;
+ * rejects (after stopping them) on a usage error before it listens or an error nothing caught.
+ */
+export async function runServe(options: ServeOptions = {}): Promise<void> {
+  const port = options.port ?? parsePort(process.env.PORT || "7071", "PORT");
+  const host = options.host ?? "127.0.0.1";
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   let azurite: RunningAzurite | undefined;
@@ -77,20 +108,25 @@ async function main(args: string[]): Promise<void> {
       process.stderr.write(`serve: no ARM endpoint configured; the ARM emulator serves the demo estate at ${emulator.url}\n`);
     }
 
-    // Registering the functions is skipped outside the host, with a warning per function: expected.
-    process.stderr.write("serve: loading functions/ (the @azure/functions \"test mode\" warnings are expected outside the Functions host)\n");
-    const [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, scheduled] = await Promise.all([
-      import("../../functions/startScan.js"),
-      import("../../functions/getLatestScan.js"),
-      import("../../functions/getScan.js"),
-      import("../../functions/listScans.js"),
-      import("../../functions/getTargetDrift.js"),
-      import("../../functions/listChecks.js"),
-      import("../../functions/getOpenApi.js"),
-      import("../../functions/health.js"),
-      import("../../functions/scheduledScan.js"),
-    ]);
-    const { dashboard } = await import("../../functions/dashboard.js");
+    // Outside the host, @azure/functions skips each registration with a "test mode" warning that
+    // reads like a failure; serve routes the handlers itself, so it says that once instead.
+    const loaded = await importQuietly(async () => {
+      const all = await Promise.all([
+        import("../../functions/startScan.js"),
+        import("../../functions/getLatestScan.js"),
+        import("../../functions/getScan.js"),
+        import("../../functions/listScans.js"),
+        import("../../functions/getTargetDrift.js"),
+        import("../../functions/listChecks.js"),
+        import("../../functions/getOpenApi.js"),
+        import("../../functions/health.js"),
+        import("../../functions/scheduledScan.js"),
+      ]);
+      return { all, dashboard: (await import("../../functions/dashboard.js")).dashboard };
+    });
+    const [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, scheduled] = loaded.value.all;
+    const { dashboard } = loaded.value;
+    process.stderr.write(`serve: ${loaded.skipped.length} functions loaded from functions/; serve routes them itself (registration with the Functions host applies only inside the host)\n`);
     const handlers: Record<string, HttpHandler> = {
       startScan: startScan.startScan,
       getLatestScan: getLatestScan.getLatestScan,
@@ -121,6 +157,9 @@ async function main(args: string[]): Promise<void> {
         `master key (admin API only): ${masterKey}`,
         `dashboard: ${server.url}/api/dashboard?code=${encodeURIComponent(functionKey)}`,
         `settings: ${describeAppSettings(settings)}`,
+        // The host resolves the timer's %SCAN_SCHEDULE% from the app settings; serve resolves it
+        // from the environment the same way (the default when unset) and runs it on request only.
+        `timer scheduledScan: "${scanScheduleFrom(env)}" (SCAN_SCHEDULE; here it runs only when POSTed to /admin/functions/scheduledScan)`,
         "",
         "Try:",
         `  curl -s ${server.url}/api/health`,
@@ -140,18 +179,30 @@ async function main(args: string[]): Promise<void> {
     });
     await Promise.race([signalled, fatal]);
   } finally {
+    process.off("uncaughtException", onFatal);
+    process.off("unhandledRejection", onFatal);
     await stopAll();
   }
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err: unknown) => {
-    if (isUsageError(err)) {
-      process.stderr.write(`serve: ${err.message}\n`);
-      process.exit(3);
-    }
-    process.stderr.write(`serve: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+/** True when this module is the process's entry (`node src/serve/main.ts`), not imported by the CLI. */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href;
+}
+
+if (isEntry()) {
+  Promise.resolve()
+    .then(() => runServe(parseArgs(process.argv.slice(2))))
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        if (isUsageError(err)) {
+          process.stderr.write(`serve: ${err.message}\n`);
+          process.exit(3);
+        }
+        process.stderr.write(`serve: ${(err as Error).stack ?? String(err)}\n`);
+        process.exit(1);
+      },
+    );
+}
