@@ -16,7 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { buildAlertMessage, messageBytes, type CardItem } from "../notify/card.js";
+import { buildAlertMessage, changedTargetOf, dashboardLink, messageBytes, type CardItem } from "../notify/card.js";
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
@@ -137,7 +137,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
         newItems: itemsOf(result.diff.new, fromReport),
         resolvedItems: itemsOf(result.diff.resolved, fromState),
         staleCount: result.stale.length,
-        ...(base ? { reportUrl: `${base}/api/scans/${report.scanId}` } : {}),
+        ...(base ? { reportUrl: dashboardLink(base, report.scanId, changedTargetOf(report, result.diff)) } : {}),
       });
       alertBytes = messageBytes(message);
       if (!(await history.claimAlert(scopeKey, fingerprint, report.scanId, JSON.stringify(message)))) {

@@ -342,7 +342,11 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
   });
 }
 
-/** The schedule for the timer registration: `SCAN_SCHEDULE` or the default, validated. */
+/**
+ * `SCAN_SCHEDULE` or the default, validated: what the host resolves `%SCAN_SCHEDULE%` to, checked
+ * at run time (the timer handler, `npm run serve`). Never called at import: the registration holds
+ * the reference, so a bad value cannot stop the other functions from loading.
+ */
 export function scanScheduleFrom(env: NodeJS.ProcessEnv = process.env): string {
   return validateNcrontab(env.SCAN_SCHEDULE?.trim() || DEFAULT_SCAN_SCHEDULE);
 }

@@ -5,13 +5,15 @@
  * build unchanged. It is plain ES2020 (no template literals, so no backtick or dollar-brace may
  * appear in it); test/dashboard/ compiles it and drives it in real Chromium.
  *
- * What it does: reads the function key from the page's own `?code=` (sent back as the
- * `x-functions-key` header, so it never lands in another URL: the report downloads too are
- * fetched with the header and saved from a `blob:` URL), fetches `scans/latest`,
+ * What it does: reads the function key from the page's own `?code=`, or asks for it once per tab
+ * when a link brought none (kept in sessionStorage; sent only as the `x-functions-key` header, so
+ * it never lands in another URL: the report downloads too are fetched with the header and saved
+ * from a `blob:` URL), fetches `scans/latest` (or the scan a `#scan=` link names),
  * `scans?limit=100` and `checks` from the same API the page is served by, and renders
  * everything with DOM calls and `textContent`: no report value is ever parsed as HTML.
- * The drill-down lives in the URL fragment (`#target=<ARM id>`), so links, the back button and
- * the keyboard work as they do anywhere, and the server never sees it.
+ * The view lives in the URL fragment (`#scan=<id>&target=<ARM id>`, both optional; the Teams
+ * card links that way), so links, the back button and the keyboard work as they do anywhere, and
+ * the server never sees it.
  *
  * The script is written in parts by concern, under src/dashboard/client/, and joined here in
  * order into one string. The parts are fragments of one function scope, not modules: the page

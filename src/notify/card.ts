@@ -10,6 +10,27 @@ import type { ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
 import { safeLine } from "../util/sanitize.js";
 
+/**
+ * Where the card's "Open report" button goes: the dashboard page (`/api/dashboard`, which a browser
+ * opens, behind App Service Authentication when it is on) at this scan, and at the target when the
+ * change is on one target. Never an API route that answers JSON, and never a key: the scan and
+ * target ride in the fragment (`#scan=<id>&target=<ARM id>`), which the browser keeps to itself.
+ */
+export function dashboardLink(publicBaseUrl: string, scanId: string, targetId?: string): string {
+  const fragment = `scan=${encodeURIComponent(scanId)}${targetId ? `&target=${encodeURIComponent(targetId)}` : ""}`;
+  return `${publicBaseUrl.replace(/\/+$/, "")}/api/dashboard#${fragment}`;
+}
+
+/**
+ * The one target a change is on (its new findings, and the resolved ones still in the report), or
+ * undefined when it spans several targets (the link then opens the scan's overview).
+ */
+export function changedTargetOf(report: DriftReport, diff: Pick<ReportDiff, "new" | "resolved">): string | undefined {
+  const changed = new Set([...diff.new, ...diff.resolved]);
+  const targets = report.targets.filter((t) => t.findings.some((f) => changed.has(f.id)));
+  return targets.length === 1 ? targets[0]!.id : undefined;
+}
+
 /** Teams refuses messages above about 28 KB; stay under it with room for the envelope Teams adds. */
 export const TEAMS_MESSAGE_LIMIT_BYTES = 28 * 1024;
 const BUDGET_BYTES = TEAMS_MESSAGE_LIMIT_BYTES - 1024;
@@ -37,7 +58,7 @@ export interface AlertInput {
   resolvedItems: CardItem[];
   /** Findings whose previous state was kept because they could not be evaluated. */
   staleCount: number;
-  /** Link to the report; omitted from the card when absent. */
+  /** Link to the report (see {@link dashboardLink}); omitted from the card when absent. */
   reportUrl?: string;
 }
 

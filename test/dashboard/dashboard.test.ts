@@ -29,6 +29,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import { allRoutes, pageRoutes } from "../../src/http/routes.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
+import { dashboardLink } from "../../src/notify/card.js";
 import { useServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
@@ -68,6 +69,7 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
   let context: BrowserContext;
   let userDataDir: string;
   let latest: DriftReport;
+  let first: DriftReport;
   const offOrigin: string[] = [];
   const consoleErrors: string[] = [];
 
@@ -118,7 +120,7 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
       log: () => undefined,
     });
     useServices(testServices({ emulator: changedEmulator, namespace: "dashboard" }));
-    await scan();
+    first = await scan();
     await scan();
     useServices(testServices({ emulator: demoEmulator, namespace: "dashboard" }));
     latest = await scan();
@@ -142,11 +144,54 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
     await Promise.all([server?.close(), demoEmulator?.close(), changedEmulator?.close()]);
   });
 
-  it("asks for the function key: the page is function-level like the API", async () => {
-    expect((await fetch(`${server.url}/api/dashboard`)).status).toBe(401);
-    const ok = await fetch(dashboardUrl());
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+  it("serves the page without a key (a static shell with no data); the API it reads keeps the key", async () => {
+    const page = await fetch(`${server.url}/api/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+    expect(await page.text()).not.toContain(latest.scanId);
+    for (const path of ["/api/scans/latest", "/api/scans", "/api/checks", `/api/scans/${latest.scanId}`]) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(401);
+    }
+    expect((await fetch(dashboardUrl())).status).toBe(200);
+  });
+
+  it("opens the Teams card's link: no key in it, asks for the key once, then shows that scan at that target", async () => {
+    // The first scan, when pool-finance (compliant in the latest) still had the stray IP.
+    const finance = first.targets.find((t) => t.name === "pool-finance")!;
+    expect(finance.status).toBe("drifted");
+    expect(latest.targets.find((t) => t.name === "pool-finance")!.status).toBe("compliant");
+    const link = dashboardLink(server.url, first.scanId, finance.id);
+    expect(link).not.toMatch(/code=|\/api\/scans/);
+
+    const page = await context.newPage();
+    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    const requests: Array<{ url: string; key: string | undefined }> = [];
+    page.on("request", (r) => requests.push({ url: r.url(), key: r.headers()["x-functions-key"] }));
+    await page.goto(link);
+    // No key yet: the API refuses, and the page asks for the key instead of showing an error.
+    await page.locator("#key-input").waitFor();
+    expect(await page.locator("#notice").textContent()).toContain("The API needs the function key.");
+    await page.locator("#key-input").fill(KEY);
+    await page.getByRole("button", { name: "Open the dashboard" }).click();
+
+    await page.locator("#target-view").waitFor();
+    expect(await page.locator("#target-title").textContent()).toMatch(/^pool-finance drifted/);
+    expect(await page.locator("#target-view").textContent()).toContain("forgotten-jumpbox-pip");
+    expect(await page.locator("#notice").textContent()).toContain(first.scanId);
+    expect(await page.locator("#h-latest").textContent()).toBe("Linked scan");
+    // The linked scan was read, with the typed key in the header; no URL carried it.
+    expect(requests.some((r) => r.url === `${server.url}/api/scans/${first.scanId}` && r.key === KEY)).toBe(true);
+    for (const r of requests) expect(r.url).not.toContain(KEY);
+    // The back link keeps the linked scan; "Show the latest scan" leaves it.
+    expect(await page.locator("#target-view a.back").getAttribute("href")).toBe(`#scan=${first.scanId}`);
+    await page.locator("#notice").getByRole("link", { name: "Show the latest scan" }).click();
+    await expect.poll(() => page.locator("#h-latest").textContent()).toBe("Latest scan");
+    expect(await page.locator("#overview").isVisible()).toBe(true);
+    expect(requests.some((r) => r.url === `${server.url}/api/scans/latest` && r.key === KEY)).toBe(true);
+    // A link to a scan the history does not hold says so.
+    await page.goto(dashboardLink(server.url, "00000000-0000-4000-8000-000000000000"));
+    await expect.poll(() => page.locator("#notice").textContent()).toContain("The linked scan is not in the history.");
+    await page.close();
   });
 
   it("shows the latest scan at a glance: the demo estate's targets per status, failing findings by check", async () => {

@@ -59,8 +59,8 @@ describe("GET /api/dashboard", () => {
     expect(dashboardScript).not.toMatch(/encodeURIComponent\(key\)|\+\s*key\b|\bkey\s*\+|["']&?code=["']/);
   });
 
-  it("is function-level and answers the pipeline's problems", async () => {
-    expect(pageRoutes().map((r) => [r.spec.name, r.spec.method, r.spec.route, r.spec.authLevel])).toEqual([["dashboard", "GET", "dashboard", "function"]]);
+  it("is anonymous (a static shell with no data: a Teams card's link opens it) and answers the pipeline's problems", async () => {
+    expect(pageRoutes().map((r) => [r.spec.name, r.spec.method, r.spec.route, r.spec.authLevel])).toEqual([["dashboard", "GET", "dashboard", "anonymous"]]);
     const { context } = invocation("dashboard");
     const stray = responseOf(await dashboard(httpRequest("GET", "/api/dashboard", { query: "code=k&theme=dark" }), context));
     expect(stray.status).toBe(400);

@@ -111,7 +111,15 @@ describe("scheduled scans", () => {
     expect(existingDriftNames.length).toBeGreaterThan(0);
     for (const name of existingDriftNames) expect(text).not.toContain(name);
     expect(text).not.toMatch(/and \d+ more/);
-    expect(JSON.stringify(post.body)).toContain(`https://egress-audit.example.net/api/scans/${second.outcome.scanId}`);
+    // "Open report" opens the dashboard at this scan and at the one target that changed: no key,
+    // not the JSON API route.
+    const financeId = report!.targets.find((t) => t.findings.some((f) => f.id === newFindingId))!.id;
+    const actions = (post.body as { attachments: Array<{ content: { actions?: Array<{ title: string; url: string }> } }> }).attachments[0]!.content.actions;
+    expect(actions).toEqual([
+      { type: "Action.OpenUrl", title: "Open report", url: `https://egress-audit.example.net/api/dashboard#scan=${second.outcome.scanId}&target=${encodeURIComponent(financeId)}` },
+    ]);
+    expect(new URL(actions![0]!.url).search).toBe("");
+    expect(actions![0]!.url).not.toMatch(/code=|\/api\/scans\//);
 
     const third = await run(servicesAfter);
     expect(third.outcome.status).toBe("complete");

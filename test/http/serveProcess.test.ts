@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_SCAN_SCHEDULE } from "../../src/config/appSettings.js";
 import { REPO } from "../setup/harness.js";
 
 interface Serve {
@@ -124,6 +125,12 @@ describe("npm run serve as a process", () => {
     const serve = await startServe();
     expect(alive(serve.azuritePid)).toBe(true);
     expect(serve.masterKey).not.toBe(serve.functionKey);
+    // Startup says what it loaded in one line, without @azure/functions' "test mode" warnings,
+    // and resolves the timer's %SCAN_SCHEDULE% from the environment (unset: the default).
+    const startup = serve.output();
+    expect(startup).not.toMatch(/test mode|WARNING/i);
+    expect(startup).toMatch(/^serve: 10 functions loaded from functions\/; serve routes them itself/m);
+    expect(startup).toContain(`timer scheduledScan: "${DEFAULT_SCAN_SCHEDULE}" (SCAN_SCHEDULE;`);
     for (const host of ["[::1", "a b", "x".repeat(10 * 1024), "[::1]:99999"]) {
       expect(await rawStatus(serve.url, host), host.slice(0, 20)).toBe(400);
     }

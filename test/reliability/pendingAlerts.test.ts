@@ -137,7 +137,7 @@ describe("undelivered alerts stay pending", () => {
     // Scan 2's card (its scan and report), marked as late and naming why and by whom.
     expect(text).toContain(s2.report.scanId);
     const actions = (card as { attachments: Array<{ content: { actions?: Array<{ url: string }> } }> }).attachments[0]!.content.actions;
-    expect(actions?.map((a) => a.url)).toEqual([`https://egress-audit.example.net/api/scans/${s2.report.scanId}`]);
+    expect(actions?.map((a) => a.url)).toEqual([expect.stringMatching(new RegExp(`^https://egress-audit\\.example\\.net/api/dashboard#scan=${s2.report.scanId}(&target=[^&]+)?$`))]);
     expect(text).toMatch(new RegExp(`Sent late: .*scan ${s2.report.scanId}.*HTTP 503.*re-sent by scan ${s3.outcome.scanId}`));
     expect(s3.lines.join("\n")).toContain(`pending alert of scan ${s2.report.scanId} re-sent: sent`);
 

@@ -1,7 +1,7 @@
 /**
  * Who can call what, and how often:
- * - every HTTP function is registered with `authLevel: 'function'` except health (the
- *   registrations themselves, captured from `app.http`, and the route table);
+ * - every HTTP function is registered with `authLevel: 'function'` except health and the dashboard page
+ *   (a static shell with no data; the API it reads keeps the key), captured from `app.http`, and the route table;
  * - the optional Microsoft Entra ID check of `x-ms-client-principal` (401 / 403 problem+json);
  * - the rate limit on the routes that spend ARM read budget (429 with Retry-After, per caller);
  * - the request body limit (413), declared or actual.
@@ -49,7 +49,7 @@ async function call(route: CompiledRoute, services: AppServices, init: Parameter
 const principalHeader = (claims: Array<{ typ: string; val: string }>, authType = "aad") =>
   Buffer.from(JSON.stringify({ auth_typ: authType, claims, name_typ: "name", role_typ: "roles" })).toString("base64");
 
-describe("function keys: every HTTP function but health is registered with authLevel 'function'", () => {
+describe("function keys: every HTTP function but health and the dashboard page is registered with authLevel 'function'", () => {
   it("the registrations the functions make (captured from app.http) and the route table agree", async () => {
     const registered = new Map<string, { authLevel?: string; route?: string; methods?: string[] }>();
     const app = azureFunctions.app;
@@ -66,7 +66,8 @@ describe("function keys: every HTTP function but health is registered with authL
     }
     expect([...registered.keys()].sort()).toEqual(routes.map((r) => r.spec.name).sort());
     for (const [name, options] of registered) {
-      expect(options.authLevel, name).toBe(name === "health" ? "anonymous" : "function");
+      // The dashboard page is a static shell with no data (src/http/dashboard.ts): the API it reads keeps the key.
+      expect(options.authLevel, name).toBe(name === "health" || name === "dashboard" ? "anonymous" : "function");
       const route = routes.find((r) => r.spec.name === name)!;
       expect(route.spec.authLevel, name).toBe(options.authLevel);
       expect(options.route).toBe(route.spec.route);

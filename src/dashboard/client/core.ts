@@ -9,7 +9,10 @@
  */
 export const clientCore = String.raw`"use strict";
 (function () {
-  var key = new URLSearchParams(location.search).get("code");
+  var KEY_STORE = "egress-audit-function-key";
+  // The key: the page's own ?code=, else one typed into the key form in this tab (a link from a
+  // Teams card carries none). sessionStorage: it ends with the tab, and no URL ever holds it.
+  var key = new URLSearchParams(location.search).get("code") || storedKey();
   // The API lives next to the page: /api/dashboard -> /api/ (behind any path prefix).
   var apiBase = location.pathname.replace(/\/dashboard\/?$/i, "/");
   var TREND_SCANS = 30;
@@ -22,7 +25,34 @@ export const clientCore = String.raw`"use strict";
   var KIND_LABEL = { clusterPool: "Cluster pool", aksCluster: "AKS cluster" };
   var SVG = "http://www.w3.org/2000/svg";
   var baseTitle = document.title;
-  var state = { report: null, checks: new Map(), history: [], historyError: null, lastTargetId: null, busy: false };
+  var state = { report: null, pinned: null, checks: new Map(), history: [], historyError: null, lastTargetId: null, busy: false };
+
+  function storedKey() {
+    try { return sessionStorage.getItem(KEY_STORE); } catch (e) { return null; }
+  }
+
+  /**
+   * The fragment's fields: #scan=<scan id>&target=<ARM id> (either optional). A link names a scan
+   * (the Teams card does) to show that scan rather than the latest.
+   */
+  function hashParams() {
+    var out = { scan: null, target: null };
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var i = part.indexOf("=");
+      if (i < 0) return;
+      var name = part.slice(0, i), value;
+      try { value = decodeURIComponent(part.slice(i + 1)); } catch (e) { return; }
+      if ((name === "scan" || name === "target") && value) out[name] = value;
+    });
+    return out;
+  }
+  /** A fragment for a view: the pinned scan (if any) and the target (if any). */
+  function viewHash(targetId) {
+    var parts = [];
+    if (state.pinned) parts.push("scan=" + encodeURIComponent(state.pinned));
+    if (targetId) parts.push("target=" + encodeURIComponent(targetId));
+    return "#" + parts.join("&");
+  }
 
   function $(id) { return document.getElementById(id); }
 
@@ -164,18 +194,45 @@ export const clientCore = String.raw`"use strict";
     if (code === "NoScans") {
       return notice([h("strong", {}, "No scan is stored yet. "), "Start one with ", h("code", {}, "POST /api/scans"), " (see the README) or wait for the scheduled scan, then reload."]);
     }
+    if ((err.status === 401 || err.status === 403) && !key) return keyForm();
+    if (code === "ScanNotFound") {
+      return notice([h("strong", {}, "The linked scan is not in the history. "), "It may have been removed by retention. ", h("a", { href: "#" }, "Show the latest scan"), "."], "error");
+    }
     if (err.status === 401 || err.status === 403) {
       return notice([h("strong", {}, "The API refused the function key. "), "Open this page as ", h("code", {}, location.pathname + "?code=<function key>"), "."], "error");
     }
     notice([h("strong", {}, "The latest scan could not be read: "), err.message + (err.status ? " (HTTP " + err.status + (code ? ", " + code : "") + ")" : "")], "error");
   }
 
+  /**
+   * Opened without a key (a link from a Teams card, behind App Service Authentication): ask for
+   * it once per tab, then load the same view. The key goes to sessionStorage, never into a URL.
+   */
+  function keyForm() {
+    var input = h("input", { id: "key-input", type: "password", autocomplete: "off", spellcheck: "false", required: true });
+    var form = h("form", { id: "key-form", class: "filters" },
+      h("div", { class: "field" }, h("label", { for: "key-input" }, "Function key"), input),
+      h("div", {}, h("button", { type: "submit" }, "Open the dashboard")));
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var value = input.value.trim();
+      if (!value) return;
+      key = value;
+      try { sessionStorage.setItem(KEY_STORE, value); } catch (err) { /* private mode: this page only */ }
+      load();
+    });
+    notice([h("p", {}, h("strong", {}, "The API needs the function key. "), "Enter it once for this tab (it is kept for this tab only), or open this page as ", h("code", {}, location.pathname + "?code=<function key>"), "."), form]);
+    input.focus();
+  }
+
   function load() {
     if (state.busy) return;
     state.busy = true;
+    state.pinned = hashParams().scan;
     $("main").setAttribute("aria-busy", "true");
-    notice(state.report ? "Reloading\u2026" : "Loading the latest scan\u2026");
-    Promise.allSettled([api("scans/latest"), api("scans?limit=100"), api("checks")]).then(function (results) {
+    notice(state.report ? "Reloading\u2026" : state.pinned ? "Loading the linked scan\u2026" : "Loading the latest scan\u2026");
+    var report = state.pinned ? api("scans/" + encodeURIComponent(state.pinned)) : api("scans/latest");
+    Promise.allSettled([report, api("scans?limit=100"), api("checks")]).then(function (results) {
       state.busy = false;
       $("main").removeAttribute("aria-busy");
       var latest = results[0], index = results[1], catalog = results[2];
@@ -191,7 +248,8 @@ export const clientCore = String.raw`"use strict";
       }
       var reloaded = state.report !== null;
       state.report = latest.value;
-      notice(reloaded ? "Updated " + dateFormat.format(new Date()) + "." : "");
+      if (state.pinned) notice([h("strong", {}, "A linked scan: "), "this is scan ", h("code", {}, state.report.scanId), ", which may not be the latest. ", h("a", { href: "#" }, "Show the latest scan"), "."]);
+      else notice(reloaded ? "Updated " + dateFormat.format(new Date()) + "." : "");
       render();
       route(false);
     });

@@ -14,8 +14,9 @@ export const clientOverview = String.raw`
   function render() {
     var r = state.report;
     var subs = r.scope.subscriptions;
+    $("h-latest").textContent = state.pinned ? "Linked scan" : "Latest scan";
     fill($("scan-meta"),
-      "Latest scan finished ", timeEl(r.finishedAt), " \u00b7 " + plural(subs.length, "subscription") + " \u00b7 " + plural(r.summary.targets, "target")
+      (state.pinned ? "Linked scan finished " : "Latest scan finished "), timeEl(r.finishedAt), " \u00b7 " + plural(subs.length, "subscription") + " \u00b7 " + plural(r.summary.targets, "target")
     );
     renderLatest(r);
     renderStatusOptions(r);

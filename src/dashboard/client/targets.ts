@@ -41,7 +41,7 @@ export const clientTargets = String.raw`
     shown.forEach(function (t) {
       var c = countFindings(t.findings);
       body.append(h("tr", { "data-status": t.status },
-        h("th", { scope: "row" }, h("a", { href: "#target=" + encodeURIComponent(t.id), "data-target-id": t.id }, t.name), h("span", { class: "narrow" }, h("br", {}), badge(t.status))),
+        h("th", { scope: "row" }, h("a", { href: viewHash(t.id), "data-target-id": t.id }, t.name), h("span", { class: "narrow" }, h("br", {}), badge(t.status))),
         h("td", { class: "wide" }, badge(t.status)),
         h("td", { class: "num" }, c.fail),
         h("td", { class: "num" }, c.unknown),
@@ -81,7 +81,7 @@ export const clientTargets = String.raw`
     var open = sortFindings(t.findings.filter(function (f) { return f.status !== "pass"; }));
     var passes = sortFindings(t.findings.filter(function (f) { return f.status === "pass"; }));
     fill($("target-view"),
-      h("p", {}, h("a", { href: "#", class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
+      h("p", {}, h("a", { href: viewHash(null), class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
       h("h2", { id: "target-title", tabindex: "-1" }, t.name, " ", badge(t.status)),
       h("dl", { class: "kv target-meta" },
         kv("Kind", KIND_LABEL[t.kind] || t.kind),
@@ -100,11 +100,7 @@ export const clientTargets = String.raw`
     );
   }
 
-  function targetIdFromHash() {
-    var m = /^#target=(.+)$/.exec(location.hash);
-    if (!m) return null;
-    try { return decodeURIComponent(m[1]); } catch (e) { return null; }
-  }
+  function targetIdFromHash() { return hashParams().target; }
 
   function route(focus) {
     if (!state.report) return;
@@ -128,9 +124,9 @@ export const clientTargets = String.raw`
       document.title = t.name + " (" + t.status + ") \u00b7 " + baseTitle;
     } else {
       fill($("target-view"),
-        h("p", {}, h("a", { href: "#", class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
-        h("h2", { id: "target-title", tabindex: "-1" }, "Target not in the latest scan"),
-        h("p", {}, "The latest scan has no target ", h("code", {}, id), ".")
+        h("p", {}, h("a", { href: viewHash(null), class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
+        h("h2", { id: "target-title", tabindex: "-1" }, state.pinned ? "Target not in this scan" : "Target not in the latest scan"),
+        h("p", {}, (state.pinned ? "This scan" : "The latest scan") + " has no target ", h("code", {}, id), ".")
       );
       document.title = "Target not found \u00b7 " + baseTitle;
     }
@@ -147,7 +143,11 @@ export const clientTargets = String.raw`
   $("filters").addEventListener("submit", function (e) { e.preventDefault(); });
   $("filters").addEventListener("reset", function () { setTimeout(renderTargets, 0); });
   $("reload").addEventListener("click", load);
-  window.addEventListener("hashchange", function () { route(true); });
+  // A fragment naming another scan (or none after a linked one) loads that scan; else it routes.
+  window.addEventListener("hashchange", function () {
+    if (hashParams().scan !== state.pinned) load();
+    else route(true);
+  });
   var resizeTimer = 0;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
