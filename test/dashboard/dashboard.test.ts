@@ -10,10 +10,9 @@
  * - dashboard-target.png: the drill-down of pool-marketing at 1280 px,
  * - dashboard-phone.png, dashboard-target-phone.png: the same at 390 px.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboard } from "../../functions/dashboard.js";
 import { getLatestScan } from "../../functions/getLatestScan.js";
@@ -24,27 +23,12 @@ import { health } from "../../functions/health.js";
 import { listChecks } from "../../functions/listChecks.js";
 import { listScans } from "../../functions/listScans.js";
 import { startScan } from "../../functions/startScan.js";
-import { loadEstate, type Estate } from "../../src/emulator/estate.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { allRoutes, pageRoutes } from "../../src/http/routes.js";
 import type { DriftReport } from "../../src/report/report.js";
-import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
+import type { RunningLocalServer } from "../../src/serve/server.js";
 import { dashboardLink } from "../../src/notify/card.js";
-import { useServices } from "../../src/app/services.js";
-import { publicIp } from "../helpers/estate.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
+import { REPO } from "../setup/harness.js";
+import { CHROMIUM, startDashboardStage, type DashboardStage } from "./stage.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ARTIFACTS = join(REPO, "test-artifacts");
 const KEY = "dashboard-test-key";
 const DESKTOP = { width: 1280, height: 900 };
@@ -63,26 +47,15 @@ if (!runs) {
 }
 
 describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
-  let demoEmulator: RunningEmulator;
-  let changedEmulator: RunningEmulator;
+  let stage: DashboardStage;
   let server: RunningLocalServer;
   let context: BrowserContext;
-  let userDataDir: string;
   let latest: DriftReport;
   let first: DriftReport;
   const offOrigin: string[] = [];
   const consoleErrors: string[] = [];
 
-  const dashboardUrl = () => `${server.url}/api/dashboard?code=${KEY}`;
-  const scan = async () => {
-    const r = await fetch(`${server.url}/api/scans?code=${KEY}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }),
-    });
-    expect(r.status, await r.clone().text()).toBe(201);
-    return (await r.json()) as DriftReport;
-  };
+  const dashboardUrl = () => stage.dashboardUrl();
 
   async function open(viewport: { width: number; height: number }, hash = ""): Promise<Page> {
     const page = await context.newPage();
@@ -108,40 +81,12 @@ describe.skipIf(!runs)("the dashboard in headless Chromium", () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`CI is set and there is no Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install chromium)`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    const demo = await loadEstate(join(REPO, "estates", "demo.json"));
-    // Before the latest scan, pool-finance (compliant in the demo) had a stray public IP.
-    const financeMc = (demo.resources.find((r) => /managedclusters$/i.test(r.type) && r.name === "pool-finance")?.properties as { nodeResourceGroup?: string }).nodeResourceGroup!;
-    const changed: Estate = { ...demo, resources: [...demo.resources, publicIp(DEMO_SUB_A, financeMc, "forgotten-jumpbox-pip")] };
-    [demoEmulator, changedEmulator] = await Promise.all([startEmulator({ estate: demo }), startEmulator({ estate: changed })]);
-    server = await startLocalServer({
-      routes: [...allRoutes(), ...pageRoutes()],
-      handlers: { startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, dashboard },
-      functionKey: KEY,
-      log: () => undefined,
-    });
-    useServices(testServices({ emulator: changedEmulator, namespace: "dashboard" }));
-    first = await scan();
-    await scan();
-    useServices(testServices({ emulator: demoEmulator, namespace: "dashboard" }));
-    latest = await scan();
-
-    userDataDir = mkdtempSync(join(tmpdir(), "egress-audit-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: DESKTOP,
-      locale: "en-US",
-      timezoneId: "UTC",
-      colorScheme: "light",
-    });
+    stage = await startDashboardStage({ key: KEY, namespace: "dashboard", handlers: { startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, dashboard }, viewport: DESKTOP });
+    ({ server, context, latest, first } = stage);
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    useServices(undefined);
-    await Promise.all([server?.close(), demoEmulator?.close(), changedEmulator?.close()]);
+    await stage?.close();
   });
 
   it("serves the page without a key (a static shell with no data); the API it reads keeps the key", async () => {

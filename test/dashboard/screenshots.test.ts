@@ -8,10 +8,9 @@
  * shared Azurite, three stored scans (the first two with a stray public IP) so the trend and the
  * diff show something. Regenerate with `UPDATE_SCREENSHOTS=1 npx vitest run test/dashboard/screenshots.test.ts`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboard } from "../../functions/dashboard.js";
 import { getLatestScan } from "../../functions/getLatestScan.js";
@@ -19,17 +18,11 @@ import { getScan } from "../../functions/getScan.js";
 import { listChecks } from "../../functions/listChecks.js";
 import { listScans } from "../../functions/listScans.js";
 import { startScan } from "../../functions/startScan.js";
-import { loadEstate, type Estate } from "../../src/emulator/estate.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { allRoutes, pageRoutes } from "../../src/http/routes.js";
 import { renderers } from "../../src/report/render/index.js";
 import type { DriftReport } from "../../src/report/report.js";
-import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
-import { useServices } from "../../src/app/services.js";
-import { publicIp } from "../helpers/estate.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
+import { REPO } from "../setup/harness.js";
+import { CHROMIUM, startDashboardStage, type DashboardStage } from "./stage.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const IMAGES = join(REPO, "docs", "images");
 const KEY = "screenshots-test-key";
 /** The width a README shows well on GitHub, and a height that keeps the picture's top readable. */
@@ -51,62 +44,21 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
 }
 
 describe.skipIf(!update)("regenerating the README's screenshots in headless Chromium (UPDATE_SCREENSHOTS=1)", () => {
-  let demoEmulator: RunningEmulator;
-  let changedEmulator: RunningEmulator;
-  let server: RunningLocalServer;
+  let stage: DashboardStage;
   let context: BrowserContext;
-  let userDataDir: string;
   let latest: DriftReport;
 
-  const dashboardUrl = () => `${server.url}/api/dashboard?code=${KEY}`;
-  const scan = async () => {
-    const r = await fetch(`${server.url}/api/scans?code=${KEY}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }),
-    });
-    expect(r.status, await r.clone().text()).toBe(201);
-    return (await r.json()) as DriftReport;
-  };
+  const dashboardUrl = () => stage.dashboardUrl();
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`UPDATE_SCREENSHOTS=1 needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
     mkdirSync(IMAGES, { recursive: true });
-    const demo = await loadEstate(join(REPO, "estates", "demo.json"));
-    const financeMc = (demo.resources.find((r) => /managedclusters$/i.test(r.type) && r.name === "pool-finance")?.properties as { nodeResourceGroup?: string }).nodeResourceGroup!;
-    const changed: Estate = { ...demo, resources: [...demo.resources, publicIp(DEMO_SUB_A, financeMc, "forgotten-jumpbox-pip")] };
-    [demoEmulator, changedEmulator] = await Promise.all([startEmulator({ estate: demo }), startEmulator({ estate: changed })]);
-    // The routes the dashboard reads and nothing else (other routes may come and go).
-    const handlers = { startScan, getLatestScan, getScan, listScans, listChecks, dashboard };
-    server = await startLocalServer({
-      routes: [...allRoutes(), ...pageRoutes()].filter((r) => r.spec.name in handlers),
-      handlers,
-      functionKey: KEY,
-      log: () => undefined,
-    });
-    useServices(testServices({ emulator: changedEmulator, namespace: "screenshots" }));
-    await scan();
-    await scan();
-    useServices(testServices({ emulator: demoEmulator, namespace: "screenshots" }));
-    latest = await scan();
-
-    userDataDir = mkdtempSync(join(tmpdir(), "egress-audit-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: VIEWPORT,
-      locale: "en-US",
-      timezoneId: "UTC",
-      colorScheme: "light",
-    });
+    stage = await startDashboardStage({ key: KEY, namespace: "screenshots", handlers: { startScan, getLatestScan, getScan, listScans, listChecks, dashboard }, viewport: VIEWPORT });
+    ({ context, latest } = stage);
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    useServices(undefined);
-    await Promise.all([server?.close(), demoEmulator?.close(), changedEmulator?.close()]);
+    await stage?.close();
   });
 
   it("docs/images/dashboard.png: the overview of the demo estate's latest scan", async () => {
