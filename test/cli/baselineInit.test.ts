@@ -37,7 +37,7 @@ function adoptionEstate(): string {
   return file;
 }
 
-describe("baseline init, then scan, through the real CLI against `egress-audit emulator`", () => {
+describe("through the real CLI against one `egress-audit emulator` of the adoption estate", () => {
   let emulator: { url: string; bundle: string; child: ChildProcess };
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
@@ -48,92 +48,85 @@ describe("baseline init, then scan, through the real CLI against `egress-audit e
     emulator.child.kill("SIGTERM");
   });
 
-  it("writes a baseline with which the scan exits 0; without one of its suppressions, 1 again", async () => {
-    const before = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--format", "json"], env));
-    expect(before.code).toBe(1);
-    const drifted = JSON.parse(before.stdout) as DriftReport;
-    expect(drifted.summary.findings.unknown).toBe(0);
+  describe("baseline init, then scan", () => {
+    it("writes a baseline with which the scan exits 0; without one of its suppressions, 1 again", async () => {
+      const before = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--format", "json"], env));
+      expect(before.code).toBe(1);
+      const drifted = JSON.parse(before.stdout) as DriftReport;
+      expect(drifted.summary.findings.unknown).toBe(0);
 
-    const file = join(scratch, "baseline.json");
-    const init = await finish(spawnCli(["baseline", "init", "--arm-endpoint", emulator.url, "--output", file], env));
-    expect(init.code, init.stderr).toBe(0);
-    expect(init.stdout).toBe("");
-    const baseline = baselineFromJson(JSON.parse(readFileSync(file, "utf8")), file);
-    const suppressions = baseline.suppressions!;
-    // One per failing (check, resource): the demo's firewall that misses several dependencies is one.
-    const pairs = new Set(
-      drifted.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail").map((f) => `${f.checkId}|${f.resourceId.toLowerCase()}`)),
-    );
-    expect(suppressions).toHaveLength(pairs.size);
-    expect(init.stderr).toContain(`baseline: ${pairs.size} suppressions accepting ${drifted.summary.findings.fail} failing findings`);
-    for (const s of suppressions) {
-      expect(s.owner).toBe(OWNER_PLACEHOLDER);
-      expect(s.expires).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(Date.parse(s.expires!)).toBeGreaterThan(Date.now() + 80 * 86_400_000);
-      expect(s.reason).toMatch(/^TODO: why this is accepted\. Found by egress-audit baseline init on \d{4}-\d{2}-\d{2}: /);
-    }
+      const file = join(scratch, "baseline.json");
+      const init = await finish(spawnCli(["baseline", "init", "--arm-endpoint", emulator.url, "--output", file], env));
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stdout).toBe("");
+      const baseline = baselineFromJson(JSON.parse(readFileSync(file, "utf8")), file);
+      const suppressions = baseline.suppressions!;
+      // One per failing (check, resource): the demo's firewall that misses several dependencies is one.
+      const pairs = new Set(
+        drifted.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail").map((f) => `${f.checkId}|${f.resourceId.toLowerCase()}`)),
+      );
+      expect(suppressions).toHaveLength(pairs.size);
+      expect(init.stderr).toContain(`baseline: ${pairs.size} suppressions accepting ${drifted.summary.findings.fail} failing findings`);
+      for (const s of suppressions) {
+        expect(s.owner).toBe(OWNER_PLACEHOLDER);
+        expect(s.expires).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(Date.parse(s.expires!)).toBeGreaterThan(Date.now() + 80 * 86_400_000);
+        expect(s.reason).toMatch(/^TODO: why this is accepted\. Found by egress-audit baseline init on \d{4}-\d{2}-\d{2}: /);
+      }
 
-    const accepted = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
-    expect(accepted.code, accepted.stderr).toBe(0);
-    const clean = JSON.parse(accepted.stdout) as DriftReport;
-    expect(clean.summary.drifted).toBe(0);
-    const failing = clean.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail"));
-    expect(failing.length).toBe(drifted.summary.findings.fail);
-    expect(failing.every((f) => f.suppressed?.owner === OWNER_PLACEHOLDER)).toBe(true);
+      const accepted = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
+      expect(accepted.code, accepted.stderr).toBe(0);
+      const clean = JSON.parse(accepted.stdout) as DriftReport;
+      expect(clean.summary.drifted).toBe(0);
+      const failing = clean.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail"));
+      expect(failing.length).toBe(drifted.summary.findings.fail);
+      expect(failing.every((f) => f.suppressed?.owner === OWNER_PLACEHOLDER)).toBe(true);
 
-    // Tighten: drop one suppression, and its failure is drift again.
-    const [dropped, ...kept] = suppressions;
-    const tighter = join(scratch, "tighter.json");
-    writeFileSync(tighter, JSON.stringify({ ...baseline, suppressions: kept }, null, 2));
-    const again = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", tighter, "--format", "json"], env));
-    expect(again.code).toBe(1);
-    const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
-    expect(back.length).toBeGreaterThan(0);
-    for (const f of back) {
-      expect(f.checkId).toBe(dropped!.checkId);
-      expect(idMatches(dropped!.resourceId, f.resourceId)).toBe(true);
-    }
-  }, 120_000);
-});
-
-describe("baseline init --mode accept, then scan, through the real CLI against `egress-audit emulator`", () => {
-  let emulator: { url: string; bundle: string; child: ChildProcess };
-  let env: NodeJS.ProcessEnv;
-  beforeAll(async () => {
-    emulator = await startEmulatorProcess(adoptionEstate());
-    env = { NODE_EXTRA_CA_CERTS: emulator.bundle, AZURE_ARM_TOKEN: "emulator-token" };
-  }, 60_000);
-  afterAll(() => {
-    emulator.child.kill("SIGTERM");
+      // Tighten: drop one suppression, and its failure is drift again.
+      const [dropped, ...kept] = suppressions;
+      const tighter = join(scratch, "tighter.json");
+      writeFileSync(tighter, JSON.stringify({ ...baseline, suppressions: kept }, null, 2));
+      const again = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", tighter, "--format", "json"], env));
+      expect(again.code).toBe(1);
+      const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
+      expect(back.length).toBeGreaterThan(0);
+      for (const f of back) {
+        expect(f.checkId).toBe(dropped!.checkId);
+        expect(idMatches(dropped!.resourceId, f.resourceId)).toBe(true);
+      }
+    }, 120_000);
   });
-  const scan = (file: string) => finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
 
-  it("writes rule values for the checks that have one, suppressions for the rest; the scan exits 0, and 1 without one value", async () => {
-    const file = join(scratch, "accept.json");
-    const init = await finish(spawnCli(["baseline", "init", "--arm-endpoint", emulator.url, "--mode", "accept", "--output", file], env));
-    expect(init.code, init.stderr).toBe(0);
-    const baseline = baselineFromJson(JSON.parse(readFileSync(file, "utf8")), file);
-    // The trimmed demo's rule-accepted failures are stray public IPs (its appliance routes were trimmed: see acceptingBaseline below).
-    const pips = baseline.defaults?.allowedPublicIpIds ?? [];
-    expect(pips.length).toBeGreaterThan(0);
-    expect(baseline.suppressions!.length).toBeGreaterThan(0);
-    expect(baseline.suppressions!.some((s) => s.checkId === "mc-group-public-ip")).toBe(false);
-    expect(init.stderr).toContain(`baseline: ${pips.length} rule value${pips.length === 1 ? "" : "s"} and ${baseline.suppressions!.length} suppressions accepting`);
+  describe("baseline init --mode accept, then scan", () => {
+    const scan = (file: string) => finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
 
-    const clean = await scan(file);
-    expect(clean.code, clean.stderr).toBe(0);
-    const passes = (JSON.parse(clean.stdout) as DriftReport).targets.flatMap((t) => t.findings);
-    expect(passes.filter((f) => f.checkId === "mc-group-public-ip" && f.status === "pass" && f.evidence.explainedBy === "baseline allowedPublicIpIds")).toHaveLength(pips.length);
+    it("writes rule values for the checks that have one, suppressions for the rest; the scan exits 0, and 1 without one value", async () => {
+      const file = join(scratch, "accept.json");
+      const init = await finish(spawnCli(["baseline", "init", "--arm-endpoint", emulator.url, "--mode", "accept", "--output", file], env));
+      expect(init.code, init.stderr).toBe(0);
+      const baseline = baselineFromJson(JSON.parse(readFileSync(file, "utf8")), file);
+      // The trimmed demo's rule-accepted failures are stray public IPs (its appliance routes were trimmed: see acceptingBaseline below).
+      const pips = baseline.defaults?.allowedPublicIpIds ?? [];
+      expect(pips.length).toBeGreaterThan(0);
+      expect(baseline.suppressions!.length).toBeGreaterThan(0);
+      expect(baseline.suppressions!.some((s) => s.checkId === "mc-group-public-ip")).toBe(false);
+      expect(init.stderr).toContain(`baseline: ${pips.length} rule value${pips.length === 1 ? "" : "s"} and ${baseline.suppressions!.length} suppressions accepting`);
 
-    // Tighten: drop one allowed public IP, and its failure is drift again.
-    const [dropped, ...kept] = pips;
-    const tighter = join(scratch, "accept-tighter.json");
-    writeFileSync(tighter, JSON.stringify({ ...baseline, defaults: { ...baseline.defaults, allowedPublicIpIds: kept } }, null, 2));
-    const again = await scan(tighter);
-    expect(again.code).toBe(1);
-    const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
-    expect(back.map((f) => [f.checkId, f.resourceId])).toEqual([["mc-group-public-ip", dropped]]);
-  }, 120_000);
+      const clean = await scan(file);
+      expect(clean.code, clean.stderr).toBe(0);
+      const passes = (JSON.parse(clean.stdout) as DriftReport).targets.flatMap((t) => t.findings);
+      expect(passes.filter((f) => f.checkId === "mc-group-public-ip" && f.status === "pass" && f.evidence.explainedBy === "baseline allowedPublicIpIds")).toHaveLength(pips.length);
+
+      // Tighten: drop one allowed public IP, and its failure is drift again.
+      const [dropped, ...kept] = pips;
+      const tighter = join(scratch, "accept-tighter.json");
+      writeFileSync(tighter, JSON.stringify({ ...baseline, defaults: { ...baseline.defaults, allowedPublicIpIds: kept } }, null, 2));
+      const again = await scan(tighter);
+      expect(again.code).toBe(1);
+      const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
+      expect(back.map((f) => [f.checkId, f.resourceId])).toEqual([["mc-group-public-ip", dropped]]);
+    }, 120_000);
+  });
 });
 
 interface Run {
