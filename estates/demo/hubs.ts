@@ -7,6 +7,7 @@ import {
   azureFirewall,
   filterRuleCollection,
   firewallPolicy,
+  HDI_COMMON_FQDNS,
   lastSegment,
   netId,
   networkRule,
@@ -90,15 +91,6 @@ const appRule = (name: string, description: string, sources: string[], protocols
   applicationRule(style, { name, description, protocols, sourceAddresses: sources, ...targets });
 const https: AppRuleProtocol[] = [{ protocolType: "Https", port: 443 }];
 const httpAndHttps: AppRuleProtocol[] = [{ protocolType: "Http", port: 80 }, ...https];
-/** The HDInsight on AKS common FQDNs (Https 443). */
-const HDI_COMMON_FQDNS = [
-  "hiloprodrpacr00.azurecr.io",
-  "*.blob.core.windows.net",
-  "graph.microsoft.com",
-  "*.servicebus.windows.net",
-  "*.table.core.windows.net",
-  "gcs.prod.monitoring.core.windows.net",
-];
 
 /**
  * The eastus hub (rg-hub): fw-hub run by fwp-egress. `peered` are the spokes peered with it;
@@ -134,7 +126,7 @@ export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spok
     ]),
     filterRuleCollection("aksfwar", 200, "Allow", [
       appRule("aks-fqdn-tag", "AKS base requirements", sources, httpAndHttps, { fqdnTags: ["AzureKubernetesService"] }),
-      appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, authentication, monitoring", sources, https, { targetFqdns: HDI_COMMON_FQDNS }),
+      appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, authentication, monitoring", sources, https, { targetFqdns: [...HDI_COMMON_FQDNS] }),
       appRule("adls-gen2", "Spark, Trino and Flink: ADLS Gen2 storage", sources, https, { targetFqdns: ["*.dfs.core.windows.net"] }),
       appRule("azure-sql", "Hive metastore on Azure SQL", sources, [{ protocolType: "Mssql", port: 1433 }], { targetFqdns: ["*.database.windows.net"] }),
     ]),

@@ -3,6 +3,7 @@ import type { Finding, FindingStatus } from "../checks/lib/types.js";
 import type { TargetKind } from "../model/snapshot.js";
 import type { ArmStats } from "../arm/clients.js";
 import type { ScanError } from "../model/scan.js";
+import type { ExpiredSuppressionEntry } from "../baseline/suppressions.js";
 
 /** Version of the drift report JSON; bump on any breaking change (see `schemas/`). */
 export const REPORT_SCHEMA_VERSION = "1.0";
@@ -45,16 +46,8 @@ export interface DriftReport {
   diff?: { new: string[]; resolved: string[]; unchanged: number };
 }
 
-/** An expired suppression, with the failing findings it would still match. */
-export interface ExpiredSuppression {
-  checkId: string;
-  resourceId: string;
-  reason: string;
-  owner: string;
-  expires: string;
-  /** Ids of this scan's failing findings it matches. */
-  matchingFindingIds: string[];
-}
+/** An expired suppression, with this scan's failing findings it would still match. */
+export type ExpiredSuppression = ExpiredSuppressionEntry;
 
 /** Inputs of {@link buildReport}. */
 export interface BuildReportInput {

@@ -7,6 +7,19 @@
 import type { EstateResource } from "../../estate.js";
 import { given, ifExample, lastSegment, netId, refs, type BodyStyle, type Tags } from "../ids.js";
 
+/**
+ * The FQDNs every HDInsight on AKS cluster pool needs (Https 443; shared/reference
+ * hdinsight-aks-network.md §3.1), as the demo and benchmark firewalls allow them.
+ */
+export const HDI_COMMON_FQDNS: readonly string[] = [
+  "hiloprodrpacr00.azurecr.io",
+  "*.blob.core.windows.net",
+  "graph.microsoft.com",
+  "*.servicebus.windows.net",
+  "*.table.core.windows.net",
+  "gcs.prod.monitoring.core.windows.net",
+];
+
 /** What {@link azureFirewall} builds. */
 export interface AzureFirewallSpec {
   sub: string;
