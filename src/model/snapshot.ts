@@ -8,9 +8,16 @@
  * A snapshot is immutable once the collector returns it: checks may build indexes over it
  * (cached per snapshot object), so derive a new object rather than editing one in place.
  *
+ * The maps added for the egress paths of 2026 (VNets, hubs, NAT gateways, prefixes, scale sets)
+ * are optional so that stored snapshots and case files written before them still load; a check
+ * treats a missing map as "not collected" (unknown), never as "none".
+ *
  * Maps of resources are keyed by the **lower-cased** ARM id (ARM returns mixed casing); use
  * {@link lookup} to read them. Check case files under `test/checks/` are Snapshots in this shape.
  */
+
+import type { FirewallPolicy, IpGroup, RuleCollection } from "./firewallRules.js";
+import type { AgentPoolProfile, NatGateway, PublicIpPrefix, ScaleSet, VirtualHub, VirtualNetwork } from "./egressResources.js";
 
 /** Why a read failed. `code` is the ARM error code where ARM gave one (e.g. `AuthorizationFailed`). */
 export interface ReadError {
@@ -92,6 +99,18 @@ export interface AksCluster {
   effectiveOutboundIpIds: string[];
   /** `agentPoolProfiles[].vnetSubnetID`, de-duplicated. */
   agentPoolSubnetIds: string[];
+  /** `agentPoolProfiles[]`: node public IP flags per pool (absent in snapshots written before they were read). */
+  agentPools?: AgentPoolProfile[];
+  /** `networkProfile.natGatewayProfile.sku` (`Standard` | `StandardV2`), when stated. */
+  natGatewaySku?: string;
+  /** `networkProfile.natGatewayProfile.effectiveOutboundIPs[].id`: public IPs or public IP prefixes. */
+  natEffectiveOutboundIds?: string[];
+  /** `bootstrapProfile.artifactSource` (`Cache` = network isolated, `Direct`). */
+  bootstrapArtifactSource?: string;
+  /** `apiServerAccessProfile.enableVnetIntegration` (API Server VNet Integration). */
+  enableVnetIntegration?: boolean;
+  /** `apiServerAccessProfile.subnetId`: the API server subnet under VNet integration. */
+  apiServerSubnetId?: string;
   /** Principal id of the cluster identity (system-assigned), when present. */
   identityPrincipalId?: string;
   /** Principal ids of user-assigned control-plane identities (`identity.userAssignedIdentities`). */
@@ -128,6 +147,11 @@ export interface Subnet {
   routeTableId?: string;
   networkSecurityGroupId?: string;
   natGatewayId?: string;
+  /**
+   * `defaultOutboundAccess`: `false` makes the subnet private (no implicit internet egress);
+   * absent (`null`) or `true` leaves default outbound access on.
+   */
+  defaultOutboundAccess?: boolean;
 }
 
 /** `Microsoft.Network/azureFirewalls`, normalised. */
@@ -142,84 +166,6 @@ export interface AzureFirewall {
   firewallPolicyId?: string;
   /** Classic rule collections (a firewall without a policy), in the same form as policy rules. */
   classicRuleCollections?: RuleCollection[];
-}
-
-/** An application rule's protocol and port (`Https:443`, `Http:80`, `Mssql:1433`). */
-export interface AppProtocol {
-  protocolType: string;
-  port: number;
-}
-
-/** An application rule: FQDNs, FQDN tags and web categories over HTTP(S)/MSSQL. */
-export interface ApplicationRule {
-  ruleType: "ApplicationRule";
-  name: string;
-  sourceAddresses: string[];
-  sourceIpGroups: string[];
-  protocols: AppProtocol[];
-  targetFqdns: string[];
-  fqdnTags: string[];
-  webCategories: string[];
-  targetUrls: string[];
-}
-
-/** A network rule: addresses, service tags, IP groups or FQDNs, with protocols and ports. */
-export interface NetworkRule {
-  ruleType: "NetworkRule";
-  name: string;
-  /** `TCP`, `UDP`, `ICMP`, `Any`. */
-  ipProtocols: string[];
-  sourceAddresses: string[];
-  sourceIpGroups: string[];
-  /** Addresses, prefixes, service tags (`AzureCloud.EastUS`) or `*`. */
-  destinationAddresses: string[];
-  destinationIpGroups: string[];
-  destinationFqdns: string[];
-  /** Ports and ranges as ARM gives them (`443`, `11000-11999`, `*`). */
-  destinationPorts: string[];
-}
-
-/** A rule of any other type (NAT), kept so nothing is silently dropped. */
-export interface OtherRule {
-  ruleType: string;
-  name: string;
-}
-
-export type FirewallRule = ApplicationRule | NetworkRule | OtherRule;
-
-/** A rule collection (policy filter/NAT collection, or a classic collection). */
-export interface RuleCollection {
-  name: string;
-  priority: number;
-  /** `FirewallPolicyFilterRuleCollection`, `FirewallPolicyNatRuleCollection`, or `ClassicApplication` / `ClassicNetwork`. */
-  kind: string;
-  /** `Allow` or `Deny` (`Dnat` for NAT collections). */
-  action: string;
-  rules: FirewallRule[];
-}
-
-/** A rule collection group of a firewall policy. */
-export interface RuleCollectionGroup {
-  id: string;
-  name: string;
-  priority: number;
-  ruleCollections: RuleCollection[];
-}
-
-/** `Microsoft.Network/firewallPolicies` with its rule collection groups (read as one part). */
-export interface FirewallPolicy {
-  id: string;
-  name: string;
-  /** Parent policy whose rules are inherited (evaluated before the child's). */
-  basePolicyId?: string;
-  ruleCollectionGroups: RuleCollectionGroup[];
-}
-
-/** `Microsoft.Network/ipGroups`. */
-export interface IpGroup {
-  id: string;
-  name: string;
-  ipAddresses: string[];
 }
 
 /** An NSG security rule, prefixes and ranges merged from their singular and plural forms. */
@@ -348,6 +294,10 @@ export interface McGroupContents {
   id: string;
   publicIpIds: string[];
   loadBalancerIds: string[];
+  /** `publicIPPrefixes` in the group (absent in snapshots written before they were read: not known). */
+  publicIpPrefixIds?: string[];
+  /** Node scale sets (`Microsoft.Compute/virtualMachineScaleSets`) in the group (absent: not read). */
+  scaleSetIds?: string[];
 }
 
 /** A cluster pool or a plain AKS cluster: the unit a drift report judges. */
@@ -412,7 +362,47 @@ export interface Snapshot {
   roleAssignments: Record<string, Part<RoleAssignment[]>>;
   /** Role definitions referenced by those assignments, keyed by lower-cased role GUID. */
   roleDefinitions: Record<string, Part<RoleDefinition>>;
+  /** Virtual networks of the targets' subnets (and peered ones read by id), keyed by lower-cased id. */
+  virtualNetworks?: Record<string, Part<VirtualNetwork>>;
+  /** Virtual WAN hubs, each with its connections, routing intent and route tables, read as one part. */
+  virtualHubs?: Record<string, Part<VirtualHub>>;
+  /**
+   * Per subscription (scanned, context or referenced), whether its hub list could be read. "No hub
+   * connects this VNet" is only a fact when every hub inventory was read.
+   */
+  hubInventory?: Record<string, Part<string[]>>;
+  natGateways?: Record<string, Part<NatGateway>>;
+  publicIpPrefixes?: Record<string, Part<PublicIpPrefix>>;
+  /** Node scale sets of the MC groups, with NIC NSGs and (where they can exist) instance public IPs. */
+  scaleSets?: Record<string, Part<ScaleSet>>;
 }
+
+export type {
+  AppProtocol,
+  ApplicationRule,
+  FirewallPolicy,
+  FirewallRule,
+  IpGroup,
+  NetworkRule,
+  OtherRule,
+  RuleCollection,
+  RuleCollectionGroup,
+} from "./firewallRules.js";
+export type {
+  AgentPoolProfile,
+  HubRoute,
+  HubRouteTable,
+  HubVirtualNetworkConnection,
+  InstancePublicIp,
+  NatGateway,
+  PublicIpPrefix,
+  RoutingIntent,
+  RoutingPolicy,
+  ScaleSet,
+  VirtualHub,
+  VirtualNetwork,
+  VirtualNetworkPeering,
+} from "./egressResources.js";
 
 /** Looks up a resource in a snapshot map by ARM id, case-insensitively. */
 export function lookup<T>(map: Record<string, Part<T>>, id: string | undefined): Part<T> | undefined {
@@ -448,5 +438,11 @@ export function emptySnapshot(collectedAt = new Date(0).toISOString()): Snapshot
     privateDnsZoneInventory: {},
     roleAssignments: {},
     roleDefinitions: {},
+    virtualNetworks: {},
+    virtualHubs: {},
+    hubInventory: {},
+    natGateways: {},
+    publicIpPrefixes: {},
+    scaleSets: {},
   };
 }

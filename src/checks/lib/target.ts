@@ -125,6 +125,48 @@ export function egressMode(snapshot: Snapshot, target: Target): EgressMode {
   };
 }
 
+/**
+ * The egress design an outbound type names, whatever its spelling (CHECKS.md "Egress paths and
+ * estates of 2026"; reference §8.1-8.2):
+ * - `udr`: `userDefinedRouting`, a route table on the subnet sends egress to an appliance;
+ * - `loadBalancer`: the AKS load balancer's outbound rules;
+ * - `natGateway`: `managedNATGateway` (with `natGatewayProfile.sku` Standard or StandardV2), the
+ *   preview spelling `managedNATGatewayV2` (the same design as `managedNATGateway` + StandardV2),
+ *   and `userAssignedNATGateway` (the gateway on the BYO subnet);
+ * - `isolated`: `none` (GA) and `block` (preview): no egress path is built, none may exist;
+ * - `other`: a value this version does not know (judged as no known design: never a pass by guess).
+ */
+export type EgressDesign = "udr" | "loadBalancer" | "natGateway" | "isolated" | "other";
+
+/** The {@link EgressDesign} of an outbound type, compared case-insensitively. */
+export function egressDesignOf(mode: string): EgressDesign {
+  switch (mode.toLowerCase()) {
+    case "userdefinedrouting":
+      return "udr";
+    case "loadbalancer":
+      return "loadBalancer";
+    case "managednatgateway":
+    case "managednatgatewayv2":
+    case "userassignednatgateway":
+      return "natGateway";
+    case "none":
+    case "block":
+      return "isolated";
+    default:
+      return "other";
+  }
+}
+
+/** True for the NAT gateway designs (managed, managed V2, user-assigned). */
+export function isNatGatewayMode(mode: string): boolean {
+  return egressDesignOf(mode) === "natGateway";
+}
+
+/** True for the network-isolated outbound types `none` and `block`. */
+export function isIsolatedMode(mode: string): boolean {
+  return egressDesignOf(mode) === "isolated";
+}
+
 /** True for the `userDefinedRouting` egress mode. */
 export function isUdr(mode: string): boolean {
   return sameText(mode, "userDefinedRouting");
