@@ -9,8 +9,9 @@
  * (cached per snapshot object), so derive a new object rather than editing one in place.
  *
  * The maps added for the egress paths of 2026 (VNets, hubs, NAT gateways, prefixes, scale sets)
- * are optional so that stored snapshots and case files written before them still load; a check
- * treats a missing map as "not collected" (unknown), never as "none".
+ * are optional so that stored snapshots and case files written before them still load: a
+ * snapshot without them is judged as before; the collector always creates them
+ * ({@link collectingSnapshot}), and then a missing entry is "not collected" (unknown), never "none".
  *
  * Maps of resources are keyed by the **lower-cased** ARM id (ARM returns mixed casing); use
  * {@link lookup} to read them. Check case files under `test/checks/` are Snapshots in this shape.
@@ -438,6 +439,18 @@ export function emptySnapshot(collectedAt = new Date(0).toISOString()): Snapshot
     privateDnsZoneInventory: {},
     roleAssignments: {},
     roleDefinitions: {},
+  };
+}
+
+/**
+ * The snapshot a collector starts from: {@link emptySnapshot} plus the maps of the egress paths
+ * of 2026, present and empty. Their presence says "this snapshot was collected by a version that
+ * reads them": an entry missing from a present map is then "not collected" (unknown), while a
+ * snapshot without the maps (case files and stored snapshots written before) is judged as before.
+ */
+export function collectingSnapshot(collectedAt = new Date(0).toISOString()): Snapshot {
+  return {
+    ...emptySnapshot(collectedAt),
     virtualNetworks: {},
     virtualHubs: {},
     hubInventory: {},
