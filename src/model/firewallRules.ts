@@ -72,6 +72,10 @@ export interface FirewallPolicy {
   /** Parent policy whose rules are inherited (evaluated before the child's). */
   basePolicyId?: string;
   ruleCollectionGroups: RuleCollectionGroup[];
+  /** `dnsSettings.enableProxy`: FQDNs in network rules work only with it on (absent = off). */
+  dnsProxyEnabled?: boolean;
+  /** `dnsSettings.servers`: the DNS servers the firewall forwards to (empty = Azure DNS). */
+  dnsServers?: string[];
 }
 
 /** `Microsoft.Network/ipGroups`. */

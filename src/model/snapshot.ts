@@ -17,6 +17,7 @@
  * {@link lookup} to read them. Check case files under `test/checks/` are Snapshots in this shape.
  */
 
+import type { OutboundDependencyList } from "./dependencies.js";
 import type { FirewallPolicy, IpGroup, RuleCollection } from "./firewallRules.js";
 import type { AgentPoolProfile, NatGateway, PublicIpPrefix, ScaleSet, VirtualHub, VirtualNetwork } from "./egressResources.js";
 
@@ -112,6 +113,12 @@ export interface AksCluster {
   enableVnetIntegration?: boolean;
   /** `apiServerAccessProfile.subnetId`: the API server subnet under VNet integration. */
   apiServerSubnetId?: string;
+  /**
+   * Names of the add-ons enabled in `addonProfiles` (`enabled: true`), sorted, lower-cased, plus
+   * enabled features that add endpoints (`azureMonitorProfile.metrics` as `azure-monitor-metrics`).
+   * With the region it keys the cluster's dependency list (see {@link dependencyConfigKey}).
+   */
+  enabledAddons?: string[];
   /** Principal id of the cluster identity (system-assigned), when present. */
   identityPrincipalId?: string;
   /** Principal ids of user-assigned control-plane identities (`identity.userAssignedIdentities`). */
@@ -167,6 +174,11 @@ export interface AzureFirewall {
   firewallPolicyId?: string;
   /** Classic rule collections (a firewall without a policy), in the same form as policy rules. */
   classicRuleCollections?: RuleCollection[];
+  /**
+   * Classic DNS proxy: `additionalProperties["Network.DNS.EnableProxy"]` is `"true"` (absent =
+   * off). A firewall with a policy takes the policy's `dnsSettings.enableProxy` instead.
+   */
+  classicDnsProxyEnabled?: boolean;
 }
 
 /** An NSG security rule, prefixes and ranges merged from their singular and plural forms. */
@@ -376,7 +388,16 @@ export interface Snapshot {
   publicIpPrefixes?: Record<string, Part<PublicIpPrefix>>;
   /** Node scale sets of the MC groups, with NIC NSGs and (where they can exist) instance public IPs. */
   scaleSets?: Record<string, Part<ScaleSet>>;
+  /**
+   * The required outbound endpoints AKS lists for a cluster configuration
+   * (`managedClusters/{name}/outboundNetworkDependenciesEndpoints`), keyed by
+   * `dependencyConfigKey` (dependencies.ts): clusters of one region and add-on set share one list, read once
+   * from one of them; only the `apiserver` category differs per cluster (its own FQDN, which the
+   * cluster body gives). Absent map: not collected by this version (the documented list applies).
+   */
+  outboundDependencies?: Record<string, Part<OutboundDependencyList>>;
 }
+
 
 export type {
   AppProtocol,
@@ -389,6 +410,8 @@ export type {
   RuleCollection,
   RuleCollectionGroup,
 } from "./firewallRules.js";
+export type { EndpointCategory, EndpointDependency, EndpointDetail, OutboundDependencyList } from "./dependencies.js";
+export { dependencyConfigKey } from "./dependencies.js";
 export type {
   AgentPoolProfile,
   HubRoute,
