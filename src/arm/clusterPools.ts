@@ -1,62 +1,23 @@
-import { createRestError, type Client } from "@azure-rest/core-client";
+import type { Client } from "@azure-rest/core-client";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { parseResourceId } from "../model/resourceId.js";
+import { listPaged } from "./restLists.js";
 
 /**
- * HDInsight on AKS cluster pools over plain REST. Microsoft retired the service (2025-01-31) and
- * withdrew `@azure/arm-hdinsightcontainers`, so this goes through `@azure-rest/core-client` on
- * the same pipeline as the SDK clients (retries, bearer token, request counting).
+ * HDInsight on AKS cluster pools over plain REST (src/arm/restLists.ts). Microsoft retired the
+ * service (2025-01-31) and withdrew `@azure/arm-hdinsightcontainers`.
  */
 export const CLUSTER_POOL_API_VERSION = "2024-05-01-preview";
 
 /** A cluster pool or cluster as ARM returns it (wire shape, `properties` nested). */
-export interface ArmResourceBody {
-  id: string;
-  name: string;
-  type: string;
-  location?: string;
-  tags?: Record<string, string>;
-  properties?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-interface ListPage {
-  value?: ArmResourceBody[];
-  nextLink?: string;
-}
-
-/**
- * Follows a list and its `nextLink`s; throws the ARM error (a RestError) of a failed page. The
- * clients' page guard (src/arm/paging.ts) sees every page and ends a list whose `nextLink` loops
- * or that runs past the page cap, so this loop always ends.
- */
-async function* listPaged(
-  client: Client,
-  path: string,
-  abortSignal?: AbortSignalLike,
-  apiVersion = CLUSTER_POOL_API_VERSION,
-): AsyncGenerator<ArmResourceBody> {
-  let next: string | undefined = path;
-  let first = true;
-  while (next) {
-    // nextLink already carries api-version (and the skip token): send it verbatim.
-    const response = await client.pathUnchecked(next).get({
-      ...(first ? { queryParameters: { "api-version": apiVersion } } : {}),
-      ...(abortSignal ? { abortSignal } : {}),
-    });
-    if (!/^2\d\d$/.test(response.status)) throw createRestError(response);
-    const page = response.body as ListPage;
-    for (const item of page.value ?? []) yield item;
-    next = page.nextLink || undefined;
-    first = false;
-  }
-}
+export type { ArmResourceBody } from "./restLists.js";
 
 /** `ClusterPools_ListBySubscription`. */
 export function listClusterPools(client: Client, subscriptionId: string, options: { abortSignal?: AbortSignalLike } = {}) {
   return listPaged(
     client,
     `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.HDInsight/clusterpools`,
+    CLUSTER_POOL_API_VERSION,
     options.abortSignal,
   );
 }
@@ -66,7 +27,7 @@ export function listPoolClusters(client: Client, poolId: string, options: { abor
   if (parseResourceId(poolId)?.types.length !== 1) {
     throw Object.assign(new Error(`not a cluster pool id: ${JSON.stringify(poolId.slice(0, 300))}`), { code: "InvalidResourceId" });
   }
-  return listPaged(client, `${poolId.replace(/\/+$/, "")}/clusters`, options.abortSignal);
+  return listPaged(client, `${poolId.replace(/\/+$/, "")}/clusters`, CLUSTER_POOL_API_VERSION, options.abortSignal);
 }
 
 /** api-version of `ResourceGroups_List` (Microsoft.Resources). */
@@ -78,5 +39,5 @@ export const RESOURCE_GROUPS_API_VERSION = "2021-04-01";
  * subscription-wide list means "nothing there" rather than "not allowed to look".
  */
 export function listResourceGroups(client: Client, subscriptionId: string, options: { abortSignal?: AbortSignalLike } = {}) {
-  return listPaged(client, `/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups`, options.abortSignal, RESOURCE_GROUPS_API_VERSION);
+  return listPaged(client, `/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups`, RESOURCE_GROUPS_API_VERSION, options.abortSignal);
 }

@@ -14,8 +14,10 @@
 import type { ArmClients } from "../arm/clients.js";
 import { CollectionContext } from "./context.js";
 import { reconcileExpected } from "./phases/expected.js";
+import { startSharedReads } from "./phases/hubs.js";
+import { readPeeredSubscriptions } from "./phases/references.js";
 import { discoverSubscriptions } from "./phases/scope.js";
-import { readFirewallPolicies, roleDefinitionFinder } from "./phases/sharedResources.js";
+import { roleDefinitionFinder } from "./phases/sharedResources.js";
 import { readSubscriptionLists } from "./phases/subscriptionLists.js";
 import { findTargets, readTargets } from "./phases/targets.js";
 import { zoneFinder } from "./phases/zones.js";
@@ -38,15 +40,19 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   // 3. Targets: every cluster pool, and every AKS cluster that is not a pool's own; then what the
   // previous complete scan knew and the lists no longer show: gone only on proof, else unreadable.
   const targets = await reconcileExpected(ctx, index, findTargets(ctx, index));
-  // 4. Per target: pool clusters, the AKS cluster, the MC group, subnets and route tables, and
-  // the shared resources it names (DNS zones, role definitions). Firewall policies are shared
-  // by many targets: their reads start first and run alongside the target reads.
+  // 3b. The shared lists of subscriptions outside the scope that the targets' VNets peer into
+  // (hub firewalls, policies, IP groups, DNS zones, Virtual WAN hubs), as for context ones.
+  await readPeeredSubscriptions(ctx, index, targets);
+  // 4. Per target: pool clusters, the AKS cluster, the MC group and its scale sets, subnets with
+  // their VNets, route tables, NSGs and NAT gateways, and the shared resources it names (DNS
+  // zones, role definitions). Firewall policies and Virtual WAN hubs are shared by many targets:
+  // their reads start first and run alongside the target reads.
   const zonesOf = zoneFinder(index.dnsZones);
   const roleDefinitionsOf = roleDefinitionFinder(ctx.snapshot.roleAssignments);
-  const policyReads = readFirewallPolicies(ctx, index);
-  await readTargets(ctx, targets, { index, zonesOf, roleDefinitionsOf, sharedReads: policyReads });
-  // 5. Shared resources were read alongside the targets (firewall policies, zones, role definitions).
-  await policyReads;
+  startSharedReads(ctx, index);
+  await readTargets(ctx, targets, { index, zonesOf, roleDefinitionsOf });
+  // 5. Shared resources were read alongside the targets (policies, hubs, zones, role definitions).
+  await ctx.sharedSettled();
   ctx.noteStop();
   return ctx.result();
 }

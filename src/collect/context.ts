@@ -7,7 +7,8 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import pLimit from "p-limit";
 import type { ArmClients } from "../arm/clients.js";
 import type { ScanError } from "../model/scan.js";
-import { emptySnapshot, type Part, type ReadError, type Snapshot } from "../model/snapshot.js";
+import { collectingSnapshot, type Part, type ReadError, type Snapshot } from "../model/snapshot.js";
+import { parseResourceId } from "../model/resourceId.js";
 import { firstLine } from "../util/text.js";
 import type { CollectOptions, CollectProgress, CollectResult, UnreadableTarget } from "./options.js";
 import { failed, ok, perSubscriptionLimit, type KeyedLimit } from "./reads.js";
@@ -23,10 +24,33 @@ export function toReadError(err: unknown, scope: string): ReadError {
   return { code, message, ...(statusCode !== undefined ? { statusCode } : {}), scope };
 }
 
+/**
+ * ARM's answer for a resource provider the subscription has not registered
+ * (`MissingSubscriptionRegistration`, 409) or that serves nothing there (`NoRegisteredProviderFound`).
+ */
+export function isProviderNotRegistered(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && /^(MissingSubscriptionRegistration|NoRegisteredProviderFound)$/i.test(code);
+}
+
+/**
+ * Every list goes through this: a provider the subscription has not registered holds no resources
+ * there, so its list is empty, not an error (CHECKS.md: an AKS-only subscription without
+ * `Microsoft.HDInsight` registered can come out complete).
+ */
+export async function listOrNone<T>(list: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await list();
+  } catch (err) {
+    if (isProviderNotRegistered(err)) return [];
+    throw err;
+  }
+}
+
 /** One collection's shared state; see the module comment. */
 export class CollectionContext {
   /** The snapshot under construction; phases fill its maps. */
-  readonly snapshot: Snapshot = emptySnapshot(new Date().toISOString());
+  readonly snapshot: Snapshot = collectingSnapshot(new Date().toISOString());
   /** Report errors, each scope and code once, in the order they happened. */
   readonly errors: ScanError[] = [];
   /** The abort signal as an SDK options bag, to spread into every call. */
@@ -52,6 +76,8 @@ export class CollectionContext {
   readonly targetLimit: KeyedLimit;
   readonly #errorKeys = new Set<string>();
   readonly #onceCache = new Map<string, Promise<unknown>>();
+  /** Shared reads under way (policies, hubs, referenced firewalls, IP groups): see {@link track}. */
+  readonly #shared = new Set<Promise<unknown>>();
 
   constructor(
     readonly clients: ArmClients,
@@ -73,8 +99,12 @@ export class CollectionContext {
     return e;
   }
 
-  /** Runs a read; a failure becomes a failed Part (and a report error). */
-  async read<T>(scope: string, fn: () => Promise<T>): Promise<Part<T>> {
+  /**
+   * Runs a read; a failure becomes a failed Part (and a report error). `about` names what was
+   * read and where (`firewall fw1 in subscription X, outside the scan's scope`) ahead of ARM's
+   * message, for reads whose scope alone does not say why they mattered.
+   */
+  async read<T>(scope: string, fn: () => Promise<T>, about?: string): Promise<Part<T>> {
     const abortSignal = this.options.abortSignal;
     if (abortSignal?.aborted) return failed(this.#stopped(scope));
     try {
@@ -82,8 +112,42 @@ export class CollectionContext {
     } catch (err) {
       // After a stop, every read fails the same way: one scan-level error says it (noteStop).
       if (abortSignal?.aborted) return failed(this.#stopped(scope));
-      return failed(this.record(toReadError(err, scope)));
+      const e = toReadError(err, scope);
+      return failed(this.record(about ? { ...e, message: `${about}: ${e.message}` } : e));
     }
+  }
+
+  /** Whether a subscription is in the scan's scope (scanned); context and referenced ones are not. */
+  inScope(subscriptionId: string): boolean {
+    const sub = subscriptionId.toLowerCase();
+    return this.subscriptionIds.some((s) => s.toLowerCase() === sub);
+  }
+
+  /** `<what> <name> in subscription <id>[, outside the scan's scope]`: how a read error names a resource. */
+  describe(what: string, id: string): string {
+    const p = parseResourceId(id);
+    const name = p?.names.at(-1) ?? id.slice(0, 300);
+    if (!p) return `${what} ${name}`;
+    return `${what} ${name} in subscription ${p.subscriptionId}${this.inScope(p.subscriptionId) ? "" : ", outside the scan's scope"}`;
+  }
+
+  /**
+   * Registers a shared read (one that many targets may depend on and that no single target
+   * starts or awaits itself); {@link sharedSettled} waits for it.
+   */
+  track(p: Promise<unknown>): void {
+    // Shared reads settle into Parts and never reject; a rejection is still swallowed here rather
+    // than left unhandled, since nothing may be awaiting it yet.
+    const tracked: Promise<void> = p.then(
+      () => void this.#shared.delete(tracked),
+      () => void this.#shared.delete(tracked),
+    );
+    this.#shared.add(tracked);
+  }
+
+  /** Resolves once every shared read has settled, including those started while waiting. */
+  async sharedSettled(): Promise<void> {
+    while (this.#shared.size) await Promise.allSettled([...this.#shared]);
   }
 
   /** A failed part for an id that cannot become a request path (recorded as `InvalidResourceId`). */

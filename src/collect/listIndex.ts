@@ -3,7 +3,7 @@
  * lookups built from them (phases/subscriptionLists.ts fills them; targets and shared resources
  * read them). Kept apart so that the phases depend on these types, not on each other.
  */
-import type { FirewallPolicy as SdkFirewallPolicy } from "@azure/arm-network";
+import type { FirewallPolicy as SdkFirewallPolicy, VirtualHub as SdkVirtualHub } from "@azure/arm-network";
 import type { PrivateZone } from "@azure/arm-privatedns";
 import type {
   AksCluster,
@@ -19,14 +19,27 @@ import type {
   RouteTable,
   Subnet,
 } from "../model/snapshot.js";
+import type { NatGateway, PublicIpPrefix, ScaleSet, VirtualNetwork } from "../model/egressResources.js";
+
+/** A virtual network as its subscription list returns it: the VNet, and its subnets (embedded). */
+export interface VnetListing {
+  vnet: VirtualNetwork;
+  subnets: Subnet[];
+}
+
+/** A firewall as its list returns it, with the Virtual WAN hub it is deployed in (`virtualHub.id`). */
+export interface ListedFirewall {
+  firewall: AzureFirewall;
+  virtualHubId?: string;
+}
 
 /** What each subscription-wide list holds once read (normalised, except where noted). */
 export interface ListValues {
   pools: ClusterPool[];
   aksClusters: AksCluster[];
-  subnets: Subnet[];
+  virtualNetworks: VnetListing[];
   routeTables: RouteTable[];
-  firewalls: AzureFirewall[];
+  firewalls: ListedFirewall[];
   /** Raw: a policy is normalised only with its rule collection groups (sharedResources.ts). */
   firewallPolicies: SdkFirewallPolicy[];
   ipGroups: IpGroup[];
@@ -37,6 +50,12 @@ export interface ListValues {
   roleAssignments: RoleAssignment[];
   publicIps: PublicIp[];
   loadBalancers: LoadBalancer[];
+  /** Raw: a hub is normalised only with its connections, routing intent and route tables. */
+  virtualHubs: SdkVirtualHub[];
+  natGateways: NatGateway[];
+  publicIpPrefixes: PublicIpPrefix[];
+  /** `Microsoft.Compute/virtualMachineScaleSets` (the node scale sets live in the MC groups). */
+  scaleSets: ScaleSet[];
   /** Lower-cased names of the resource groups the caller can read. */
   readableGroups: Set<string>;
 }
@@ -55,6 +74,15 @@ export interface ListIndex {
   aksClusters: Map<string, AksCluster>;
   /** Subnets by id. */
   subnets: Map<string, Subnet>;
+  /** Virtual networks by id (snapshot.virtualNetworks holds only those the targets use). */
+  virtualNetworks: Map<string, VirtualNetwork>;
+  /** Virtual WAN hubs by id (raw, see {@link ListValues}). */
+  virtualHubs: Map<string, SdkVirtualHub>;
+  /** The firewall deployed in each hub (by lower-cased hub id), from the firewalls' `virtualHub.id`. */
+  firewallsByHub: Map<string, string>;
+  /** NAT gateways and public IP prefixes by id: taken into the snapshot when something names them. */
+  natGateways: Map<string, NatGateway>;
+  publicIpPrefixes: Map<string, PublicIpPrefix>;
   /** Firewall policies by id (raw, see {@link ListValues}). */
   firewallPolicies: Map<string, SdkFirewallPolicy>;
   /** Private DNS zones by id (raw, see {@link ListValues}). */
@@ -65,6 +93,36 @@ export interface ListIndex {
    */
   publicIpsByGroup: Map<string, Map<string, PublicIp[]>>;
   loadBalancersByGroup: Map<string, Map<string, LoadBalancer[]>>;
+  publicIpPrefixesByGroup: Map<string, Map<string, PublicIpPrefix[]>>;
+  scaleSetsByGroup: Map<string, Map<string, ScaleSet[]>>;
   /** Readable resource groups of each subscription (see {@link ListValues.readableGroups}). */
   readableGroups: Map<string, Set<string>>;
+  /**
+   * Subscriptions whose shared lists were read (scanned, context, and those referenced from the
+   * targets' VNet peerings), lower-cased: a resource of one of them that no list returned is
+   * read by id, and a subscription outside this set has its shared lists read once first.
+   */
+  sharedListed: Set<string>;
+}
+
+/** An empty index, for the list phase to fill. */
+export function emptyListIndex(lists: Map<string, SubscriptionLists> = new Map()): ListIndex {
+  return {
+    lists,
+    aksClusters: new Map(),
+    subnets: new Map(),
+    virtualNetworks: new Map(),
+    virtualHubs: new Map(),
+    firewallsByHub: new Map(),
+    natGateways: new Map(),
+    publicIpPrefixes: new Map(),
+    firewallPolicies: new Map(),
+    dnsZones: new Map(),
+    publicIpsByGroup: new Map(),
+    loadBalancersByGroup: new Map(),
+    publicIpPrefixesByGroup: new Map(),
+    scaleSetsByGroup: new Map(),
+    readableGroups: new Map(),
+    sharedListed: new Set(),
+  };
 }

@@ -23,7 +23,7 @@ import type {
 import type { ManagedCluster as SdkManagedCluster } from "@azure/arm-containerservice";
 import type { RecordSet as SdkRecordSet, VirtualNetworkLink as SdkVnetLink } from "@azure/arm-privatedns";
 import type { RoleAssignment as SdkRoleAssignment, RoleDefinition as SdkRoleDefinition } from "@azure/arm-authorization";
-import type { ArmResourceBody } from "../arm/clusterPools.js";
+import type { ArmResourceBody } from "../arm/restLists.js";
 import { parentResourceId } from "../model/resourceId.js";
 import type {
   AksCluster,
@@ -48,56 +48,9 @@ import type {
   RouteTable,
   Subnet,
 } from "../model/snapshot.js";
+import { bool, compact, nonEmpty, obj, str, strings, tagsOf, uniq } from "./normalizeCommon.js";
 
-type Json = Record<string, unknown>;
-
-function obj(v: unknown): Json | undefined {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined;
-}
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-function bool(v: unknown): boolean | undefined {
-  return typeof v === "boolean" ? v : undefined;
-}
-function strings(v: unknown): string[] | undefined {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
-}
-function uniq(values: Array<string | undefined>): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (const v of values) {
-    if (!v) continue;
-    const k = v.toLowerCase();
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(v);
-    }
-  }
-  return out;
-}
-/**
- * ARM tags as a plain object of their own string-valued entries (absent when there are none). Built
- * with `Object.fromEntries`, so a tag literally named `__proto__` stays an ordinary key.
- */
-function tagsOf(v: unknown): Record<string, string> | undefined {
-  const o = obj(v);
-  if (!o) return undefined;
-  const entries = Object.entries(o).filter((e): e is [string, string] => typeof e[1] === "string");
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-function nonEmpty<T>(list: T[]): T[] | undefined {
-  return list.length ? list : undefined;
-}
-/** Drops undefined-valued keys so snapshots stay compact and compare cleanly. */
-function compact<T extends object>(o: T): T {
-  // A copy with the defined keys, in order, rather than `delete` on the literal: deleting a
-  // property puts a V8 object into dictionary mode, several times the memory of a plain object
-  // (measured at 10,000 targets: the AKS clusters alone took 20 MB of heap that way).
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
-}
+export * from "./normalizeEgress.js";
 
 /** A cluster pool wire body (`2024-05-01-preview`; earlier previews lack some fields). */
 export function normalizeClusterPool(body: ArmResourceBody): ClusterPool {
@@ -145,6 +98,7 @@ export function normalizeAksCluster(mc: SdkManagedCluster): AksCluster {
   const net = mc.networkProfile;
   const api = mc.apiServerAccessProfile;
   const kubelet = mc.identityProfile?.["kubeletidentity"];
+  const nat = net?.natGatewayProfile;
   return compact({
     id: mc.id ?? "",
     name: mc.name ?? "",
@@ -158,6 +112,20 @@ export function normalizeAksCluster(mc: SdkManagedCluster): AksCluster {
     authorizedIpRanges: api?.authorizedIPRanges,
     effectiveOutboundIpIds: uniq((net?.loadBalancerProfile?.effectiveOutboundIPs ?? []).map((r) => r.id)),
     agentPoolSubnetIds: uniq((mc.agentPoolProfiles ?? []).map((a) => a.vnetSubnetID)),
+    agentPools: (mc.agentPoolProfiles ?? []).map((a) =>
+      compact({
+        name: a.name ?? "",
+        vnetSubnetId: a.vnetSubnetID,
+        enableNodePublicIP: a.enableNodePublicIP,
+        nodePublicIPPrefixId: a.nodePublicIPPrefixID,
+        mode: a.mode,
+      }),
+    ),
+    natGatewaySku: nat?.sku,
+    natEffectiveOutboundIds: nat ? uniq((nat.effectiveOutboundIPs ?? []).map((r) => r.id)) : undefined,
+    bootstrapArtifactSource: mc.bootstrapProfile?.artifactSource,
+    enableVnetIntegration: api?.enableVnetIntegration,
+    apiServerSubnetId: api?.subnetId,
     identityPrincipalId: mc.identity?.principalId,
     userAssignedPrincipalIds: nonEmpty(uniq(Object.values(mc.identity?.userAssignedIdentities ?? {}).map((u) => u.principalId))),
     kubeletObjectId: kubelet?.objectId,
@@ -174,6 +142,8 @@ export function normalizeSubnet(s: SdkSubnet): Subnet {
     routeTableId: s.routeTable?.id,
     networkSecurityGroupId: s.networkSecurityGroup?.id,
     natGatewayId: s.natGateway?.id,
+    // `null` (never set) reads as absent: default outbound access is then on.
+    defaultOutboundAccess: typeof s.defaultOutboundAccess === "boolean" ? s.defaultOutboundAccess : undefined,
   });
 }
 

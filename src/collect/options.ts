@@ -26,18 +26,21 @@ export interface CollectOptions {
   onProgress?: (progress: CollectProgress) => void;
   /**
    * Called once per target, as soon as everything its checks look at has been read: its own
-   * reads (pool clusters, AKS cluster, MC group, subnets with their route tables and NSGs, the
-   * DNS zones for its names, the role definitions its identities are assigned), the
-   * subscription lists and the firewall policies. The snapshot part about it does not change
+   * reads (pool clusters, AKS cluster, MC group with its scale sets, subnets with their VNets,
+   * route tables, NSGs and NAT gateways, the DNS zones for its names, the role definitions its
+   * identities are assigned), the subscription lists and the shared reads (firewall policies,
+   * Virtual WAN hubs, the firewalls and IP groups they name). The snapshot part about it does not change
    * after this, so a scan can judge it while other targets are still being read.
    */
   onTargetCollected?: (target: Target, snapshot: Snapshot) => void;
   /**
    * More subscriptions read only for the shared resources that targets use across subscription
-   * boundaries: firewalls (and policies), IP groups, private DNS zones. Their own targets are not
-   * audited and they are not part of the scan's scope. A fan-out shard (src/app/fanout.ts)
-   * passes the rest of its run's scope here, so it judges its targets against the same hub
-   * firewall and DNS zones as a scan of the whole scope: four list requests per subscription.
+   * boundaries: firewalls (and policies), IP groups, private DNS zones, Virtual WAN hubs. Their
+   * own targets are not audited and they are not part of the scan's scope. A fan-out shard
+   * (src/app/fanout.ts) passes the rest of its run's scope here, so it judges its targets against
+   * the same hub firewall and DNS zones as a scan of the whole scope: five list requests per
+   * subscription. (A subscription that a target's VNet peers into and that is neither scanned nor
+   * context has the same lists read, once, when the collector meets the peering.)
    */
   contextSubscriptionIds?: string[];
   /**

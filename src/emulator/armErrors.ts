@@ -60,3 +60,15 @@ export function resourceNotFound(path: string, rg: string | undefined, sub: stri
     `The Resource '${name}' under ${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
   );
 }
+
+/**
+ * ARM's 409 for a request under a resource provider the subscription has not registered, with
+ * ARM's own message (the namespace as the estate spells it).
+ */
+export function missingSubscriptionRegistration(namespace: string): HttpError {
+  return armError(
+    409,
+    "MissingSubscriptionRegistration",
+    `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+  );
+}

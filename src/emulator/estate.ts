@@ -34,6 +34,11 @@ export interface EstateSubscription {
   displayName: string;
   tenantId?: string;
   state?: string;
+  /**
+   * Resource provider namespaces the subscription has not registered (`Microsoft.HDInsight`):
+   * every request under one of them answers ARM's 409 `MissingSubscriptionRegistration`.
+   */
+  unregisteredProviders?: string[];
 }
 
 /** An ARM resource in its wire shape. */
@@ -79,6 +84,7 @@ export const estateSchema = {
           displayName: { type: "string" },
           tenantId: { type: "string" },
           state: { type: "string" },
+          unregisteredProviders: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)+$" } },
         },
       },
     },

@@ -35,12 +35,20 @@ const ROLE_ASSIGNMENT_TYPE = "microsoft.authorization/roleassignments";
 export class EstateIndex {
   /** Lower-cased subscription id → subscription. */
   readonly subscriptions = new Map<string, EstateSubscription>();
+  /** Lower-cased subscription id → its unregistered provider namespaces (lower-cased → as the estate spells them). */
+  readonly unregisteredProviders = new Map<string, Map<string, string>>();
   /** Resource key → entry. */
   readonly byId = new Map<string, Entry>();
   /** Collection key (id minus its name) → entries, in estate order. */
   readonly byCollection = new Map<string, Entry[]>();
   /** Parent resource key → its direct child resources of every type. */
   readonly byParent = new Map<string, Entry[]>();
+  /**
+   * `<scale set key>|networkinterfaces` and `<scale set key>|publicipaddresses` → the NICs and
+   * instance-level public IPs stored under the scale set's `virtualMachines/*` (what the scale
+   * set's NIC and public IP lists return).
+   */
+  readonly byScaleSet = new Map<string, Entry[]>();
   /** `sub|namespace/type` → top-level resources of that type anywhere in the subscription. */
   readonly bySubscriptionType = new Map<string, Entry[]>();
   /** Lower-cased `sub/rg` → resource group. */
@@ -49,7 +57,12 @@ export class EstateIndex {
   readonly types = new TypeCasing();
 
   constructor(estate: Estate) {
-    for (const s of estate.subscriptions) this.subscriptions.set(s.subscriptionId.toLowerCase(), s);
+    for (const s of estate.subscriptions) {
+      this.subscriptions.set(s.subscriptionId.toLowerCase(), s);
+      if (s.unregisteredProviders?.length) {
+        this.unregisteredProviders.set(s.subscriptionId.toLowerCase(), new Map(s.unregisteredProviders.map((n) => [n.toLowerCase(), n])));
+      }
+    }
     this.#index(estate.resources);
     for (const scope of estate.forbiddenScopes ?? []) this.#noteResourceGroup(normalisePath(scope), undefined);
   }
@@ -80,6 +93,8 @@ export class EstateIndex {
       if (segs.length === 8 && segs[2] === "resourcegroups" && segs[4] === "providers") {
         push(this.bySubscriptionType, `${segs[1]}|${segs[5]}/${segs[6]}`, entry);
       }
+      const scaleSetList = scaleSetListOf(segs, p);
+      if (scaleSetList !== undefined) push(this.byScaleSet, scaleSetList, entry);
       if (entry.type.toLowerCase() === ROLE_ASSIGNMENT_TYPE && p >= 0) {
         const props = isObject(entry.body.properties) ? entry.body.properties : {};
         const scope = typeof props.scope === "string" ? normKey(props.scope) : `/${segs.slice(0, p).join("/")}`;
@@ -87,6 +102,22 @@ export class EstateIndex {
         this.roleAssignments.push({ ...entry, scope: scope === "/" ? "" : scope, principalId });
       }
     }
+  }
+
+  /**
+   * The namespace of a request path that its subscription has not registered, if any: any
+   * `providers/<namespace>` segment of the path counts (a role assignment under a resource of an
+   * unregistered provider cannot exist either).
+   */
+  unregisteredNamespaceOf(sub: string, segments: string[]): string | undefined {
+    const unregistered = this.unregisteredProviders.get(sub.toLowerCase());
+    if (!unregistered) return undefined;
+    for (let i = 0; i + 1 < segments.length; i++) {
+      if (segments[i]!.toLowerCase() !== "providers") continue;
+      const hit = unregistered.get(segments[i + 1]!.toLowerCase());
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
   }
 
   #noteResourceGroup(path: string, location: string | undefined): void {
@@ -99,6 +130,23 @@ export class EstateIndex {
     if (!existing) this.resourceGroups.set(key, { subscriptionId: sub, name: rg, location: usable });
     else existing.location ??= usable;
   }
+}
+
+/**
+ * The scale set list a stored resource belongs to, from its key's segments (`p`: index of its
+ * `providers` segment): `virtualMachineScaleSets/{s}/virtualMachines/{i}/networkInterfaces/{n}`
+ * is in the scale set's NIC list, and `.../networkInterfaces/{n}/ipConfigurations/{c}/publicIPAddresses/{a}`
+ * in its public IP list (ids as in `VmssNetworkInterfaceList.json` / `VmssPublicIpListAll.json`).
+ */
+function scaleSetListOf(segs: string[], p: number): string | undefined {
+  if (p < 0 || segs[p + 1] !== "microsoft.compute" || segs[p + 2] !== "virtualmachinescalesets" || segs[p + 4] !== "virtualmachines") return undefined;
+  const rest = segs.slice(p + 6);
+  const scaleSet = segs.slice(0, p + 4).join("/");
+  if (rest.length === 2 && rest[0] === "networkinterfaces") return `${scaleSet}|networkinterfaces`;
+  if (rest.length === 6 && rest[0] === "networkinterfaces" && rest[2] === "ipconfigurations" && rest[4] === "publicipaddresses") {
+    return `${scaleSet}|publicipaddresses`;
+  }
+  return undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -52,7 +52,8 @@ export function resourceGroupsIn(index: EstateIndex, access: ForbiddenScopes, su
 
 /**
  * The visible children a `listChildren` route names. Private DNS zones' `ALL` lists every record
- * set of the zone, which are its children of any type except virtual network links.
+ * set of the zone, which are its children of any type except virtual network links; a scale
+ * set's `networkInterfaces` and `publicipaddresses` list what its instances hold.
  */
 export function childrenOf(
   index: EstateIndex,
@@ -62,6 +63,8 @@ export function childrenOf(
 ): unknown[] {
   const parentKey = route.parentPath.toLowerCase();
   if (!index.byId.has(parentKey)) throw resourceNotFound(route.parentPath, route.rg, route.sub);
+  const scaleSetList = scaleSetListKey(route);
+  if (scaleSetList !== undefined) return visibleBodies(index.byScaleSet.get(`${parentKey.slice(1)}|${scaleSetList}`), access);
   if (route.segment.toLowerCase() === "all" && route.parentType.toLowerCase() === "microsoft.network/privatednszones") {
     const records = (index.byParent.get(parentKey.slice(1)) ?? []).filter(
       (e) => segmentsOf(e.key).at(-2) !== "virtualnetworklinks",
@@ -69,6 +72,17 @@ export function childrenOf(
     return visibleBodies(records, access);
   }
   return visibleBodies(index.byCollection.get(pathKey.slice(1)), access);
+}
+
+/**
+ * `networkinterfaces` or `publicipaddresses` when a route lists a scale set's NICs or
+ * instance-level public IPs (any casing), which live under its `virtualMachines/*`, not directly
+ * under it.
+ */
+function scaleSetListKey(route: Extract<Route, { kind: "listChildren" }>): "networkinterfaces" | "publicipaddresses" | undefined {
+  if (route.parentType.toLowerCase() !== "microsoft.compute/virtualmachinescalesets") return undefined;
+  const segment = route.segment.toLowerCase();
+  return segment === "networkinterfaces" || segment === "publicipaddresses" ? segment : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { authenticationFailed, authorizationFailed, ForbiddenScopes, hasBearerTo
 import {
   HttpError,
   methodNotAllowed,
+  missingSubscriptionRegistration,
   missingApiVersion,
   noRoute,
   resourceGroupNotFound,
@@ -95,6 +96,10 @@ export class EstateRouter {
       }
       if ("sub" in route && route.sub !== undefined && !index.subscriptions.has(route.sub.toLowerCase())) {
         throw subscriptionNotFound(route.sub);
+      }
+      if ("sub" in route && route.sub !== undefined) {
+        const namespace = index.unregisteredNamespaceOf(route.sub, segments);
+        if (namespace !== undefined) throw missingSubscriptionRegistration(namespace);
       }
       if ("rg" in route && route.rg !== undefined && route.sub !== undefined) {
         if (!index.resourceGroups.has(`${route.sub}/${route.rg}`.toLowerCase())) throw resourceGroupNotFound(route.rg);

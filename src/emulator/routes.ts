@@ -13,6 +13,12 @@ export type Route =
   | { kind: "get"; sub?: string; rg?: string; type: string }
   | { kind: "unknown"; sub?: string };
 
+/** The lists a scale set answers for what its instances hold, by lower-cased segment. */
+const SCALE_SET_LISTS = new Map([
+  ["networkinterfaces", "networkInterfaces"],
+  ["publicipaddresses", "publicIPAddresses"],
+]);
+
 /** Resource types as the estate spells them, so route keys and actions are stable whatever the request's casing. */
 export class TypeCasing {
   /** Lower-cased type → the casing the estate uses. */
@@ -36,6 +42,9 @@ export class TypeCasing {
   childType(parentType: string, segment: string): string {
     const parent = this.canon(parentType);
     if (segment.toLowerCase() === "all" && parent.toLowerCase() === "microsoft.network/privatednszones") return `${parent}/ALL`;
+    // A scale set's NIC and public IP lists (the SDK asks for `publicipaddresses`): one key whatever the casing.
+    const scaleSetList = SCALE_SET_LISTS.get(segment.toLowerCase());
+    if (scaleSetList && parent.toLowerCase() === "microsoft.compute/virtualmachinescalesets") return `${parent}/${scaleSetList}`;
     return this.#typeCase.get(`${parentType}/${segment}`.toLowerCase()) ?? `${parent}/${segment}`;
   }
 }

@@ -114,17 +114,21 @@ describe("collect", () => {
     expect(lists.map((e) => e.scope.split("/providers/")[1]).sort()).toEqual(
       [
         "Microsoft.Authorization/roleAssignments",
+        "Microsoft.Compute/virtualMachineScaleSets",
         "Microsoft.ContainerService/managedClusters",
         "Microsoft.HDInsight/clusterpools",
         "Microsoft.Network/azureFirewalls",
         "Microsoft.Network/firewallPolicies",
         "Microsoft.Network/ipGroups",
         "Microsoft.Network/loadBalancers",
+        "Microsoft.Network/natGateways",
         "Microsoft.Network/publicIPAddresses",
+        "Microsoft.Network/publicIPPrefixes",
         "Microsoft.Network/networkSecurityGroups",
         "Microsoft.Network/privateDnsZones",
         "Microsoft.Network/privateLinkServices",
         "Microsoft.Network/routeTables",
+        "Microsoft.Network/virtualHubs",
         "Microsoft.Network/virtualNetworks",
       ].sort(),
     );

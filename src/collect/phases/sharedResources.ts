@@ -1,18 +1,22 @@
 /**
  * Shared resources: what many targets use and is read once for all of them. Firewalls and IP
  * groups come whole from the subscription lists (subscriptionLists.ts); here are the reads that
- * follow references: firewall policies with their rule collection groups and base policies,
- * the private DNS zones a target needs (with records and links), and the role definitions its
- * identities are assigned. Their reads run alongside the target reads and share the read budget.
+ * follow references: firewall policies with their rule collection groups and base policies, the
+ * IP groups their rules name that no list returned, firewalls named by id (a hub's next hop), the
+ * private DNS zones a target needs (with records and links), and the role definitions its
+ * identities are assigned. Their reads run alongside the target reads and share the read budget;
+ * a read outside the scan's scope that fails names the resource and its subscription.
  */
 import type { PrivateZone } from "@azure/arm-privatedns";
 import { parseResourceId } from "../../model/resourceId.js";
-import type { AksCluster, Part, RoleAssignment } from "../../model/snapshot.js";
+import type { AksCluster, AzureFirewall, Part, RoleAssignment, RuleCollection } from "../../model/snapshot.js";
 import { BUILTIN_ROLES } from "../builtinRoles.js";
-import type { CollectionContext } from "../context.js";
+import { listOrNone, type CollectionContext } from "../context.js";
 import {
   normalizeARecordSet,
+  normalizeFirewall,
   normalizeFirewallPolicy,
+  normalizeIpGroup,
   normalizeRoleDefinition,
   normalizeRuleCollectionGroup,
   normalizeVnetLink,
@@ -20,44 +24,80 @@ import {
 } from "../normalize.js";
 import { drain, ok } from "../reads.js";
 import type { ListIndex } from "../listIndex.js";
+import { byId } from "./byId.js";
 
 /**
- * Starts reading the policy of every firewall (with inherited base policies). They are shared
- * by many targets, so their reads start before the target reads and run alongside them; every
- * target waits for them before it is reported.
+ * What a firewall's rules depend on, read once per firewall: its policy (with inherited base
+ * policies and their IP groups), or the IP groups of its classic rules.
  */
-export function readFirewallPolicies(ctx: CollectionContext, index: ListIndex): Promise<void[]> {
-  return Promise.all(
-    Object.values(ctx.snapshot.firewalls).map((f) =>
-      f.ok && f.value.firewallPolicyId ? firewallPolicy(ctx, index, f.value.firewallPolicyId) : Promise.resolve(),
+export function firewallReferences(ctx: CollectionContext, index: ListIndex, fw: AzureFirewall): Promise<void> {
+  return ctx.once(`fwrefs|${fw.id}`, async () => {
+    await Promise.all([
+      fw.firewallPolicyId ? firewallPolicy(ctx, index, fw.firewallPolicyId) : undefined,
+      ipGroupsOf(ctx, fw.classicRuleCollections ?? []),
+    ]);
+  });
+}
+
+/** A firewall that no list returned (a hub's next hop, possibly outside the scope), by id; then what its rules depend on. */
+export async function firewallById(ctx: CollectionContext, index: ListIndex, id: string): Promise<void> {
+  const part = await byId(ctx, ctx.snapshot.firewalls, id, "Azure firewall", ["azureFirewalls"], async (p) =>
+    normalizeFirewall(await ctx.clients.network(p.subscriptionId).azureFirewalls.get(p.resourceGroup, p.names[0]!, ctx.signal)),
+  );
+  if (part?.ok) await firewallReferences(ctx, index, part.value);
+}
+
+/** The IP groups that rules name (`sourceIpGroups`, `destinationIpGroups`) and no list returned, each read by id once. */
+async function ipGroupsOf(ctx: CollectionContext, collections: RuleCollection[]): Promise<void> {
+  const ids = new Set<string>();
+  for (const c of collections) {
+    for (const r of c.rules) {
+      const rule = r as { sourceIpGroups?: string[]; destinationIpGroups?: string[] };
+      for (const id of [...(rule.sourceIpGroups ?? []), ...(rule.destinationIpGroups ?? [])]) ids.add(id);
+    }
+  }
+  await Promise.all(
+    [...ids].map((id) =>
+      byId(ctx, ctx.snapshot.ipGroups, id, "IP group", ["ipGroups"], async (p) =>
+        normalizeIpGroup(await ctx.clients.network(p.subscriptionId).ipGroups.get(p.resourceGroup, p.names[0]!, ctx.signal)),
+      ),
     ),
   );
 }
 
-/** A firewall policy with its rule collection groups, then its base policy (inherited rules). */
+/**
+ * A firewall policy with its rule collection groups and the IP groups they name, then its base
+ * policy (inherited rules). The base is followed after this policy's own read has settled, so a
+ * cycle of base policies ends at the depth bound instead of waiting on itself.
+ */
 async function firewallPolicy(ctx: CollectionContext, index: ListIndex, id: string, depth = 0): Promise<void> {
-  await ctx.once(`fwp|${id}`, async () => {
+  const base = await ctx.once(`fwp|${id}`, async (): Promise<string | undefined> => {
     const { snapshot } = ctx;
     const p = parseResourceId(id);
     if (!p?.resourceGroup || !p.names[0]) {
       snapshot.firewallPolicies[id.toLowerCase()] = ctx.invalidId(`not a firewall policy id: ${id}`, id);
-      return;
+      return undefined;
     }
     const net = ctx.clients.network(p.subscriptionId);
+    const about = ctx.describe("firewall policy", id);
     const listed = index.firewallPolicies.get(id.toLowerCase());
-    const policy = listed ? ok(listed) : await ctx.read(id, () => net.firewallPolicies.get(p.resourceGroup!, p.names[0]!, ctx.signal));
+    const policy = listed ? ok(listed) : await ctx.read(id, () => net.firewallPolicies.get(p.resourceGroup!, p.names[0]!, ctx.signal), about);
     if (!policy.ok) {
       snapshot.firewallPolicies[id.toLowerCase()] = policy;
-      return;
+      return undefined;
     }
-    const groups = await ctx.read(`${id}/ruleCollectionGroups`, async () =>
-      drain(net.firewallPolicyRuleCollectionGroups.list(p.resourceGroup!, p.names[0]!, ctx.signal), normalizeRuleCollectionGroup),
+    const groups = await ctx.read(
+      `${id}/ruleCollectionGroups`,
+      async () => listOrNone(() => drain(net.firewallPolicyRuleCollectionGroups.list(p.resourceGroup!, p.names[0]!, ctx.signal), normalizeRuleCollectionGroup)),
+      about,
     );
     snapshot.firewallPolicies[id.toLowerCase()] = groups.ok ? ok(normalizeFirewallPolicy(policy.value, groups.value)) : groups;
-    // Policy inheritance is at most a few levels deep in practice; the bound guards a cycle.
-    const base = policy.value.basePolicy?.id;
-    if (base && depth < 8) await firewallPolicy(ctx, index, base, depth + 1);
+    // The IP groups the rules name are read once the rules are in (most come from the lists).
+    if (groups.ok) await ipGroupsOf(ctx, groups.value.flatMap((g) => g.ruleCollections));
+    return policy.value.basePolicy?.id;
   });
+  // Policy inheritance is at most a few levels deep in practice; the bound ends a cycle.
+  if (base && depth < 8) await firewallPolicy(ctx, index, base, depth + 1);
 }
 
 /** A private DNS zone with its A records and virtual network links, read once as one part. */
@@ -67,11 +107,14 @@ export async function privateDnsZone(ctx: CollectionContext, zone: PrivateZone):
     const p = parseResourceId(id);
     if (!p?.resourceGroup || !zone.name) return;
     const dns = ctx.clients.privateDns(p.subscriptionId);
+    const about = ctx.inScope(p.subscriptionId) ? undefined : ctx.describe("private DNS zone", id);
     const [records, links] = await Promise.all([
-      ctx.read(`${id}/A`, async () =>
-        drain(dns.recordSets.listByType(p.resourceGroup!, zone.name!, "A", ctx.signal), (r) => normalizeARecordSet(r, zone.name!)),
+      ctx.read(
+        `${id}/A`,
+        async () => listOrNone(() => drain(dns.recordSets.listByType(p.resourceGroup!, zone.name!, "A", ctx.signal), (r) => normalizeARecordSet(r, zone.name!))),
+        about,
       ),
-      ctx.read(`${id}/virtualNetworkLinks`, async () => drain(dns.virtualNetworkLinks.list(p.resourceGroup!, zone.name!, ctx.signal), normalizeVnetLink)),
+      ctx.read(`${id}/virtualNetworkLinks`, async () => listOrNone(() => drain(dns.virtualNetworkLinks.list(p.resourceGroup!, zone.name!, ctx.signal), normalizeVnetLink)), about),
     ]);
     ctx.snapshot.privateDnsZones[id.toLowerCase()] = !records.ok
       ? records

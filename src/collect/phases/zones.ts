@@ -17,16 +17,27 @@ import { pushTo } from "../reads.js";
  * and `example.com`). Ask only once the target's clusters are read.
  */
 export function zoneFinder(zones: Map<string, PrivateZone>): (t: Target) => PrivateZone[] {
-  const zonesByName = new Map<string, PrivateZone[]>();
-  const zonesByGroup = new Map<string, PrivateZone[]>();
-  for (const z of zones.values()) {
-    if (!z.id || !z.name) continue;
-    const p = parseResourceId(z.id);
-    if (!p?.resourceGroup) continue;
-    pushTo(zonesByName, z.name.toLowerCase(), z);
-    pushTo(zonesByGroup, `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase(), z);
-  }
+  let zonesByName = new Map<string, PrivateZone[]>();
+  let zonesByGroup = new Map<string, PrivateZone[]>();
+  let indexed = -1;
+  // Zones can still arrive during the target reads (the shared lists of a subscription reached
+  // through a peering that only a VNet read by id revealed): the indexes are rebuilt when the
+  // map has grown, which is rare, instead of once per question.
+  const reindex = () => {
+    if (indexed === zones.size) return;
+    indexed = zones.size;
+    zonesByName = new Map();
+    zonesByGroup = new Map();
+    for (const z of zones.values()) {
+      if (!z.id || !z.name) continue;
+      const p = parseResourceId(z.id);
+      if (!p?.resourceGroup) continue;
+      pushTo(zonesByName, z.name.toLowerCase(), z);
+      pushTo(zonesByGroup, `/subscriptions/${p.subscriptionId}/resourcegroups/${p.resourceGroup}`.toLowerCase(), z);
+    }
+  };
   return (t) => {
+    reindex();
     const found = new Set<PrivateZone>();
     if (t.pool?.managedResourceGroupName) {
       for (const z of zonesByGroup.get(`/subscriptions/${t.subscriptionId}/resourcegroups/${t.pool.managedResourceGroupName}`.toLowerCase()) ?? []) found.add(z);
