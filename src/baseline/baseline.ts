@@ -23,7 +23,10 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * target is judged against its own egress mode.
  */
 export interface BaselineRules {
-  /** Required egress mode, e.g. `userDefinedRouting`. */
+  /**
+   * Required egress mode, e.g. `userDefinedRouting`. Compared as an egress design: `managedNATGateway`
+   * accepts either NAT gateway SKU, `managedNATGatewayV2` requires the StandardV2 gateway (either spelling).
+   */
   outboundType?: string;
   /** Require egress through a firewall (a `0.0.0.0/0` route to an appliance) even for non-UDR targets. */
   requireFirewallEgress?: boolean;

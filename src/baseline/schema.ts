@@ -13,7 +13,7 @@ const rulesSchema = {
   properties: {
     outboundType: {
       type: "string",
-      enum: ["loadBalancer", "userDefinedRouting", "managedNATGateway", "userAssignedNATGateway", "none", "block"],
+      enum: ["loadBalancer", "userDefinedRouting", "managedNATGateway", "managedNATGatewayV2", "userAssignedNATGateway", "none", "block"],
     },
     requireFirewallEgress: { type: "boolean" },
     firewallPrivateIp: { type: "string", format: "ipv4" },

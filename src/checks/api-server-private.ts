@@ -55,6 +55,7 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     evidence.aksClusterId = aksCluster.id;
     evidence.aksEnablePrivateCluster = aksCluster.enablePrivateCluster ?? "not stated (API default false)";
     evidence.aksAuthorizedIpRanges = aksCluster.authorizedIpRanges ?? [];
+    if (aksCluster.enableVnetIntegration === true) Object.assign(evidence, vnetIntegrationEvidence(aksCluster));
   } else if (aksError !== undefined) {
     evidence.aksClusterReadError = aksError;
   }
@@ -81,6 +82,10 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
   evidence.effectivePrivate = effective.private;
   evidence.effectiveSource = effective.source;
   const state = (p: boolean): string => (p ? "private" : "public");
+  // API Server VNet Integration: the API server sits behind an internal LB in apiServerSubnetId; it
+  // is private only with enablePrivateCluster, else it keeps a public endpoint (reference §8.9).
+  const integrated = aksCluster?.enableVnetIntegration === true;
+  const kind = (p: boolean): string => (integrated ? `${state(p)} VNet-integrated` : state(p));
 
   // 1. Pool and AKS cluster disagree (both known).
   if (poolValue !== undefined && aksValue !== undefined && poolValue !== aksValue) {
@@ -116,9 +121,9 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     return {
       status: "fail",
       resourceId: target.id,
-      message: `${capitalise(label)} has a public API server but the baseline requires a private one${tail}.`,
+      message: `${capitalise(label)} has a ${kind(false)} API server but the baseline requires a private one${tail}.`,
       expected: "private API server",
-      actual: "public API server",
+      actual: `${kind(false)} API server`,
       evidence: { ...evidence, decidedBy: "baseline privateApiServer" },
     };
   }
@@ -149,8 +154,8 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
         resourceId: target.id,
         message:
           ranges.length === 0
-            ? `${capitalise(label)} has a public API server with no authorized IP ranges, which the baseline requires.`
-            : `${capitalise(label)} has a public API server whose authorized IP ranges include ${open.join(", ")}, which allows every address.`,
+            ? `${capitalise(label)} has a ${kind(false)} API server with no authorized IP ranges, which the baseline requires.`
+            : `${capitalise(label)} has a ${kind(false)} API server whose authorized IP ranges include ${open.join(", ")}, which allows every address.`,
         expected: "public API server with authorized IP ranges",
         actual: ranges.length === 0 ? "public, no authorized IP ranges" : `public, authorized ${ranges.join(", ")}`,
         evidence: { ...evidence, authorizedIpRanges: ranges, authorizedIpRangesSource: rangeSource, decidedBy: "baseline requireAuthorizedIpRanges" },
@@ -161,7 +166,7 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     return {
       status: "pass",
       resourceId: target.id,
-      message: `${capitalise(label)} has a public API server restricted to ${ranges.length} authorized IP range(s).`,
+      message: `${capitalise(label)} has a ${kind(false)} API server restricted to ${ranges.length} authorized IP range(s).`,
       expected: "public API server with authorized IP ranges",
       actual: `public, authorized ${ranges.join(", ")}`,
       evidence: { ...evidence, authorizedIpRanges: ranges, authorizedIpRangesSource: rangeSource },
@@ -175,10 +180,22 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     status: "pass",
     resourceId: target.id,
     message: required
-      ? `${capitalise(label)} has the required private API server.`
-      : `${capitalise(label)} has a ${state(effective.private)} API server and no baseline requires a private one.`,
+      ? `${capitalise(label)} has the required ${kind(true)} API server.`
+      : `${capitalise(label)} has a ${kind(effective.private)} API server and no baseline requires a private one.`,
     expected: required ? "private API server" : state(effective.private),
-    actual: `${state(effective.private)} API server`,
+    actual: `${kind(effective.private)} API server`,
     evidence,
+  };
+}
+
+/** Evidence for API Server VNet Integration: the flag, the API server subnet, and what makes it private. */
+function vnetIntegrationEvidence(aks: AksCluster): Record<string, unknown> {
+  return {
+    apiServerVnetIntegration: true,
+    apiServerSubnetId: aks.apiServerSubnetId ?? "not stated",
+    vnetIntegrationNote:
+      aks.enablePrivateCluster === true
+        ? "apiServerAccessProfile.enableVnetIntegration with enablePrivateCluster: the API server is reachable only through its internal load balancer in the API server subnet"
+        : "apiServerAccessProfile.enableVnetIntegration with public access (enablePrivateCluster not true): the API server keeps a public endpoint, judged like any public API server",
   };
 }

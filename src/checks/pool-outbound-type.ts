@@ -1,6 +1,7 @@
 import type { ReadError } from "../model/snapshot.js";
 import type { Check, CheckContext, CheckResult } from "./lib/types.js";
 import { capitalise, sameText } from "./lib/names.js";
+import { describeOutboundType, matchOutboundType } from "./lib/outboundDesign.js";
 import { unknownResult } from "./lib/parts.js";
 import { aksClusterOf, egressMode, poolEvidence, targetLabel } from "./lib/target.js";
 
@@ -21,8 +22,11 @@ export const poolOutboundType: Check = {
       "0.0.0.0/0 to the firewall, with networkProfile set in Bicep " +
       "(resource pool 'Microsoft.HDInsight/clusterpools@2024-05-01-preview' = { ... properties: { networkProfile: " +
       "{ subnetId: subnet.id, outboundType: 'userDefinedRouting' } } }), move the clusters, then delete the old pool. " +
-      "For a plain AKS cluster, migrate in place: az aks update -g <rg> -n <cluster> --outbound-type userDefinedRouting.",
-    requires: ["pools", "aksClusters"],
+      "For a plain AKS cluster, migrate in place along the documented outbound-type migrations (each changes the egress " +
+      "addresses): az aks update -g <rg> -n <cluster> --outbound-type userDefinedRouting. Outbound types are compared " +
+      "as designs: managedNATGatewayV2 (preview) is managedNATGateway with networkProfile.natGatewayProfile.sku " +
+      "StandardV2, so a baseline requiring managedNATGateway accepts either SKU; none and block are distinct values.",
+    requires: ["pools", "aksClusters", "publicIps", "publicIpPrefixes", "natGateways"],
     parameters: [],
   },
   evaluate(ctx: CheckContext): CheckResult[] {
@@ -46,13 +50,14 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     );
   }
 
-  const evidence: Record<string, unknown> = { targetId: target.id, ...mode.evidence };
+  const aks = aksClusterOf(snapshot, target);
+  const described = describeOutboundType(snapshot, mode.mode, aks.ok ? aks.value : undefined);
+  const evidence: Record<string, unknown> = { targetId: target.id, ...mode.evidence, ...described.evidence };
   if (required !== undefined) evidence.baselineOutboundType = required;
 
   // Pools: the pool's stated outbound type and its AKS cluster's must agree.
   let agreementUnknown: { error: ReadError } | undefined;
   if (target.kind === "clusterPool" && target.pool?.outboundType !== undefined) {
-    const aks = aksClusterOf(snapshot, target);
     if (aks.ok) {
       evidence.aksClusterId = aks.value.id;
       evidence.aksOutboundType = aks.value.outboundType ?? null;
@@ -76,16 +81,27 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     }
   }
 
-  if (required !== undefined && !sameText(required, mode.mode)) {
+  const match = required !== undefined ? matchOutboundType(required, mode.mode, described.sku) : undefined;
+  if (match?.note !== undefined) evidence.designComparison = match.note;
+  if (required !== undefined && match?.kind === "mismatch") {
     const tail = target.kind === "clusterPool" ? `; ${IMMUTABLE_NOTE}` : "";
+    const why = match.note !== undefined ? `: ${match.note}` : "";
     return {
       status: "fail",
       resourceId: target.id,
-      message: `${capitalise(targetLabel(target))} uses outbound type ${mode.mode} but the baseline requires ${required}${tail}.`,
+      message: `${capitalise(targetLabel(target))} uses outbound type ${described.text} but the baseline requires ${required}${why}${tail}.`,
       expected: required,
-      actual: mode.mode,
+      actual: described.text,
       evidence: { ...evidence, decidedBy: "baseline outboundType" },
     };
+  }
+  if (required !== undefined && match?.kind === "unknown") {
+    return unknownResult(
+      target.id,
+      `${capitalise(targetLabel(target))} uses outbound type ${mode.mode}, and whether that is the ${required} the baseline requires could not be told: ${match.note}.`,
+      match.error,
+      { expected: required, evidence },
+    );
   }
 
   if (agreementUnknown) {
@@ -102,10 +118,10 @@ function judge({ snapshot, target, baseline }: CheckContext): CheckResult {
     resourceId: target.id,
     message:
       required !== undefined
-        ? `${capitalise(targetLabel(target))} uses the required outbound type ${mode.mode}.`
-        : `${capitalise(targetLabel(target))} uses outbound type ${mode.mode} and no baseline outbound type is required.`,
+        ? `${capitalise(targetLabel(target))} uses outbound type ${described.text}, which is the ${required} the baseline requires.`
+        : `${capitalise(targetLabel(target))} uses outbound type ${described.text} and no baseline outbound type is required.`,
     expected: required ?? mode.mode,
-    actual: mode.mode,
+    actual: described.text,
     evidence: { ...evidence, ...poolEvidence(target) },
   };
 }
