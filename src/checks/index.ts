@@ -4,6 +4,7 @@ import { mcGroupPublicIp } from "./mc-group-public-ip.js";
 import { subnetDefaultRoute } from "./subnet-default-route.js";
 import { defaultRouteFirewall } from "./default-route-firewall.js";
 import { firewallRequiredEgress } from "./firewall-required-egress.js";
+import { firewallDnsProxy } from "./firewall-dns-proxy.js";
 import { firewallOverbroadAllow } from "./firewall-overbroad-allow.js";
 import { apiServerPrivate } from "./api-server-private.js";
 import { clusterPrivateIngress } from "./cluster-private-ingress.js";
@@ -18,6 +19,7 @@ export const checks: readonly Check[] = Object.freeze([
   subnetDefaultRoute,
   defaultRouteFirewall,
   firewallRequiredEgress,
+  firewallDnsProxy,
   firewallOverbroadAllow,
   apiServerPrivate,
   clusterPrivateIngress,

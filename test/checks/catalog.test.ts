@@ -27,6 +27,13 @@ const PARTS: SnapshotPart[] = [
   "privateDnsZoneInventory",
   "roleAssignments",
   "roleDefinitions",
+  "virtualNetworks",
+  "virtualHubs",
+  "hubInventory",
+  "natGateways",
+  "publicIpPrefixes",
+  "scaleSets",
+  "outboundDependencies",
 ];
 
 /** Ids and default severities of the table in CHECKS.md. */

@@ -3,9 +3,8 @@
  * files named after it, at least one pass, one fail and (where a read can fail) one unknown. The
  * clauses are read from CHECKS.md itself, so a clause added to the spec without cases fails here.
  *
- * Two clauses are about the scan rather than one check's judgement and are proven by tests of
- * their own (named below); the clause of issue 13 (required egress from the cluster's own API) is
- * listed as pending until its cases exist.
+ * One clause is about the scan rather than one check's judgement and is proven by a test of its
+ * own (named below).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -27,7 +26,7 @@ const CLAUSES: Record<string, { slugs: string[]; kinds: Array<"pass" | "fail" | 
   "API Server VNet Integration": { slugs: ["vnet-integration-"], kinds: ["pass", "fail", "unknown"] },
   Tags: { slugs: ["tags-"], kinds: ["pass", "fail", "unknown"] },
   "Subscriptions without a provider": { testFile: "test/collect/providerRegistration.test.ts" },
-  "Required egress from the cluster itself": { testFile: "test/checks/firewall-required-egress", pending: "issue 13" },
+  "Required egress from the cluster itself": { slugs: ["required-egress-"], kinds: ["pass", "fail", "unknown"] },
 };
 
 /** The bold clause names of the section, in order. */

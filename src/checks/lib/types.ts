@@ -26,7 +26,14 @@ export type SnapshotPart =
   | "privateDnsZones"
   | "privateDnsZoneInventory"
   | "roleAssignments"
-  | "roleDefinitions";
+  | "roleDefinitions"
+  | "virtualNetworks"
+  | "virtualHubs"
+  | "hubInventory"
+  | "natGateways"
+  | "publicIpPrefixes"
+  | "scaleSets"
+  | "outboundDependencies";
 
 /** A tunable of a check, with its default. */
 export interface CheckParameter {

@@ -1,8 +1,8 @@
 /**
  * Whether a firewall allows one required dependency (a baseline {@link RequiredEgress}) from the
  * pool prefixes: destination matching (FQDN wildcards, FQDN tags, application protocols, service
- * tags, prefixes, ranges, IP groups, ports, network protocols) and the first-match walk over the
- * effective rule set. Pure.
+ * tags, prefixes, ranges, IP groups, ports, network protocols, network-rule FQDNs under the DNS
+ * proxy rules of `dnsProxy.ts`) and the first-match walk over the effective rule set. Pure.
  */
 import type { ApplicationRule, NetworkRule, ReadError, Snapshot } from "../../../model/snapshot.js";
 import type { RequiredEgress } from "../../../baseline/baseline.js";
@@ -12,6 +12,8 @@ import { intervalsCover, intervalsIntersect, subtractIntervals } from "../interv
 import { fqdnCovers, sameText, serviceTagCovers } from "../names.js";
 import { errorOf, resolve } from "../parts.js";
 import { parsePortRange } from "../ports.js";
+import { dnsProxyOf, isWildcardFqdn, networkFqdnsWork } from "./dnsProxy.js";
+import type { DnsProxyState } from "./dnsProxy.js";
 import type { EffectiveRuleSet, RuleRef } from "./ruleSet.js";
 import { resolveSource } from "./sources.js";
 
@@ -19,12 +21,25 @@ import { resolveSource } from "./sources.js";
 export interface EgressRequirement extends RequiredEgress {
   /** Last port of a required range (`Sql.<region>` TCP 11000-11999); absent for one port. */
   portEnd?: number;
+  /**
+   * An FQDN tag that holds this FQDN (`AzureKubernetesService` for the AKS core endpoints, see
+   * `dependencies.ts`): an application rule with that tag allows it too.
+   */
+  fqdnTag?: string;
+  /** Addresses AKS gave for the endpoint (`endpointDetails[].ipAddress`): a network rule covering all of them reaches it. */
+  addresses?: string[];
 }
 
-/** Tri-state result of matching a rule against a requirement. */
-export type Match = { kind: "yes" } | { kind: "no" } | { kind: "unknown"; errors: ReadError[] };
-const YES: Match = { kind: "yes" };
-const NO: Match = { kind: "no" };
+/**
+ * Result of matching a rule against a requirement: yes, no, unknown (an unreadable IP group could
+ * decide), or `fqdn`: a network rule matches only through a destination FQDN, which works only
+ * under the firewall's DNS proxy rules (`otherwise` is the match without it).
+ */
+export type Match = DecidedMatch | { kind: "fqdn"; fqdn: string; wildcard: boolean; otherwise: DecidedMatch };
+/** A match that does not depend on the DNS proxy. */
+export type DecidedMatch = { kind: "yes" } | { kind: "no" } | { kind: "unknown"; errors: ReadError[] };
+const YES: DecidedMatch = { kind: "yes" };
+const NO: DecidedMatch = { kind: "no" };
 
 /** The transport of a requirement: application protocols run over TCP. */
 function transportOf(req: EgressRequirement): "TCP" | "UDP" {
@@ -63,6 +78,15 @@ function addressEntryCovers(entry: string, req: EgressRequirement): boolean {
   return req.kind === "serviceTag" && serviceTagCovers(entry, req.destination);
 }
 
+/** Whether address entries cover the addresses AKS gave for an endpoint (all of them to allow, any to deny). */
+function endpointAddressesCovered(entries: readonly string[], req: EgressRequirement, mode: "allow" | "deny"): boolean {
+  if (req.addresses === undefined || req.addresses.length === 0) return false;
+  const wanted = addressSet(req.addresses);
+  const have = addressSet(entries);
+  if (wanted.length === 0 || have.length === 0) return false;
+  return mode === "allow" ? intervalsCover(have, wanted) : intervalsIntersect(have, wanted);
+}
+
 function networkProtocolCovers(rule: NetworkRule, transport: "TCP" | "UDP"): boolean {
   return rule.ipProtocols.some((p) => sameText(p, "Any") || sameText(p, transport));
 }
@@ -98,10 +122,13 @@ const destinationMatches = new WeakMap<Snapshot, WeakMap<NetworkRule | Applicati
 /**
  * Whether a rule's destination, protocol and port cover a requirement (sources aside).
  * Application rules: the protocol type and port (`Https:443`, `Http:80`, `Mssql:1433`; a TCP FQDN
- * requirement is accepted on `Https`), and a covering target FQDN, the FQDN tag, or `*`.
+ * requirement is accepted on `Https`), and a covering target FQDN, the FQDN tag the requirement
+ * names (a required FQDN tag, or the tag that holds a required FQDN), or `*`.
  * Network rules: `TCP`/`UDP`/`Any` and a covering port range, and a covering destination address
- * (`*`, `0.0.0.0/0`, `Internet`, a covering service tag or prefix), FQDN or IP group. Unknown when
- * only an unreadable destination IP group could decide.
+ * (`*`, `0.0.0.0/0`, `Internet`, a covering service tag or prefix, or prefixes covering the
+ * endpoint's own addresses) or IP group; unknown when only an unreadable destination IP group
+ * could decide. A covering destination FQDN gives `fqdn`: whether it counts depends on the
+ * firewall's DNS proxy (see {@link evaluateRequirement}).
  */
 export function destinationMatch(
   snapshot: Snapshot,
@@ -117,18 +144,50 @@ export function destinationMatch(
     if (rule.targetFqdns.some((f) => f.trim() === "*")) return YES;
     if (req.kind === "fqdn" && rule.targetFqdns.some((f) => fqdnCovers(f, req.destination))) return YES;
     if (req.kind === "fqdnTag" && rule.fqdnTags.some((t) => sameText(t.trim(), req.destination))) return YES;
+    const tag = req.fqdnTag;
+    if (req.kind === "fqdn" && tag !== undefined && rule.fqdnTags.some((t) => sameText(t.trim(), tag))) return YES;
     return NO;
   }
   if (!networkProtocolCovers(rule, transportOf(req)) || !portsMatch(rule.destinationPorts, req, mode)) return NO;
   if (rule.destinationAddresses.some((a) => addressEntryCovers(a, req))) return YES;
-  if (req.kind === "fqdn" && rule.destinationFqdns.some((f) => fqdnCovers(f, req.destination))) return YES;
+  if (endpointAddressesCovered(rule.destinationAddresses, req, mode)) return YES;
   const errors: ReadError[] = [];
   for (const g of rule.destinationIpGroups) {
     const part = resolve(snapshot.ipGroups, g, `IP group ${g}`);
     if (!part.ok) errors.push(errorOf(part, g));
-    else if (part.value.ipAddresses.some((a) => addressEntryCovers(a, req))) return YES;
+    else if (part.value.ipAddresses.some((a) => addressEntryCovers(a, req)) || endpointAddressesCovered(part.value.ipAddresses, req, mode)) return YES;
   }
-  return errors.length > 0 ? { kind: "unknown", errors } : NO;
+  const otherwise: DecidedMatch = errors.length > 0 ? { kind: "unknown", errors } : NO;
+  if (req.kind === "fqdn") {
+    const hits = rule.destinationFqdns.filter((f) => fqdnCovers(f, req.destination));
+    if (hits.length > 0) {
+      const working = hits.find((f) => !isWildcardFqdn(f));
+      return { kind: "fqdn", fqdn: (working ?? hits[0]) as string, wildcard: working === undefined, otherwise };
+    }
+  }
+  return otherwise;
+}
+
+/** A network rule that would have allowed a requirement through a destination FQDN that cannot work. */
+export interface IneffectiveFqdnRule {
+  rule: RuleRef;
+  fqdn: string;
+  /** True for a wildcard FQDN (network rules do not support them); else DNS proxy is off. */
+  wildcard: boolean;
+  /** Why it cannot work, as a clause: `DNS proxy is off (<setting>)`, `network rules do not support wildcard FQDNs`. */
+  reason: string;
+}
+
+/**
+ * A match with the DNS proxy rules applied: a network-rule FQDN counts only when it is no wildcard
+ * and the firewall's DNS proxy is on (or its state predates being read, see `dnsProxy.ts`).
+ * Returns the match that decides, and why an FQDN match did not count.
+ */
+function effectiveMatch(dm: Match, dns: DnsProxyState): { match: DecidedMatch; notWorking?: Omit<IneffectiveFqdnRule, "rule"> } {
+  if (dm.kind !== "fqdn") return { match: dm };
+  if (!dm.wildcard && networkFqdnsWork(dns)) return { match: YES };
+  const reason = dm.wildcard ? "network rules do not support wildcard FQDNs" : `DNS proxy is off (${dns.setting})`;
+  return { match: dm.otherwise, notWorking: { fqdn: dm.fqdn, wildcard: dm.wildcard, reason } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,6 +214,8 @@ export interface RequirementOutcome {
   undecided: UndecidedRule[];
   /** Read errors behind an `unknown` status. */
   errors: ReadError[];
+  /** Network rules whose destination FQDN would have allowed it but cannot work (DNS proxy off, wildcard). */
+  ineffectiveFqdnRules?: IneffectiveFqdnRule[];
 }
 
 /**
@@ -173,9 +234,12 @@ export function evaluateRequirement(
 ): RequirementOutcome {
   let remaining = addressSet(prefixes);
   const allowedBy: RuleRef[] = [];
+  const dns = dnsProxyOf(snapshot, set);
+  const ineffective: IneffectiveFqdnRule[] = [];
   const undecidedAllow: UndecidedRule[] = [];
   const undecidedDeny: UndecidedRule[] = [];
   const finish = (status: RequirementOutcome["status"], extra: Partial<RequirementOutcome> = {}): RequirementOutcome => {
+    if (ineffective.length > 0 && status !== "allowed") extra = { ...extra, ineffectiveFqdnRules: ineffective };
     const undecided = [...undecidedAllow, ...undecidedDeny];
     const uncertain = status === "allowed" ? undecidedDeny : undecidedAllow;
     if (uncertain.length > 0) {
@@ -186,6 +250,7 @@ export function evaluateRequirement(
         undecided,
         errors: uncertain.flatMap((u) => u.errors),
         ...(extra.deniedBy !== undefined ? { deniedBy: extra.deniedBy } : {}),
+        ...(extra.ineffectiveFqdnRules !== undefined ? { ineffectiveFqdnRules: extra.ineffectiveFqdnRules } : {}),
       };
     }
     return { status, allowedBy, uncovered: remaining.map(formatInterval), undecided, errors: [], ...extra };
@@ -194,10 +259,13 @@ export function evaluateRequirement(
     return { status: "unknown", allowedBy, uncovered: [], undecided: [], errors: [{ code: "NotCollected", message: "the pool subnet has no IPv4 address prefix" }] };
   }
   for (const { ref, rule } of set.rules) {
-    const dm = cachedDestinationMatch(snapshot, rule, req, ref.action === "Allow" ? "allow" : "deny");
-    if (dm.kind === "no") continue;
+    const raw = cachedDestinationMatch(snapshot, rule, req, ref.action === "Allow" ? "allow" : "deny");
+    if (raw.kind === "no") continue;
+    const { match: dm, notWorking } = effectiveMatch(raw, dns);
     const src = resolveSource(snapshot, rule);
     const touches = intervalsIntersect(remaining, src.intervals);
+    if (notWorking !== undefined && ref.action === "Allow" && touches) ineffective.push({ rule: ref, ...notWorking });
+    if (dm.kind === "no") continue;
     if (ref.action === "Allow") {
       if (dm.kind === "yes" && touches) {
         remaining = subtractIntervals(remaining, src.intervals);

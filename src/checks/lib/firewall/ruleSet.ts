@@ -19,7 +19,6 @@ import type {
 import { sameText } from "../names.js";
 import { errorOf, resolve } from "../parts.js";
 
-
 /** Where a rule sits, for evidence and stable items. */
 export interface RuleRef {
   /** `policy/ruleCollectionGroup/ruleCollection/rule`, or `firewall/networkRuleCollections/collection/rule` (classic). */
@@ -52,6 +51,8 @@ export interface EffectiveRuleSet {
   kind: "policy" | "classic";
   /** The firewall's own policy (kind `policy`). */
   policyId?: string;
+  /** That policy itself: its settings (DNS proxy) apply to the firewall, a parent's do not. */
+  ownPolicy?: FirewallPolicy;
   /** Policy ids from the root parent to the firewall's own policy. */
   policyChain: string[];
   /** The id findings about the whole rule set are reported on: the firewall's policy, else the firewall. */
@@ -129,6 +130,7 @@ function buildRuleSet(snapshot: Snapshot, firewall: AzureFirewall): RuleSetResul
       firewall,
       kind: "policy",
       policyId: leafId,
+      ...(chain[0] !== undefined ? { ownPolicy: chain[0] } : {}),
       policyChain: rootFirst.map((p) => p.id),
       resourceId: leafId,
       rules: orderPhases(sources),
