@@ -1,8 +1,10 @@
 /**
  * Estate generator for the benchmark: N targets over S subscriptions in ARM's wire shapes, with
  * a shared hub firewall and policy, a share of private-ingress pools with their DNS zones,
- * loadBalancer pools, plain AKS clusters, and drift seeded at a known rate, so the benchmark
- * can also check that the findings are right at scale.
+ * loadBalancer pools, plain AKS clusters (UDR through the hub, spokes of a Virtual WAN secured
+ * hub, managed NAT gateway, network isolated), a scale set per node pool in every MC group, and
+ * drift seeded at a known rate (node-public-IP pools among it), so the benchmark can also check
+ * that the findings are right at scale.
  *
  * Everything not seeded as drift is compliant under all checks (scanned without a baseline):
  * the expected failing findings are exactly the seeded ones.
@@ -40,8 +42,10 @@ import {
   subnet,
   virtualNetwork,
   type AppRuleProtocol,
+  type OutboundType,
   type SubnetBody,
 } from "../src/emulator/builders/index.js";
+import { managedNat, nodePublicIps, nodeScaleSet, securedHub } from "./generateShapes.js";
 
 /** Options of {@link generateEstate}. */
 export interface GenerateOptions {
@@ -55,6 +59,12 @@ export interface GenerateOptions {
   aksShare?: number;
   /** Share of targets that are loadBalancer pools (default 0.15). */
   loadBalancerShare?: number;
+  /** Share of targets that are AKS clusters in a spoke of the Virtual WAN secured hub (default 0.05). */
+  vwanShare?: number;
+  /** Share of targets that are managed NAT gateway (StandardV2) AKS clusters (default 0.05). */
+  natShare?: number;
+  /** Share of targets that are network-isolated AKS clusters (outboundType none, private subnet; default 0.03). */
+  isolatedShare?: number;
   pageSize?: number;
   faults?: EmulatorFaults;
   seed?: string;
@@ -63,7 +73,8 @@ export interface GenerateOptions {
 /** A seeded drift and the failing findings it must produce. */
 export interface SeededDrift {
   target: string;
-  kind: "stray-public-ip" | "route-to-internet" | "missing-network-contributor" | "dns-wrong-address";
+  /** `node-public-ip`: a node pool with `enableNodePublicIP`, its prefix and instance-level public IPs (UDR: none is explained). */
+  kind: "stray-public-ip" | "route-to-internet" | "missing-network-contributor" | "dns-wrong-address" | "node-public-ip";
   /** `checkId|resourceId` (lower-cased) of every failing finding it causes. */
   failing: string[];
   /** `checkId|resourceId` of the findings it makes undecidable (a firewall check on a subnet whose egress reaches no firewall). */
@@ -74,7 +85,17 @@ export interface SeededDrift {
 export interface GeneratedEstate {
   estate: Estate;
   seeded: SeededDrift[];
-  counts: { targets: number; pools: number; aksClusters: number; privateIngressPools: number; resources: number };
+  counts: {
+    targets: number;
+    pools: number;
+    aksClusters: number;
+    privateIngressPools: number;
+    vwanSpokes: number;
+    natClusters: number;
+    isolatedClusters: number;
+    nodePublicIpPools: number;
+    resources: number;
+  };
 }
 
 const REGION = "eastus";
@@ -84,6 +105,9 @@ const FW_PUBLIC_IP = "20.30.40.50";
 const ANY_PUBLIC_IP = "20.1.2.3";
 /** Ids and GUIDs: SHA-256 of the seed string itself. */
 const ids = seededIds({ guidVariant: "fixed" });
+
+/** What a target is: a UDR cluster or pool behind the hub, a loadBalancer pool, or one of the AKS egress designs of 2026. */
+type TargetKind = "aks" | "lbPool" | "udrPool" | "vwanAks" | "natAks" | "isolatedAks";
 
 /** The hub: firewall, its public IP and a policy that allows every required dependency. */
 function hub(sub: string): EstateResource[] {
@@ -153,15 +177,45 @@ function hub(sub: string): EstateResource[] {
 /** Generates an estate; deterministic for the same options. */
 export function generateEstate(options: GenerateOptions): GeneratedEstate {
   const seed = options.seed ?? "egress-audit-bench";
+  const outboundIpNameOf = (index: number) => ids.guid(`${seed}/outbound/${index}`);
   const driftRate = options.driftRate ?? 0.05;
   const privateShare = options.privateIngressShare ?? 0.2;
   const aksShare = options.aksShare ?? 0.15;
   const lbShare = options.loadBalancerShare ?? 0.15;
+  const vwanShare = options.vwanShare ?? 0.05;
+  const natShare = options.natShare ?? 0.05;
+  const isolatedShare = options.isolatedShare ?? 0.03;
+  // Kinds by a target's fraction: [aks | lbPool | vwanAks | natAks | isolatedAks | udrPool].
+  const bounds: Array<[number, TargetKind]> = [];
+  let edge = 0;
+  for (const [share, kind] of [
+    [aksShare, "aks"],
+    [lbShare, "lbPool"],
+    [vwanShare, "vwanAks"],
+    [natShare, "natAks"],
+    [isolatedShare, "isolatedAks"],
+  ] as const) {
+    edge += share;
+    bounds.push([edge, kind]);
+  }
+  const kindOf = (fraction: number): TargetKind => bounds.find(([b]) => fraction < b)?.[1] ?? "udrPool";
   const subs = Array.from({ length: options.subscriptions }, (_, i) => ids.guid(`${seed}/sub/${i}`));
   const resources: EstateResource[] = [...hub(subs[0]!)];
   const seeded: SeededDrift[] = [];
-  const counts = { targets: options.targets, pools: 0, aksClusters: 0, privateIngressPools: 0, resources: 0 };
-  const driftKinds: SeededDrift["kind"][] = ["stray-public-ip", "route-to-internet", "missing-network-contributor", "dns-wrong-address"];
+  const counts = {
+    targets: options.targets,
+    pools: 0,
+    aksClusters: 0,
+    privateIngressPools: 0,
+    vwanSpokes: 0,
+    natClusters: 0,
+    isolatedClusters: 0,
+    nodePublicIpPools: 0,
+    resources: 0,
+  };
+  const driftKinds: SeededDrift["kind"][] = ["stray-public-ip", "route-to-internet", "missing-network-contributor", "dns-wrong-address", "node-public-ip"];
+  /** The Virtual WAN spoke VNets (one per subscription that has vWAN targets), attached to the hub at the end. */
+  const vwanVnets: string[] = [];
   const driftEvery = driftRate > 0 ? Math.round(1 / driftRate) : Number.POSITIVE_INFINITY;
   let driftCursor = 0;
 
@@ -170,8 +224,12 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
     const n = perSub[s]!;
     const spokeId = netId(sub, "rg-net", "virtualNetworks", "vnet-spoke");
     const lbVnetId = netId(sub, "rg-net", "virtualNetworks", "vnet-lb");
+    const vwanVnetId = netId(sub, "rg-net", "virtualNetworks", "vnet-vwan");
+    const isolatedVnetId = netId(sub, "rg-net", "virtualNetworks", "vnet-isolated");
     const spokeSubnets: SubnetBody[] = [];
     const lbSubnets: SubnetBody[] = [];
+    const vwanSubnets: SubnetBody[] = [];
+    const isolatedSubnets: SubnetBody[] = [];
     const sharedRt = routeTable(LEAN, {
       sub,
       rg: "rg-net",
@@ -188,15 +246,23 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
     for (let k = 0; k < n; k++) {
       const index = s * 100000 + k;
       const fraction = ((k * 7919) % 1000) / 1000; // spread kinds evenly, deterministically
-      const kind = fraction < aksShare ? "aks" : fraction < aksShare + lbShare ? "lbPool" : "udrPool";
-      const udr = kind !== "lbPool";
-      const name = `${kind === "aks" ? "aks" : "pool"}-${s}-${k}`;
+      const kind = kindOf(fraction);
+      const isAks = kind !== "lbPool" && kind !== "udrPool";
+      // Routed through the hub firewall by the shared route table (and where drift is seeded).
+      const udr = kind === "aks" || kind === "udrPool";
+      const firewalled = udr || kind === "vwanAks";
+      const name = `${isAks ? "aks" : "pool"}-${s}-${k}`;
       const h = ids.hex(`${seed}/${index}`);
-      const prefix = udr
-        ? `10.${16 + s}.${Math.floor(k / 4)}.${(k % 4) * 64}/26`
-        : `10.${128 + s}.${Math.floor(k / 4)}.${(k % 4) * 64}/26`;
-      const vnetId = udr ? spokeId : lbVnetId;
-      const subnetId = `${vnetId}/subnets/snet-${name}`;
+      const plan = {
+        aks: { vnetId: spokeId, octet: 16 + s, list: spokeSubnets },
+        udrPool: { vnetId: spokeId, octet: 16 + s, list: spokeSubnets },
+        lbPool: { vnetId: lbVnetId, octet: 128 + s, list: lbSubnets },
+        vwanAks: { vnetId: vwanVnetId, octet: 64 + s, list: vwanSubnets },
+        isolatedAks: { vnetId: isolatedVnetId, octet: 96 + s, list: isolatedSubnets },
+        natAks: undefined,
+      }[kind];
+      const prefix = `10.${plan?.octet ?? 0}.${Math.floor(k / 4)}.${(k % 4) * 64}/26`;
+      const vnetId = plan?.vnetId ?? spokeId;
       const privateIngress = kind === "udrPool" && ((k * 104729) % 1000) / 1000 < privateShare;
       let drift: SeededDrift["kind"] | undefined;
       if (udr && index % driftEvery === driftEvery - 1) {
@@ -204,7 +270,8 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
         if (drift === "dns-wrong-address" && !privateIngress) drift = "stray-public-ip";
       }
 
-      // Subnet (route table: the shared one, or the target's own drifted one).
+      // Subnet (route table: the shared one, or the target's own drifted one; vWAN spokes and isolated
+      // clusters have none and are private). A managed NAT gateway cluster has AKS's own VNet in its MC group.
       let subnetRt = udr ? rtId : undefined;
       if (drift === "route-to-internet") {
         const driftRt = routeTable(LEAN, {
@@ -217,19 +284,36 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
         resources.push(driftRt);
         subnetRt = driftRt.id;
       }
-      (udr ? spokeSubnets : lbSubnets).push(subnet(LEAN, { vnetId, name: `snet-${name}`, addressPrefix: prefix, ...(subnetRt ? { routeTableId: subnetRt } : {}) }));
+      const privateSubnet = kind === "vwanAks" || kind === "isolatedAks";
+      plan?.list.push(
+        subnet(LEAN, { vnetId, name: `snet-${name}`, addressPrefix: prefix, ...(subnetRt ? { routeTableId: subnetRt } : {}), ...(privateSubnet ? { defaultOutboundAccess: false } : {}) }),
+      );
 
       const hdiRg = `hdi-${h.slice(0, 32)}`;
-      const mcName = kind === "aks" ? `MC_rg-aks_${name}_${REGION}` : `MC_${hdiRg}_${name}_${REGION}`;
+      const mcName = isAks ? `MC_rg-aks_${name}_${REGION}` : `MC_${hdiRg}_${name}_${REGION}`;
       const mcId = rgId(sub, mcName);
-      const aksRg = kind === "aks" ? "rg-aks" : hdiRg;
+      const aksRg = isAks ? "rg-aks" : hdiRg;
+      const subnetId = plan ? `${vnetId}/subnets/snet-${name}` : `${netId(sub, mcName, "virtualNetworks", `aks-vnet-${h.slice(0, 8)}`)}/subnets/aks-subnet`;
       const aksId = `${rgId(sub, aksRg)}/providers/Microsoft.ContainerService/managedClusters/${name}`;
       const principalId = ids.guid(`${seed}/principal/${index}`);
-      const outboundIpName = ids.guid(`${seed}/outbound/${index}`);
+      const outboundIpName = outboundIpNameOf(index);
       const outboundIpId = netId(sub, mcName, "publicIPAddresses", outboundIpName);
 
-      // The AKS agent-pool NSG AKS puts in every MC group (an MC group is never empty).
-      resources.push(networkSecurityGroup(LEAN, { sub, rg: mcName, name: `aks-agentpool-${h.slice(0, 8)}-nsg`, location: REGION }));
+      // The AKS agent-pool NSG AKS puts in every MC group (an MC group is never empty), on the NICs of the
+      // node pool's scale set.
+      const nsg = networkSecurityGroup(LEAN, { sub, rg: mcName, name: `aks-agentpool-${h.slice(0, 8)}-nsg`, location: REGION });
+      resources.push(nsg, nodeScaleSet({ sub, mcRg: mcName, location: REGION, pool: "nodepool1", hash8: h.slice(0, 8), count: 3, subnetId, nsgId: nsg.id }));
+      // A managed NAT gateway cluster: the gateway and its outbound IP in the MC group.
+      const nat = kind === "natAks" ? managedNat({ sub, mcRg: mcName, location: REGION, ipName: outboundIpNameOf(index), address: ANY_PUBLIC_IP, subnetId }) : undefined;
+      if (nat) resources.push(...nat.resources);
+      // A node-public-IP pool (seeded drift): the prefix, the pool's scale set, its NICs and instance public IPs.
+      const nodeIps =
+        drift === "node-public-ip"
+          ? nodePublicIps({ sub, mcRg: mcName, location: REGION, hash8: h.slice(0, 8), nodes: 2, subnetId, nsgId: nsg.id, address: (n) => `20.2.${s}.${(k % 63) * 4 + n}`,
+              privateIp: (n) => `10.${plan?.octet ?? 0}.${Math.floor(k / 4)}.${(k % 4) * 64 + 40 + n}`,
+            })
+          : undefined;
+      if (nodeIps) resources.push(...nodeIps.resources);
 
       resources.push(
         managedCluster(LEAN, {
@@ -244,15 +328,20 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
           principalId,
           tenantId: ids.guid(`${seed}/tenant`),
           nodeResourceGroup: mcName,
-          agentPools: [{ name: "nodepool1", count: 3, vmSize: "Standard_D8ds_v5", mode: "System" }],
-          subnetId,
-          outboundType: udr ? "userDefinedRouting" : "loadBalancer",
-          ...(udr ? {} : { effectiveOutboundIpIds: [outboundIpId] }),
-          privateCluster: udr ? { zoneGuid: ids.guid(`${seed}/pdns/${index}`) } : false,
+          agentPools: [
+            { name: "nodepool1", count: 3, vmSize: "Standard_D8ds_v5", mode: "System" },
+            ...(nodeIps ? [{ name: "edge", count: 2, vmSize: "Standard_D8ds_v5", mode: "User" as const, enableNodePublicIP: true, nodePublicIPPrefixId: nodeIps.prefixId }] : []),
+          ],
+          ...(plan ? { subnetId } : {}),
+          outboundType: { aks: "userDefinedRouting", udrPool: "userDefinedRouting", vwanAks: "userDefinedRouting", lbPool: "loadBalancer", natAks: "managedNATGateway", isolatedAks: "none" }[kind] as OutboundType,
+          ...(kind === "lbPool" ? { effectiveOutboundIpIds: [outboundIpId] } : {}),
+          ...(nat ? { natGateway: { sku: "StandardV2" as const, effectiveOutboundIpIds: [nat.publicIpId] } } : {}),
+          ...(kind === "isolatedAks" ? { bootstrap: { artifactSource: "Cache" as const, containerRegistryId: `${rgId(sub, "rg-acr")}/providers/Microsoft.ContainerRegistry/registries/acrcache` } } : {}),
+          privateCluster: firewalled || kind === "isolatedAks" ? { zoneGuid: ids.guid(`${seed}/pdns/${index}`) } : false,
         }),
       );
 
-      if (!udr) {
+      if (kind === "lbPool") {
         const frontendName = ids.guid(`${seed}/fe/${index}`);
         const feId = `${netId(sub, mcName, "loadBalancers", "kubernetes")}/frontendIPConfigurations/${frontendName}`;
         resources.push(
@@ -266,7 +355,7 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
         );
       }
 
-      if (udr && drift !== "missing-network-contributor") {
+      if (firewalled && drift !== "missing-network-contributor") {
         resources.push(
           roleAssignment(LEAN, { scope: rgId(sub, "rg-net"), name: ids.guid(`${seed}/ra/${index}`), role: BUILTIN_ROLE.networkContributor, principalId }),
         );
@@ -274,7 +363,7 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
 
       if (drift === "stray-public-ip") resources.push(publicIp(LEAN, { sub, rg: mcName, name: `stray-${name}`, location: REGION, ipAddress: ANY_PUBLIC_IP }));
 
-      if (kind !== "aks") {
+      if (!isAks) {
         counts.pools += 1;
         const poolId = `${rgId(sub, "rg-pools")}/providers/Microsoft.HDInsight/clusterpools/${name}`;
         resources.push(
@@ -329,6 +418,9 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
         }
       } else {
         counts.aksClusters += 1;
+        if (kind === "vwanAks") counts.vwanSpokes += 1;
+        if (kind === "natAks") counts.natClusters += 1;
+        if (kind === "isolatedAks") counts.isolatedClusters += 1;
       }
 
       if (drift === "stray-public-ip") {
@@ -339,7 +431,16 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
           kind: drift,
           failing: [`subnet-default-route|${subnetId}`.toLowerCase(), `default-route-firewall|${subnetId}`.toLowerCase()],
           // With egress going straight to Internet there is no firewall whose rules could be judged.
-          unknown: [`firewall-required-egress|${subnetId}`.toLowerCase(), `firewall-overbroad-allow|${subnetId}`.toLowerCase()],
+          unknown: ["firewall-required-egress", "firewall-dns-proxy", "firewall-overbroad-allow"].map((checkId) => `${checkId}|${subnetId}`.toLowerCase()),
+        });
+      } else if (drift === "node-public-ip" && nodeIps) {
+        counts.nodePublicIpPools += 1;
+        // Node public IPs are never explained in UDR: the prefix and every instance-level public IP fail.
+        seeded.push({
+          target: name,
+          kind: drift,
+          failing: [nodeIps.prefixId, ...nodeIps.instancePublicIpIds].map((id) => `mc-group-public-ip|${id}`.toLowerCase()),
+          unknown: [],
         });
       } else if (drift === "missing-network-contributor") {
         seeded.push({
@@ -355,7 +456,14 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
       virtualNetwork(LEAN, { sub, rg: "rg-net", name, location: REGION, addressPrefixes: [space], subnets });
     resources.push(vnet("vnet-spoke", `10.${16 + s}.0.0/16`, spokeSubnets));
     if (lbSubnets.length) resources.push(vnet("vnet-lb", `10.${128 + s}.0.0/16`, lbSubnets));
+    if (vwanSubnets.length) {
+      resources.push(vnet("vnet-vwan", `10.${64 + s}.0.0/16`, vwanSubnets));
+      vwanVnets.push(vwanVnetId);
+    }
+    if (isolatedSubnets.length) resources.push(vnet("vnet-isolated", `10.${96 + s}.0.0/16`, isolatedSubnets));
   });
+  // The Virtual WAN secured hub (subscription 0), its firewall run by the hub policy, one connection per spoke VNet.
+  if (vwanVnets.length) resources.push(...securedHub({ sub: subs[0]!, location: REGION, policyId: netId(subs[0]!, "rg-hub", "firewallPolicies", "fwp-hub"), spokeVnetIds: vwanVnets }));
 
   counts.resources = resources.length;
   return {

@@ -4,8 +4,10 @@
  * carries several). Written from the drift seeded in the estate, not from a scan: a failing test
  * then says whether the estate or the scanner is wrong.
  */
+import type { Edge } from "./edge.js";
 import type { SubscriptionA } from "./subscriptionA.js";
 import type { SubscriptionB } from "./subscriptionB.js";
+import type { SubscriptionC } from "./subscriptionC.js";
 import { fwpWeuId } from "./world.js";
 
 /** A finding the scan must report. */
@@ -29,14 +31,25 @@ export interface ExpectedFindings {
 }
 
 const compliant = (kind: ExpectedTarget["kind"]): ExpectedTarget => ({ kind, status: "compliant", failing: [], unknown: [] });
-/** The default route reaches no firewall: there are no rules to judge. */
-const fwNotJudged = (subnetId: string): ExpectedFinding[] => [
-  { checkId: "firewall-required-egress", resourceId: subnetId },
-  { checkId: "firewall-overbroad-allow", resourceId: subnetId },
-];
+/** The firewall checks: they judge the rules of the firewall a subnet's egress reaches. */
+const FIREWALL_CHECKS = ["firewall-required-egress", "firewall-dns-proxy", "firewall-overbroad-allow"];
+/** The default route reaches no firewall (or none that can be read): there are no rules to judge. */
+const fwNotJudged = (subnetId: string): ExpectedFinding[] => FIREWALL_CHECKS.map((checkId) => ({ checkId, resourceId: subnetId }));
+
+/**
+ * A UDR subnet whose egress reaches no firewall: both routing checks fail on it, and the firewall
+ * checks have no rules to judge.
+ */
+const noFirewallPath = (subnetId: string): Pick<ExpectedTarget, "failing" | "unknown"> => ({
+  failing: [
+    { checkId: "subnet-default-route", resourceId: subnetId },
+    { checkId: "default-route-firewall", resourceId: subnetId },
+  ],
+  unknown: fwNotJudged(subnetId),
+});
 
 /** The expected findings, from the ids of the seeded drift. */
-export function expectedFindings(a: SubscriptionA, b: SubscriptionB): ExpectedFindings {
+export function expectedFindings(a: SubscriptionA, b: SubscriptionB, edge: Edge, c: SubscriptionC): ExpectedFindings {
   const ingestSubnet = a.spokes.ingest.subnetId;
   const reportingSubnet = a.spokes.reporting.subnetId;
   return {
@@ -49,6 +62,8 @@ export function expectedFindings(a: SubscriptionA, b: SubscriptionB): ExpectedFi
           { checkId: "mc-group-public-ip", resourceId: a.debugPipId },
           { checkId: "mc-group-public-ip", resourceId: a.marketingUiPipId },
           { checkId: "cluster-private-ingress", resourceId: a.marketingUiPipId },
+          // The NSG rule AKS wrote for the public Flink UI service, on the node NICs: Internet to TCP 8081.
+          { checkId: "subnet-nsg-inbound", resourceId: a.pools.marketing.nodes.nsgId },
         ],
         unknown: [],
       },
@@ -79,14 +94,10 @@ export function expectedFindings(a: SubscriptionA, b: SubscriptionB): ExpectedFi
         status: "unknown",
         failing: [],
         // Everything that needs the subnet (403 AuthorizationFailed).
-        unknown: [
-          "subnet-default-route",
-          "default-route-firewall",
-          "firewall-required-egress",
-          "firewall-overbroad-allow",
-          "subnet-nsg-inbound",
-          "udr-network-contributor",
-        ].map((checkId) => ({ checkId, resourceId: a.spokes.restricted.subnetId })),
+        unknown: ["subnet-default-route", "default-route-firewall", ...FIREWALL_CHECKS, "subnet-nsg-inbound", "udr-network-contributor"].map((checkId) => ({
+          checkId,
+          resourceId: a.spokes.restricted.subnetId,
+        })),
       },
       "pool-sandbox": {
         kind: "clusterPool",
@@ -118,6 +129,45 @@ export function expectedFindings(a: SubscriptionA, b: SubscriptionB): ExpectedFi
           { checkId: "api-server-private", resourceId: b.pools.ml.poolId },
         ],
         unknown: [],
+      },
+      "aks-edge": {
+        kind: "aksCluster",
+        status: "drifted",
+        failing: [
+          // Node public IPs: the prefix in the MC group and each edge node's instance-level public IP.
+          { checkId: "mc-group-public-ip", resourceId: edge.prefixId },
+          ...edge.instancePublicIpIds.map((resourceId) => ({ checkId: "mc-group-public-ip", resourceId })),
+          // SSH from Internet on the NSG of the node NICs (the subnet NSG is clean).
+          { checkId: "subnet-nsg-inbound", resourceId: edge.nodeNsgId },
+          // Custom DNS servers without the firewall's address, while fw-hub's network rules name FQDNs.
+          { checkId: "firewall-dns-proxy", resourceId: edge.spoke.vnetId },
+        ],
+        unknown: [],
+      },
+      "aks-orders": compliant("aksCluster"),
+      // The hub connection does not propagate the default route (enableInternetSecurity false).
+      "aks-catalog": { kind: "aksCluster", status: "drifted", ...noFirewallPath(c.catalog.spoke.subnetId) },
+      "aks-search": compliant("aksCluster"),
+      "aks-ledger": compliant("aksCluster"),
+      // outboundType none in a subnet with default outbound access: a public egress path.
+      "aks-pricing": {
+        kind: "aksCluster",
+        status: "drifted",
+        failing: [{ checkId: "subnet-default-route", resourceId: c.pricing.spoke.subnetId }],
+        unknown: [],
+      },
+      "aks-media": compliant("aksCluster"),
+      // No default route, default outbound access on: fail open.
+      "aks-checkout": { kind: "aksCluster", status: "drifted", ...noFirewallPath(c.checkout.spoke.subnetId) },
+      // The next hop lies in the partner hub of a subscription the scanner cannot read (403).
+      "aks-partners": {
+        kind: "aksCluster",
+        status: "unknown",
+        failing: [],
+        unknown: ["default-route-firewall", ...FIREWALL_CHECKS].map((checkId) => ({
+          checkId,
+          resourceId: c.partners.spoke.subnetId,
+        })),
       },
     },
   };

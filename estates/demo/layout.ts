@@ -10,9 +10,6 @@ import {
   clusterPool,
   hdiCluster,
   hdiClusterFqdns,
-  managedCluster,
-  managedClusterFqdns,
-  managedClusterId,
   clusterPoolId,
   netId,
   networkSecurityGroup,
@@ -28,14 +25,16 @@ import {
   virtualNetworkPeering,
   type AgentPoolSpec,
   type ARecordSpec,
-  type ManagedClusterSpec,
   type MsiRef,
   type RouteSpec,
   type SecurityRuleSpec,
   type Tags,
   type VirtualNetworkLinkSpec,
 } from "../../src/emulator/builders/index.js";
-import { add, addAll, CREATED_BY, ids, K8S_VERSION, style, TENANT } from "./world.js";
+import { aksCluster, aksNodes, type Aks, type AksNodes } from "./aksLayout.js";
+import { add, addAll, CREATED_BY, ids, style, TENANT } from "./world.js";
+
+export { aksCluster, aksNodes, type Aks, type AksNodes } from "./aksLayout.js";
 
 /** A target's spoke network, as later pieces refer to it. */
 export interface Spoke {
@@ -77,6 +76,9 @@ export function assignRole(a: { scope: string; role: string; principalId: string
  * network resource group, peered with `hub` when given. `ingressPublicIps` opens TCP 80/443 from
  * Internet to those addresses; `extraNsgRules` are appended to the subnet NSG; `extraSubnets` are
  * further subnets with no NSG and no route table (e.g. an AKS API server subnet).
+ * `defaultOutboundAccess`: the subnet's flag (`null`: absent, default outbound access on); not
+ * given, a routed subnet is private and an unrouted one states nothing. `natGatewayId` puts a NAT
+ * gateway on the subnet; `dnsServers` gives the VNet custom DNS servers.
  */
 export function spoke(p: {
   sub: string;
@@ -91,6 +93,11 @@ export function spoke(p: {
   ingressPublicIps?: string[];
   extraNsgRules?: SecurityRuleSpec[];
   extraSubnets?: Array<{ name: string; prefix: string; delegation?: string }>;
+  defaultOutboundAccess?: boolean | null;
+  natGatewayId?: string;
+  hubPeeringState?: "Connected" | "Initiated" | "Disconnected";
+  /** Custom DNS servers of the VNet (`dhcpOptions.dnsServers`); not given: Azure-provided DNS. */
+  dnsServers?: string[];
   tags?: Tags;
 }): Spoke {
   const { sub, rg, location } = p;
@@ -117,6 +124,9 @@ export function spoke(p: {
     ...(p.extraNsgRules ?? []),
   ];
   const nsg = add(networkSecurityGroup(style, { sub, rg, name: `nsg-${p.subnetName}`, location, rules, subnetIds: [subnetId], ...tags }));
+  // Routed subnets were made private when the route table went on (a UDR without default outbound access).
+  const dao = p.defaultOutboundAccess === undefined ? (p.routes ? false : undefined) : p.defaultOutboundAccess;
+  const outbound = dao === undefined || dao === null ? {} : { defaultOutboundAccess: dao };
   const rt = p.routes
     ? add(routeTable(style, { sub, rg, name: `rt-${p.subnetName}`, location, routes: p.routes, disableBgpRoutePropagation: true, subnetIds: [subnetId], ...tags }))
     : undefined;
@@ -127,6 +137,7 @@ export function spoke(p: {
       name: p.vnetName,
       location,
       addressPrefixes: [p.vnetPrefix],
+      ...(p.dnsServers ? { dnsServers: p.dnsServers } : {}),
       subnets: [
         subnet(style, {
           vnetId,
@@ -134,8 +145,9 @@ export function spoke(p: {
           addressPrefix: p.subnetPrefix,
           networkSecurityGroupId: nsg.id,
           ...(rt ? { routeTableId: rt.id } : {}),
+          ...(p.natGatewayId ? { natGatewayId: p.natGatewayId } : {}),
           privateLinkServiceNetworkPolicies: "Disabled",
-          ...(p.routes ? { defaultOutboundAccess: false } : {}),
+          ...outbound,
         }),
         ...(p.extraSubnets ?? []).map((x) =>
           subnet(style, { vnetId, name: x.name, addressPrefix: x.prefix, ...(x.delegation ? { delegation: x.delegation } : {}) }),
@@ -143,104 +155,20 @@ export function spoke(p: {
       ],
       // Spoke side of the hub peering: traffic forwarded by the hub firewall is allowed in.
       peerings: p.hub
-        ? [virtualNetworkPeering(style, { vnetId, remoteVnetId: p.hub.vnetId, remoteAddressPrefixes: [p.hub.prefix], allowForwardedTraffic: true })]
+        ? [
+            virtualNetworkPeering(style, {
+              vnetId,
+              remoteVnetId: p.hub.vnetId,
+              remoteAddressPrefixes: [p.hub.prefix],
+              allowForwardedTraffic: true,
+              ...(p.hubPeeringState ? { peeringState: p.hubPeeringState } : {}),
+            }),
+          ]
         : [],
       ...tags,
     }),
   );
   return { sub, rg, location, vnetId, vnetPrefix: p.vnetPrefix, subnetId, subnetPrefix: p.subnetPrefix, nsgId: nsg.id, ...(rt ? { routeTableId: rt.id } : {}) };
-}
-
-/** An AKS cluster as later pieces refer to it. */
-export interface Aks {
-  id: string;
-  fqdn: string;
-  privateFqdn?: string;
-  principalId: string;
-}
-
-/**
- * An AKS managed cluster (ids derived from its id); a private cluster also gets AKS's own
- * private DNS zone for its API server in the node resource group.
- */
-export function aksCluster(c: {
-  sub: string;
-  rg: string;
-  name: string;
-  location: string;
-  dnsPrefix: string;
-  nodeResourceGroup: string;
-  outboundType: ManagedClusterSpec["outboundType"];
-  privateCluster: boolean;
-  apiServerSubnetId?: string;
-  apiServerPrivateIp?: string;
-  subnetId: string;
-  vnetId: string;
-  effectiveOutboundIPs?: string[];
-  kubelet: MsiRef;
-  kubernetesVersion?: string;
-  tags?: Tags;
-  agentPools: AgentPoolSpec[];
-}): Aks {
-  const id = managedClusterId(c.sub, c.rg, c.name);
-  const fqdnHash = ids.hex8(`fqdn/${id}`);
-  const zoneGuid = ids.guid(`apizone/${id}`);
-  const principalId = ids.guid(`aksprincipal/${id}`);
-  add(
-    managedCluster(style, {
-      sub: c.sub,
-      rg: c.rg,
-      name: c.name,
-      location: c.location,
-      dnsPrefix: c.dnsPrefix,
-      fqdnHash,
-      kubernetesVersion: c.kubernetesVersion ?? K8S_VERSION,
-      principalId,
-      tenantId: TENANT,
-      nodeResourceGroup: c.nodeResourceGroup,
-      agentPools: c.agentPools,
-      subnetId: c.subnetId,
-      outboundType: c.outboundType,
-      ...(c.outboundType === "loadBalancer" ? { effectiveOutboundIpIds: c.effectiveOutboundIPs ?? [] } : {}),
-      privateCluster: c.privateCluster ? { zoneGuid, ...(c.apiServerSubnetId ? { apiServerSubnetId: c.apiServerSubnetId } : {}) } : false,
-      kubelet: c.kubelet,
-      ...(c.tags ? { tags: c.tags } : {}),
-    }),
-  );
-  const names = managedClusterFqdns({ dnsPrefix: c.dnsPrefix, fqdnHash, location: c.location, ...(c.privateCluster ? { privateZoneGuid: zoneGuid } : {}) });
-  // A private cluster's API server: AKS's own private DNS zone in the node resource group.
-  if (names.privateZoneName && names.privateRecordName) {
-    if (!c.apiServerPrivateIp) throw new Error(`${c.name}: a private cluster needs apiServerPrivateIp`);
-    addAll(
-      privateDnsZoneWith(style, {
-        sub: c.sub,
-        rg: c.nodeResourceGroup,
-        zoneName: names.privateZoneName,
-        records: [{ name: names.privateRecordName, addresses: [c.apiServerPrivateIp], ttl: 300 }],
-        links: [{ name: ids.hex32(`apilink/${id}`), vnetId: c.vnetId }],
-      }).resources,
-    );
-  }
-  return { id, fqdn: names.fqdn, ...(names.privateFqdn ? { privateFqdn: names.privateFqdn } : {}), principalId };
-}
-
-/** The NSG AKS creates in the node resource group for the node NICs (rules for public LoadBalancer services). */
-export function aksAgentPoolNsg(p: { sub: string; mcRg: string; location: string; seed: string; publicIngress?: Array<{ address: string; ports: number[] }> }): void {
-  add(
-    networkSecurityGroup(style, {
-      sub: p.sub,
-      rg: p.mcRg,
-      name: `aks-agentpool-${ids.digits8(p.seed)}-nsg`,
-      location: p.location,
-      rules: (p.publicIngress ?? []).map((ing, i) => ({
-        name: `k8s-azure-lb_allow_IPv4_${ids.hex32(`nsgrule/${ing.address}`)}`,
-        destinationPortRanges: ing.ports.map(String),
-        sourceAddressPrefix: "Internet",
-        destinationAddressPrefix: ing.address,
-        priority: 500 + i,
-      })),
-    }),
-  );
 }
 
 /** A pool as its clusters and later pieces refer to it. */
@@ -253,6 +181,8 @@ export interface Pool {
   hdiRg: string;
   mcRg: string;
   aks: Aks;
+  /** The agent-pool NSG and scale sets in the MC group. */
+  nodes: AksNodes;
   clusterMsi: MsiRef;
   spoke: Spoke;
   legacyShape: boolean;
@@ -294,6 +224,10 @@ export function pool(p: {
   const mcRg = `MC_${hdiRg}_${p.name}_${p.location}`;
   const legacy = p.legacyShape ?? false;
   const agentPool = identity(p.sub, hdiRg, `${p.name}-agentpool`, p.location, `agentpool/${p.name}`);
+  const agentPools: AgentPoolSpec[] = [
+    { name: "systempool", count: 3, vmSize: "Standard_D4as_v4", mode: "System" },
+    { name: "userpool", count: p.workerNodes ?? 5, vmSize: p.vmSize ?? "Standard_D8as_v5", mode: "User" },
+  ];
   const aks = aksCluster({
     sub: p.sub,
     rg: hdiRg,
@@ -311,10 +245,7 @@ export function pool(p: {
     kubelet: agentPool,
     ...(p.aksVersion ? { kubernetesVersion: p.aksVersion } : {}),
     tags: { "hdinsight-on-aks-cluster-pool": p.name },
-    agentPools: [
-      { name: "systempool", count: 3, vmSize: "Standard_D4as_v4", mode: "System" },
-      { name: "userpool", count: p.workerNodes ?? 5, vmSize: p.vmSize ?? "Standard_D8as_v5", mode: "User" },
-    ],
+    agentPools,
   });
   const poolId = clusterPoolId(p.sub, p.rg, p.name);
   add(
@@ -342,13 +273,21 @@ export function pool(p: {
     }),
   );
 
-  // MC group: the agent-pool NSG AKS always creates (rules for public ingress services only).
-  aksAgentPoolNsg({ sub: p.sub, mcRg, location: p.location, seed: aks.id, ...(p.publicIngressNsg ? { publicIngress: p.publicIngressNsg } : {}) });
+  // MC group: the agent-pool NSG AKS always creates (rules for public ingress services only) and the node scale sets.
+  const nodes = aksNodes({
+    sub: p.sub,
+    mcRg,
+    location: p.location,
+    seed: aks.id,
+    agentPools,
+    subnetId: p.spoke.subnetId,
+    ...(p.publicIngressNsg ? { publicIngress: p.publicIngressNsg } : {}),
+  });
 
   // The user-assigned MSI the clusters run as, and the agent pool's right to assign it.
   const clusterMsi = identity(p.sub, p.rg, `msi-${p.name}`, p.location, `clustermsi/${p.name}`);
   assignRole({ scope: clusterMsi.id, role: BUILTIN_ROLE.managedIdentityOperator, principalId: agentPool.principalId, seed: `mio/${p.name}` });
-  return { name: p.name, sub: p.sub, rg: p.rg, location: p.location, poolId, hdiRg, mcRg, aks, clusterMsi, spoke: p.spoke, legacyShape: legacy, createdAt: p.createdAt };
+  return { name: p.name, sub: p.sub, rg: p.rg, location: p.location, poolId, hdiRg, mcRg, aks, nodes, clusterMsi, spoke: p.spoke, legacyShape: legacy, createdAt: p.createdAt };
 }
 
 /** An internal LoadBalancer service of a pool's cluster: its frontend and private link service. */

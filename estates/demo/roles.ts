@@ -6,11 +6,13 @@ import { BUILTIN_ROLE, rgId } from "../../src/emulator/builders/index.js";
 import { assignRole } from "./layout.js";
 import type { SubscriptionA } from "./subscriptionA.js";
 import type { SubscriptionB } from "./subscriptionB.js";
-import { ids, SUB_A, SUB_B } from "./world.js";
+import type { SubscriptionC } from "./subscriptionC.js";
+import type { Edge } from "./edge.js";
+import { ids, SUB_A, SUB_B, SUB_C } from "./world.js";
 import type { Pool } from "./layout.js";
 
 /** Adds the demo's role assignments to the estate. */
-export function buildRoleAssignments(a: SubscriptionA, b: SubscriptionB, telemetry: Pool): void {
+export function buildRoleAssignments(a: SubscriptionA, b: SubscriptionB, telemetry: Pool, edge: Edge, c: SubscriptionC): void {
   const nc = (scope: string, principalId: string, seed: string, description?: string) =>
     assignRole({ scope, role: BUILTIN_ROLE.networkContributor, principalId, seed, ...(description ? { description } : {}) });
 
@@ -29,14 +31,21 @@ export function buildRoleAssignments(a: SubscriptionA, b: SubscriptionB, telemet
   nc(rgId(SUB_B, "rg-payments-network"), b.clusters.payments.principalId, "nc/payments", "aks-payments: UDR network resources");
   nc(rgId(SUB_A, "rg-net-telemetry"), telemetry.aks.principalId, "nc/telemetry", "pool-telemetry AKS: UDR network resources");
   nc(rgId(SUB_B, "rg-net-ml"), b.pools.ml.aks.principalId, "nc/ml", "pool-ml AKS: network resources (userDefinedRouting since the in-place switch)");
+  nc(rgId(SUB_B, "rg-edge-network"), edge.cluster.principalId, "nc/edge", "aks-edge: UDR network resources");
+  for (const t of [c.orders, c.catalog, c.checkout, c.partners]) {
+    nc(rgId(SUB_C, t.spoke.rg), t.cluster.principalId, `nc/${t.spoke.rg}`, `${t.spoke.rg}: UDR network resources`);
+  }
   // Bring-your-own-subnet clusters with loadBalancer egress (AKS manages LB services in the subnet).
   nc(b.spokes.sandbox.vnetId, b.pools.sandbox.aks.principalId, "nc/sandbox");
   nc(b.spokes.web.vnetId, b.clusters.web.principalId, "nc/web");
   nc(b.spokes.legacy.vnetId, b.pools.legacy.aks.principalId, "nc/legacy");
-  // Inherited noise: a security group reads both subscriptions.
+  // Network-isolated and NAT gateway clusters in their own (BYO) subnets.
+  for (const t of [c.ledger, c.pricing, c.media]) nc(t.spoke.vnetId, t.cluster.principalId, `nc/${t.spoke.vnetId}`);
+  // Inherited noise: a security group reads the subscriptions.
   for (const [sub, seed] of [
     [SUB_A, "reader/a"],
     [SUB_B, "reader/b"],
+    [SUB_C, "reader/c"],
   ] as const) {
     assignRole({ scope: `/subscriptions/${sub}`, role: BUILTIN_ROLE.reader, principalId: ids.guid("group/security-auditors"), principalType: "Group", seed });
   }

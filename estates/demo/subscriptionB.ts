@@ -3,9 +3,9 @@
  * aks-web, pool-legacy, pool-ml). Its eastus spokes are peered with the hub in subscription A;
  * pool-legacy is in westus2 and not peered. What each demonstrates: estates/README.md.
  */
-import { aksPublicLoadBalancer, netId, publicIp, type Tags } from "../../src/emulator/builders/index.js";
-import { aksAgentPoolNsg, aksCluster, clusterPrivateDns, identity, internalIngress, pool, poolCluster, spoke, type Aks, type Pool, type Spoke } from "./layout.js";
-import { add, devTags, EAST, eastHub, hubVnetId, ids, networkTagsB, routeFwPublicIp, routeToFirewall, style, SUB_B, WEST2 } from "./world.js";
+import { aksPublicLoadBalancer, netId, publicIp, type AgentPoolSpec, type Tags } from "../../src/emulator/builders/index.js";
+import { aksCluster, aksNodes, clusterPrivateDns, identity, internalIngress, pool, poolCluster, spoke, type Aks, type Pool, type Spoke } from "./layout.js";
+import { add, devTags, EAST, eastHub, FW_PRIVATE_IP, hubVnetId, ids, networkTagsB, routeFwPublicIp, routeToFirewall, style, SUB_B, WEST2 } from "./world.js";
 
 /** What later parts (hub rules, role assignments, expected findings) need from subscription B. */
 export interface SubscriptionB {
@@ -162,9 +162,15 @@ export function buildSubscriptionB(): SubscriptionB {
     subnetPrefix: "10.21.0.0/24",
     routes: [routeToFirewall, routeFwPublicIp],
     hub: eastHub,
+    // Names resolve through the hub firewall's DNS proxy, as its network rules with FQDNs require.
+    dnsServers: [FW_PRIVATE_IP],
     tags: networkTagsB,
   });
   const paymentsMc = `MC_rg-payments_aks-payments_${EAST}`;
+  const paymentsPools: AgentPoolSpec[] = [
+    { name: "system", count: 3, vmSize: "Standard_D4ds_v5", mode: "System" },
+    { name: "apps", count: 4, vmSize: "Standard_D8ds_v5", mode: "User" },
+  ];
   const paymentsKubelet = identity(SUB_B, paymentsMc, "aks-payments-agentpool", EAST, "kubelet/aks-payments");
   const payments = aksCluster({
     sub: SUB_B,
@@ -180,12 +186,9 @@ export function buildSubscriptionB(): SubscriptionB {
     apiServerPrivateIp: "10.21.0.4",
     kubelet: paymentsKubelet,
     tags: { environment: "dev", owner: "payments", pciScope: "true" },
-    agentPools: [
-      { name: "system", count: 3, vmSize: "Standard_D4ds_v5", mode: "System" },
-      { name: "apps", count: 4, vmSize: "Standard_D8ds_v5", mode: "User" },
-    ],
+    agentPools: paymentsPools,
   });
-  aksAgentPoolNsg({ sub: SUB_B, mcRg: paymentsMc, location: EAST, seed: payments.id });
+  aksNodes({ sub: SUB_B, mcRg: paymentsMc, location: EAST, seed: payments.id, agentPools: paymentsPools, subnetId: spokePayments.subnetId });
 
   // --- 8. aks-web: plain AKS, loadBalancer egress, public ingress (ManagedClustersGet.json shape).
   const webMc = `MC_rg-web_aks-web_${EAST}`;
@@ -227,6 +230,7 @@ export function buildSubscriptionB(): SubscriptionB {
       tags: serviceTags("ingress-nginx/ingress-nginx-controller"),
     }),
   );
+  const webPools: AgentPoolSpec[] = [{ name: "nodepool1", count: 3, vmSize: "Standard_DS2_v2", mode: "System" }];
   const webKubelet = identity(SUB_B, webMc, "aks-web-agentpool", EAST, "kubelet/aks-web");
   const web = aksCluster({
     sub: SUB_B,
@@ -242,7 +246,7 @@ export function buildSubscriptionB(): SubscriptionB {
     effectiveOutboundIPs: [webOutboundPip.id],
     kubelet: webKubelet,
     tags: { archv2: "", tier: "production" },
-    agentPools: [{ name: "nodepool1", count: 3, vmSize: "Standard_DS2_v2", mode: "System" }],
+    agentPools: webPools,
   });
   add(
     aksPublicLoadBalancer(style, {
@@ -255,7 +259,15 @@ export function buildSubscriptionB(): SubscriptionB {
       ingress: [{ frontendName: webIngressFe, publicIpId: webIngressPip.id, ports: [80, 443], nodePorts: { 80: 31080, 443: 31443 } }],
     }),
   );
-  aksAgentPoolNsg({ sub: SUB_B, mcRg: webMc, location: EAST, seed: web.id, publicIngress: [{ address: "52.146.41.200", ports: [80, 443] }] });
+  aksNodes({
+    sub: SUB_B,
+    mcRg: webMc,
+    location: EAST,
+    seed: web.id,
+    agentPools: webPools,
+    subnetId: spokeWeb.subnetId,
+    publicIngress: [{ address: "52.146.41.200", ports: [80, 443] }],
+  });
 
   // --- 9. pool-legacy: the pool GET has no networkProfile and no aksManagedResourceGroupName
   //        (GetClusterPool.json); the AKS cluster says loadBalancer. westus2, not peered.

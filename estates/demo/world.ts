@@ -37,6 +37,13 @@ export const TENANT = "4c7b2e91-3d8a-4f06-b5e2-8a1c9d0f6e37";
 export const SUB_A = "3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73";
 /** Contoso Analytics (dev). */
 export const SUB_B = "b7e4c2a9-1f3d-4e8b-a6c5-92d0f7e3b1a4";
+/** Contoso Digital (prod): AKS only, `Microsoft.HDInsight` not registered. */
+export const SUB_C = "5d9e1c7a-2b4f-4a83-9e61-c3f07b2d8a15";
+/**
+ * Contoso Connectivity: the partner hub's subscription. The scanner's identity cannot see it (it
+ * is not in the subscription list, and every read in it answers 403).
+ */
+export const SUB_D = "e2a6f4b8-9c1d-4f7e-8a3b-6d5c0e1f2a94";
 
 /** The Kubernetes version of every AKS cluster unless stated. */
 export const K8S_VERSION = "1.29.7";
@@ -47,6 +54,7 @@ export const CREATED_BY = "platform-pipeline@contoso.com";
 export const EAST = "eastus";
 export const WEST2 = "westus2";
 export const WEU = "westeurope";
+export const EAST2 = "eastus2";
 
 // The eastus hub (subscription A, rg-hub).
 export const HUB_RG = "rg-hub";
@@ -69,10 +77,28 @@ export const fwWeuIpConfigId = `${fwWeuId}/ipConfigurations/fw-hub-weu-ipconfig`
 export const fwpWeuBaseId = netId(SUB_A, HUB_WEU_RG, "firewallPolicies", "fwp-weu-base");
 export const fwpWeuId = netId(SUB_A, HUB_WEU_RG, "firewallPolicies", "fwp-weu-egress");
 
+// The Virtual WAN of subscription C (rg-vwan, eastus2): one secured hub.
+export const VWAN_RG = "rg-vwan";
+export const VHUB_PREFIX = "10.100.0.0/23";
+export const VHUB_FW_PRIVATE_IP = "10.100.0.132";
+export const VHUB_FW_PUBLIC_IP = "20.96.41.7";
+export const virtualWanId = netId(SUB_C, VWAN_RG, "virtualWans", "vwan-contoso");
+export const vhubId = netId(SUB_C, VWAN_RG, "virtualHubs", "vhub-eastus2");
+export const vhubFwId = netId(SUB_C, VWAN_RG, "azureFirewalls", "fw-vhub-eastus2");
+export const vhubFwPolicyId = netId(SUB_C, VWAN_RG, "firewallPolicies", "fwp-vhub-eastus2");
+
+// The partner hub (subscription D, unreadable): a peered hub VNet with a firewall at 10.50.1.4.
+export const PARTNER_HUB_RG = "rg-connectivity";
+export const PARTNER_HUB_PREFIX = "10.50.0.0/16";
+export const PARTNER_FW_PRIVATE_IP = "10.50.1.4";
+export const partnerHubVnetId = netId(SUB_D, PARTNER_HUB_RG, "virtualNetworks", "vnet-hub-partners");
+
 export const platformTags: Tags = { environment: "prod", costCenter: "CC-4410", owner: "data-platform" };
 export const devTags: Tags = { environment: "dev", costCenter: "CC-5120", owner: "analytics" };
 export const networkTagsA: Tags = { environment: "prod", owner: "network-team" };
 export const networkTagsB: Tags = { environment: "dev", owner: "network-team" };
+export const digitalTags: Tags = { environment: "prod", costCenter: "CC-6230", owner: "digital-commerce" };
+export const networkTagsC: Tags = { environment: "prod", owner: "network-team" };
 
 /** A spoke's default route to the eastus hub firewall. */
 export const routeToFirewall: RouteSpec = { name: "default-to-fw-hub", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: FW_PRIVATE_IP };

@@ -1,7 +1,8 @@
 /**
  * The benchmark's estate generator, small: a scan of a generated estate reports exactly the
- * seeded drift as failures, nothing unknown, and every other target compliant. The benchmark
- * relies on this to check findings at scale.
+ * seeded drift as failures, nothing unknown, and every other target compliant, with every shape in
+ * it (Virtual WAN spokes, NAT gateway and network-isolated clusters, node-public-IP pools, a scale
+ * set per node pool). The benchmark relies on this to check findings at scale.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEstate, type GeneratedEstate } from "../../bench/generate.js";
@@ -15,7 +16,8 @@ let emu: RunningEmulator;
 let generated: GeneratedEstate;
 let report: DriftReport;
 beforeAll(async () => {
-  generated = generateEstate({ targets: 60, subscriptions: 3, driftRate: 0.2, privateIngressShare: 0.5, pageSize: 7 });
+  // Shares raised so that 20 targets per subscription hold every shape (defaults: 0.05, 0.05, 0.03).
+  generated = generateEstate({ targets: 60, subscriptions: 3, driftRate: 0.2, privateIngressShare: 0.5, pageSize: 7, vwanShare: 0.1, natShare: 0.05, isolatedShare: 0.05 });
   emu = await startEmulator({ estate: parseEstate(generated.estate) });
   ({ report } = await runScan({
     settings: readArmSettings({}, { endpoint: emu.url, staticToken: "t" }),
@@ -29,9 +31,18 @@ describe("generated estates", () => {
     expect(report.summary.targets).toBe(60);
     expect(generated.counts.pools + generated.counts.aksClusters).toBe(60);
     expect(generated.counts.privateIngressPools).toBeGreaterThan(0);
+    expect(generated.counts.vwanSpokes).toBeGreaterThan(0);
+    expect(generated.counts.natClusters).toBeGreaterThan(0);
+    expect(generated.counts.isolatedClusters).toBeGreaterThan(0);
+    expect(generated.counts.nodePublicIpPools).toBeGreaterThan(0);
     expect(new Set(generated.seeded.map((d) => d.kind))).toEqual(
-      new Set(["stray-public-ip", "route-to-internet", "missing-network-contributor", "dns-wrong-address"]),
+      new Set(["stray-public-ip", "route-to-internet", "missing-network-contributor", "dns-wrong-address", "node-public-ip"]),
     );
+    // A scale set per node pool in every MC group; node-public-IP pools add theirs with instance NICs and public IPs.
+    const of = (type: string) => generated.estate.resources.filter((r) => r.type === type).length;
+    expect(of("Microsoft.Compute/virtualMachineScaleSets")).toBe(60 + generated.counts.nodePublicIpPools);
+    expect(of("Microsoft.Compute/virtualMachineScaleSets/virtualMachines/networkInterfaces/ipConfigurations/publicIPAddresses")).toBe(2 * generated.counts.nodePublicIpPools);
+    expect(of("Microsoft.Network/virtualHubs/hubVirtualNetworkConnections")).toBeGreaterThan(0);
   });
 
   it("scan to exactly the seeded failures, nothing unknown, everything else compliant", () => {

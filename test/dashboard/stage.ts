@@ -17,7 +17,7 @@ import { allRoutes, pageRoutes } from "../../src/http/routes.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { startLocalServer, type HttpHandler, type RunningLocalServer } from "../../src/serve/server.js";
 import { publicIp } from "../helpers/estate.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C, REPO, testServices } from "../setup/harness.js";
 
 /** Debian's Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -74,7 +74,7 @@ export async function startDashboardStage(options: DashboardStageOptions): Promi
     const r = await fetch(`${server.url}/api/scans?code=${key}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }),
+      body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C] }),
     });
     expect(r.status, await r.clone().text()).toBe(201);
     return (await r.json()) as DriftReport;

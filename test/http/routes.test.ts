@@ -27,7 +27,7 @@ import { CheckList, DriftReport, Health, Problem, ScanPage } from "../../src/htt
 import { scopeKeyOf } from "../../src/model/scan.js";
 import { useServices, type AppServices } from "../../src/app/services.js";
 import type { DriftReport as Report } from "../../src/report/report.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, schemaErrors, storageCounts, testServices, type Response } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C, REPO, httpRequest, invocation, responseOf, schemaErrors, storageCounts, testServices, type Response } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
@@ -85,7 +85,7 @@ describe("happy paths", () => {
   });
 
   it("POST /api/scans scans, stores and returns the report (201, Location); the first scan of a scope has no diff", async () => {
-    const r = await call(startScan, "POST", "/api/scans", { headers: JSON_HEADERS, body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }) });
+    const r = await call(startScan, "POST", "/api/scans", { headers: JSON_HEADERS, body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C] }) });
     expectJson(r, 201, DriftReport);
     firstScan = r.json as Report;
     expect(r.headers.location).toBe(`/api/scans/${firstScan.scanId}`);
@@ -98,7 +98,7 @@ describe("happy paths", () => {
     const r = await call(startScan, "POST", "/api/scans", {
       query: "format=json",
       headers: { "content-type": "application/json; charset=utf-8" },
-      body: JSON.stringify({ subscriptions: [DEMO_SUB_B.toUpperCase(), DEMO_SUB_A] }),
+      body: JSON.stringify({ subscriptions: [DEMO_SUB_C, DEMO_SUB_B.toUpperCase(), DEMO_SUB_A] }),
     });
     expectJson(r, 201, DriftReport);
     const report = r.json as Report;
@@ -116,7 +116,7 @@ describe("happy paths", () => {
     const any = await call(getLatestScan, "GET", "/api/scans/latest");
     expectJson(any, 200, DriftReport);
     expect((any.json as Report).diff).toBeDefined();
-    const scoped = await call(getLatestScan, "GET", "/api/scans/latest", { query: `subscription=${DEMO_SUB_A}&subscription=${DEMO_SUB_B}` });
+    const scoped = await call(getLatestScan, "GET", "/api/scans/latest", { query: `subscription=${DEMO_SUB_A}&subscription=${DEMO_SUB_B}&subscription=${DEMO_SUB_C}` });
     expectJson(scoped, 200, DriftReport);
     expect((scoped.json as Report).scanId).toBe((any.json as Report).scanId);
   });

@@ -23,6 +23,8 @@ import type { TeamsReceiver } from "./teamsReceiver.js";
 /** The demo estate's subscriptions. */
 export const DEMO_SUB_A = "3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73";
 export const DEMO_SUB_B = "b7e4c2a9-1f3d-4e8b-a6c5-92d0f7e3b1a4";
+/** The AKS-only subscription (no `Microsoft.HDInsight` registered). */
+export const DEMO_SUB_C = "5d9e1c7a-2b4f-4a83-9e61-c3f07b2d8a15";
 export const REPO = join(import.meta.dirname, "..", "..");
 
 /** The connection string of the shared Azurite (globalSetup). */

@@ -1,7 +1,10 @@
 /**
  * AKS managed clusters in the 2024-09-01 GET shape: `ManagedClustersGet.json` and
  * `ManagedClustersCreate_PrivateClusterFQDNSubdomain.json`
- * (shared/reference/arm-examples/Microsoft.ContainerService/2024-09-01/).
+ * (shared/reference/arm-examples/Microsoft.ContainerService/2024-09-01/), with the egress fields
+ * of 2026-08-01: `natGatewayProfile` (`ManagedClustersCreate_ManagedNATGateway.json`), node public
+ * IPs (`ManagedClustersCreate_NodePublicIPPrefix.json`), and `bootstrapProfile` and the NAT
+ * gateway `sku` from the swagger excerpt (`swagger/managedClusters-2026-08-01.network-excerpt.json`).
  */
 import type { EstateResource } from "../estate.js";
 import { given, ifExample, refs, type BodyStyle, type Tags } from "./ids.js";
@@ -37,6 +40,34 @@ export interface AgentPoolSpec {
   count: number;
   vmSize: string;
   mode: "System" | "User";
+  /** `enableNodePublicIP`: every node gets its own public IP. Example bodies: default false. */
+  enableNodePublicIP?: boolean;
+  /** `nodePublicIPPrefixID`: the `publicIPPrefixes` the node IPs come from. */
+  nodePublicIPPrefixId?: string;
+  /** The pool's own `vnetSubnetID`; default the cluster's `subnetId`. */
+  subnetId?: string;
+}
+
+/** Outbound types: the stable enum of 2026-08-01, `block` (preview) and the preview spelling `managedNATGatewayV2`. */
+export type OutboundType =
+  | "loadBalancer"
+  | "userDefinedRouting"
+  | "managedNATGateway"
+  | "userAssignedNATGateway"
+  | "none"
+  | "block"
+  | "managedNATGatewayV2";
+
+/** `networkProfile.natGatewayProfile` of a managed NAT gateway cluster. */
+export interface NatGatewayProfileSpec {
+  /** `sku` (`Standard` | `StandardV2`); not written when not given (as in the example, which predates it). */
+  sku?: "Standard" | "StandardV2";
+  /** `managedOutboundIPProfile.count`; default the number of effective outbound IPs. */
+  managedOutboundIpCount?: number;
+  /** `effectiveOutboundIPs[].id` (read-only): public IPs or public IP prefixes in the node resource group. */
+  effectiveOutboundIpIds: string[];
+  /** Example bodies: default 4 (as in the example). */
+  idleTimeoutInMinutes?: number;
 }
 
 /** What {@link managedCluster} builds. */
@@ -58,9 +89,20 @@ export interface ManagedClusterSpec {
   agentPools: AgentPoolSpec[];
   /** The agent pools' subnet (bring-your-own VNet). */
   subnetId?: string;
-  outboundType: "loadBalancer" | "userDefinedRouting" | "managedNATGateway" | "userAssignedNATGateway" | "none" | "block";
+  outboundType: OutboundType;
   /** loadBalancer egress: the outbound public IPs (`loadBalancerProfile.effectiveOutboundIPs`). */
   effectiveOutboundIpIds?: string[];
+  /** Managed NAT gateway egress: `networkProfile.natGatewayProfile`. */
+  natGateway?: NatGatewayProfileSpec;
+  /** Network isolation: `bootstrapProfile` (`artifactSource: Cache` with the private ACR the images come from). */
+  bootstrap?: { artifactSource: "Cache" | "Direct"; containerRegistryId?: string };
+  /**
+   * API Server VNet Integration of a public API server (`enableVnetIntegration` + `subnetId` with
+   * `enablePrivateCluster: false`); for a private one use `privateCluster.apiServerSubnetId`.
+   */
+  publicApiServerSubnetId?: string;
+  /** `apiServerAccessProfile.authorizedIPRanges` of a public API server. */
+  authorizedIpRanges?: string[];
   /**
    * `apiServerAccessProfile`: a private cluster (its zone GUID names the `privateFQDN`, and API
    * Server VNet Integration when `apiServerSubnetId` is given), or `false` for a public one.
@@ -80,8 +122,9 @@ export interface ManagedClusterSpec {
  * A managed cluster (`ManagedClustersGet.json`; a private cluster as
  * `ManagedClustersCreate_PrivateClusterFQDNSubdomain.json` answers it). Lean: the system identity,
  * version, names, agent pools (name, count, size, mode, subnet), node resource group, the network
- * profile's plugin, outbound type and effective outbound IPs, and the API server access profile
- * (`enablePrivateCluster`, VNet integration) when given.
+ * profile's plugin, outbound type and effective outbound IPs (load balancer or NAT gateway), the
+ * agent pools' node public IP flags, the API server access profile (`enablePrivateCluster`,
+ * authorized ranges, VNet integration) and the bootstrap profile, when given.
  */
 export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): EstateResource {
   const id = spec.id ?? managedClusterId(spec.sub, spec.rg, spec.name);
@@ -98,7 +141,7 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
     count: p.count,
     vmSize: p.vmSize,
     ...ifExample(style, () => ({ osDiskSizeGB: 128, osDiskType: "Managed", kubeletDiskType: "OS" })),
-    ...given("vnetSubnetID", spec.subnetId),
+    ...given("vnetSubnetID", p.subnetId ?? spec.subnetId),
     ...ifExample(style, (ids) => ({
       maxPods: 110,
       type: "VirtualMachineScaleSets",
@@ -109,8 +152,9 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
       powerState: { code: "Running" },
       orchestratorVersion: version,
       currentOrchestratorVersion: version,
-      enableNodePublicIP: false,
     })),
+    ...(example ? { enableNodePublicIP: p.enableNodePublicIP ?? false } : given("enableNodePublicIP", p.enableNodePublicIP)),
+    ...given("nodePublicIPPrefixID", p.nodePublicIPPrefixId),
     mode: p.mode,
     ...ifExample(style, () => ({
       osType: "Linux",
@@ -121,6 +165,7 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
     })),
   }));
   const outboundIps = spec.effectiveOutboundIpIds;
+  const nat = spec.natGateway;
   const networkProfile = {
     networkPlugin: "azure",
     ...ifExample(style, () => ({
@@ -147,13 +192,29 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
             : { effectiveOutboundIPs: refs(outboundIps) },
         }
       : {}),
+    ...(nat
+      ? {
+          natGatewayProfile: {
+            ...given("sku", nat.sku),
+            ...(example ? { managedOutboundIPProfile: { count: nat.managedOutboundIpCount ?? nat.effectiveOutboundIpIds.length } } : {}),
+            effectiveOutboundIPs: refs(nat.effectiveOutboundIpIds),
+            ...ifExample(style, () => ({ idleTimeoutInMinutes: nat.idleTimeoutInMinutes ?? 4 })),
+          },
+        }
+      : {}),
   };
   const pc = spec.privateCluster;
+  const authorized = given("authorizedIPRanges", spec.authorizedIpRanges);
   const apiServerAccessProfile =
     pc === undefined
       ? undefined
       : pc === false
-        ? { enablePrivateCluster: false }
+        ? {
+            ...authorized,
+            enablePrivateCluster: false,
+            // API Server VNet Integration with public access: the API server's load balancer is in the subnet, still public.
+            ...(spec.publicApiServerSubnetId ? { enableVnetIntegration: true, subnetId: spec.publicApiServerSubnetId } : {}),
+          }
         : {
             enablePrivateCluster: true,
             ...ifExample(style, () => ({ privateDNSZone: "system", enablePrivateClusterPublicFQDN: true })),
@@ -183,6 +244,9 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
       ...ifExample(style, () => ({ enableRBAC: true, supportPlan: "KubernetesOfficial" })),
       networkProfile,
       ...given("apiServerAccessProfile", apiServerAccessProfile),
+      ...(spec.bootstrap
+        ? { bootstrapProfile: { artifactSource: spec.bootstrap.artifactSource, ...given("containerRegistryId", spec.bootstrap.containerRegistryId) } }
+        : {}),
       ...(spec.kubelet
         ? { identityProfile: { kubeletidentity: { resourceId: spec.kubelet.id, clientId: spec.kubelet.clientId, objectId: spec.kubelet.principalId } } }
         : {}),

@@ -82,6 +82,54 @@ export function azureFirewall(style: BodyStyle, spec: AzureFirewallSpec): Estate
   };
 }
 
+/** What {@link hubFirewall} builds. */
+export interface HubFirewallSpec {
+  sub: string;
+  rg: string;
+  name: string;
+  location: string;
+  /** The Virtual WAN hub it secures (`virtualHub.id`). */
+  hubId: string;
+  /** `hubIPAddresses.privateIPAddress`: the hub-side next hop of routing intent and hub routes. */
+  privateIp: string;
+  /** `hubIPAddresses.publicIPs.addresses[].address`. */
+  publicIpAddresses: string[];
+  policyId: string;
+  /** Default `Succeeded`. */
+  provisioningState?: string;
+  tags?: Tags;
+}
+
+/**
+ * An Azure Firewall in a Virtual WAN hub (`AzureFirewallPutInHub.json`): SKU `AZFW_Hub`, no IP
+ * configurations (its addresses are `hubIPAddresses`), run by a policy. Lean: provisioning state,
+ * SKU, hub, policy and hub addresses.
+ */
+export function hubFirewall(style: BodyStyle, spec: HubFirewallSpec): EstateResource {
+  const id = netId(spec.sub, spec.rg, "azureFirewalls", spec.name);
+  return {
+    name: spec.name,
+    id,
+    type: "Microsoft.Network/azureFirewalls",
+    ...ifExample(style, (ids) => ({ etag: ids.netEtag(id) })),
+    location: spec.location,
+    ...ifExample(style, () => ({ zones: [] })),
+    ...given("tags", spec.tags),
+    properties: {
+      provisioningState: spec.provisioningState ?? "Succeeded",
+      sku: { name: "AZFW_Hub", tier: "Standard" },
+      ...ifExample(style, () => ({ threatIntelMode: "Alert" })),
+      virtualHub: { id: spec.hubId },
+      firewallPolicy: { id: spec.policyId },
+      hubIPAddresses: {
+        publicIPs: { addresses: spec.publicIpAddresses.map((address) => ({ address })), count: spec.publicIpAddresses.length },
+        privateIPAddress: spec.privateIp,
+      },
+      ...ifExample(style, () => ({ additionalProperties: {} })),
+    },
+  };
+}
+
 /** What {@link firewallPolicy} builds. */
 export interface FirewallPolicySpec {
   sub: string;

@@ -13,10 +13,16 @@ export interface SubnetSpec {
   addressPrefix: string;
   networkSecurityGroupId?: string;
   routeTableId?: string;
+  /** The NAT gateway on the subnet (`natGateway.id`). */
+  natGatewayId?: string;
   /** The service the subnet is delegated to (e.g. `Microsoft.ContainerService/managedClusters`). */
   delegation?: string;
   /** Example bodies: default "Enabled" (as ARM creates a subnet). */
   privateLinkServiceNetworkPolicies?: "Enabled" | "Disabled";
+  /**
+   * `false`: a private subnet (no default outbound access, as `SubnetGetWithSharingScope.json`);
+   * not given: the property is absent (`null`: default outbound access stays on).
+   */
   defaultOutboundAccess?: boolean;
 }
 
@@ -31,7 +37,7 @@ export interface SubnetBody {
 
 /**
  * A subnet, shaped on `SubnetGet.json` / the subnets of `VirtualNetworkGet.json`. Lean: address
- * prefix, NSG, route table, delegation and `defaultOutboundAccess` as given.
+ * prefix, NSG, route table, NAT gateway, delegation and `defaultOutboundAccess` as given.
  */
 export function subnet(style: BodyStyle, spec: SubnetSpec): SubnetBody {
   const id = `${spec.vnetId}/subnets/${spec.name}`;
@@ -60,6 +66,7 @@ export function subnet(style: BodyStyle, spec: SubnetSpec): SubnetBody {
       addressPrefix: spec.addressPrefix,
       ...(spec.networkSecurityGroupId ? { networkSecurityGroup: { id: spec.networkSecurityGroupId } } : {}),
       ...(spec.routeTableId ? { routeTable: { id: spec.routeTableId } } : {}),
+      ...(spec.natGatewayId ? { natGateway: { id: spec.natGatewayId } } : {}),
       ...(style.detail === "example"
         ? {
             serviceEndpoints: [],
@@ -84,11 +91,13 @@ export interface PeeringSpec {
   allowForwardedTraffic: boolean;
   /** Default `peer-to-<remote VNet name>`. */
   name?: string;
+  /** Default `Connected`; `Initiated` while the remote side has no peering back, `Disconnected` after it was deleted. */
+  peeringState?: "Connected" | "Initiated" | "Disconnected";
 }
 
 /**
- * A connected peering as its VNet embeds it (`VirtualNetworkPeeringGet.json`). Lean: state,
- * remote network, its address space and the traffic flags.
+ * A peering as its VNet embeds it (`VirtualNetworkPeeringGet.json`; connected unless stated).
+ * Lean: state, remote network, its address space and the traffic flags.
  */
 export function virtualNetworkPeering(style: BodyStyle, spec: PeeringSpec): Record<string, unknown> {
   const name = spec.name ?? `peer-to-${lastSegment(spec.remoteVnetId)}`;
@@ -99,7 +108,7 @@ export function virtualNetworkPeering(style: BodyStyle, spec: PeeringSpec): Reco
     ...ifExample(style, (ids) => ({ etag: ids.netEtag(id), type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings" })),
     properties: {
       ...ifExample(style, () => ({ provisioningState: "Succeeded" })),
-      peeringState: "Connected",
+      peeringState: spec.peeringState ?? "Connected",
       ...ifExample(style, () => ({ peeringSyncLevel: "FullyInSync" })),
       remoteVirtualNetwork: { id: spec.remoteVnetId },
       allowVirtualNetworkAccess: true,
@@ -107,6 +116,7 @@ export function virtualNetworkPeering(style: BodyStyle, spec: PeeringSpec): Reco
       allowGatewayTransit: false,
       useRemoteGateways: false,
       remoteAddressSpace: { addressPrefixes: spec.remoteAddressPrefixes },
+      ...ifExample(style, () => ({ remoteVirtualNetworkAddressSpace: { addressPrefixes: spec.remoteAddressPrefixes } })),
     },
   };
 }
@@ -122,12 +132,14 @@ export interface VirtualNetworkSpec {
   subnets: SubnetBody[];
   /** Built with {@link virtualNetworkPeering}. Example bodies: default none. */
   peerings?: Record<string, unknown>[];
+  /** Custom DNS servers (`dhcpOptions.dnsServers`, as in `VirtualNetworkListAll.json`); not given: Azure-provided DNS, no `dhcpOptions`. */
+  dnsServers?: string[];
   tags?: Tags;
 }
 
 /**
  * A virtual network with its subnets embedded (`VirtualNetworkGet.json`). Lean: address space,
- * subnets, and peerings when given.
+ * custom DNS servers, subnets, and peerings when given.
  */
 export function virtualNetwork(style: BodyStyle, spec: VirtualNetworkSpec): EstateResource {
   const id = netId(spec.sub, spec.rg, "virtualNetworks", spec.name);
@@ -142,6 +154,7 @@ export function virtualNetwork(style: BodyStyle, spec: VirtualNetworkSpec): Esta
       provisioningState: "Succeeded",
       ...ifExample(style, (ids) => ({ resourceGuid: ids.guid(`rguid/${id}`) })),
       addressSpace: { addressPrefixes: spec.addressPrefixes },
+      ...(spec.dnsServers ? { dhcpOptions: { dnsServers: spec.dnsServers } } : {}),
       subnets: spec.subnets,
       ...(style.detail === "example"
         ? { virtualNetworkPeerings: spec.peerings ?? [], enableDdosProtection: false }
