@@ -1,15 +1,16 @@
 /**
  * Which Azure Firewall filters a target's egress, per subnet: the baseline `firewallResourceId` when
- * set, else the firewall at the next hop of the subnet's `0.0.0.0/0` (the egress-path resolver,
- * `egressPath.ts`). Subnets behind one firewall form one scope. Pure.
+ * set, else the firewall the subnet's `0.0.0.0/0` reaches (the egress-path resolver, `egressPath.ts`:
+ * the next hop of its route, or a Virtual WAN secured hub's firewall). Subnets behind one firewall form one scope. Pure.
  */
 import type { AzureFirewall, ReadError, Snapshot, Target } from "../../../model/snapshot.js";
 import type { BaselineRules } from "../../../baseline/baseline.js";
 import { sameAddress } from "../addresses.js";
-import { egressPathOf, pathDefaultRoute, preferredFirewall } from "../egressPath.js";
+import { egressPathOf, pathChain, pathDefaultRoute, preferredFirewall, reachesAppliance } from "../egressPath.js";
 import { capitalise, nameOf } from "../names.js";
 import { errorOf, resolve } from "../parts.js";
-import { requiresFirewallEgress, targetLabel, targetSubnets } from "../target.js";
+import { firewallRequirementOf } from "../egress/isolated.js";
+import { targetLabel, targetSubnets } from "../target.js";
 
 /** The pool subnets whose egress one firewall filters. */
 export interface FirewallScope {
@@ -40,15 +41,16 @@ export interface TargetFirewalls {
 /**
  * Finds the firewall(s) that filter a target's egress. A subnet is in scope when firewall egress is
  * required (UDR target or baseline `requireFirewallEgress`) or its default route goes to a virtual
- * appliance. Its firewall is baseline `firewallResourceId` when set, else the Azure Firewall at the
- * default route's next-hop address (a `Succeeded` one first). A next hop that is a baseline
+ * appliance (its own route, or a Virtual WAN secured hub). Its firewall is baseline
+ * `firewallResourceId` when set, else the hub firewall of a secured hub's routing intent, else the
+ * Azure Firewall at the default route's next-hop address (a `Succeeded` one first). A next hop that is a baseline
  * `approvedApplianceIps` address held by no Azure Firewall leaves the subnet out (its rules cannot be
  * read; the baseline accepts the appliance). Subnets, route tables and firewalls that cannot be read,
  * any other next hop that is no Azure Firewall, or a required subnet whose default route leads to no
  * appliance are problems (reported as unknown).
  */
 export function firewallScopes(snapshot: Snapshot, target: Target, rules: BaselineRules): TargetFirewalls {
-  const req = requiresFirewallEgress(snapshot, target, rules);
+  const req = firewallRequirementOf(snapshot, target, rules);
   const evidence: Record<string, unknown> = { targetId: target.id, ...req.evidence };
   if (req.known) evidence.firewallEgressRequired = req.required ? req.reason : false;
   const result: TargetFirewalls = { scopes: [], problems: [], evidence };
@@ -96,7 +98,17 @@ export function firewallScopes(snapshot: Snapshot, target: Target, rules: Baseli
       });
       continue;
     }
-    if (path.kind !== "appliance") {
+    if (path.kind === "hubUnreadable" && !(req.known && req.required && baselineFw !== undefined)) {
+      // An unreadable hub elsewhere says nothing about a subnet that needs no firewall; the hub that connects its VNet does.
+      if (req.known && !req.required && !path.connected) continue;
+      problem(
+        `Whether a Virtual WAN secured hub filters the egress of ${subnetLabel} could not be told (${path.chain[path.chain.length - 1] ?? path.error.message}), so its firewall rules could not be judged.`,
+        path.error,
+        { egressChain: pathChain(path) },
+      );
+      continue;
+    }
+    if (!reachesAppliance(path)) {
       if (req.known && !req.required) continue;
       if (!req.known) {
         problem(`Whether ${subnetLabel} must send egress through a firewall could not be told: its egress mode could not be read.`, req.error);
@@ -113,15 +125,27 @@ export function firewallScopes(snapshot: Snapshot, target: Target, rules: Baseli
       }
       firewall = fw.value;
       foundBy = `${subnetId}: baseline firewallResourceId`;
+    } else if (path.kind === "securedHub") {
+      firewall = path.firewall;
+      foundBy = `${subnetId}: ${pathChain(path).slice(1).join(" → ")}`;
+    } else if (path.kind === "hubAppliance") {
+      problem(
+        `Virtual WAN hub ${path.hub.hub.name} sends the egress of ${subnetLabel} to ${nameOf(path.nextHopId)}, which is no Azure Firewall, so its rules could not be judged.`,
+        { code: "FirewallNotFound", message: `hub next hop ${path.nextHopId} is no Azure Firewall; the rules of another appliance cannot be read`, scope: subnetId },
+        { egressChain: pathChain(path) },
+      );
+      continue;
     } else if (path.kind !== "appliance" || path.address === undefined || path.address === "") {
       const actual =
         path.kind === "routeTableUnreadable"
           ? "unreadable route table"
-          : path.kind === "noRouteTable"
-            ? "no route table"
-            : route === undefined
-              ? "no 0.0.0.0/0 route"
-              : `0.0.0.0/0 → ${route.nextHopType}`;
+          : path.kind === "hubUnreadable"
+            ? "unreadable Virtual WAN hub"
+            : path.kind === "noRouteTable"
+              ? "no route table"
+              : route === undefined
+                ? "no 0.0.0.0/0 route"
+                : `0.0.0.0/0 → ${route.nextHopType}`;
       problem(
         `The default route of ${subnetLabel} leads to no firewall (${actual}; see subnet-default-route), so no firewall rules filter its egress.`,
         { code: "NoFirewallRoute", message: `${subnetLabel}: ${actual}`, scope: subnetId },
@@ -146,6 +170,7 @@ export function firewallScopes(snapshot: Snapshot, target: Target, rules: Baseli
         problem(`No Azure Firewall was found at ${hop}, the default-route next hop of ${subnetLabel}, so its rules could not be judged.`, error, {
           defaultRoute: path.route,
           readErrors: match.readErrors,
+          ...(match.home !== undefined ? { nextHopVnetId: match.home.vnetId, nextHopSubscriptionId: match.home.subscriptionId } : {}),
         });
         continue;
       }
