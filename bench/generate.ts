@@ -7,7 +7,11 @@
  * that the findings are right at scale.
  *
  * Everything not seeded as drift is compliant under all checks (scanned without a baseline):
- * the expected failing findings are exactly the seeded ones.
+ * the expected failing findings are exactly the seeded ones. The AKS clusters come in three add-on
+ * configurations (none; Container insights with managed Prometheus; Azure Policy with the Key Vault
+ * CSI driver), so the scan reads three dependency lists, one per configuration, whatever the size;
+ * the hub policy allows every endpoint they list (the add-ons' by FQDN, NTP by a network-rule FQDN
+ * under the policy's DNS proxy).
  *
  * The bodies come from the estate builders (src/emulator/builders/) in their lean style: what
  * the scanner reads, which keeps estates of 10,000+ targets small.
@@ -18,13 +22,16 @@ import {
   aksInternalLoadBalancer,
   aksPublicLoadBalancer,
   applicationRule,
+  AZURE_POLICY_FQDNS,
   azureFirewall,
+  azureMonitorFqdns,
   BUILTIN_ROLE,
   clusterPool,
   filterRuleCollection,
   firewallPolicy,
   HDI_COMMON_FQDNS,
   hdiCluster,
+  KEY_VAULT_CSI_FQDNS,
   hdiClusterFqdns,
   LEAN,
   managedCluster,
@@ -41,6 +48,7 @@ import {
   seededIds,
   subnet,
   virtualNetwork,
+  type AddonProfileSpec,
   type AppRuleProtocol,
   type OutboundType,
   type SubnetBody,
@@ -109,6 +117,16 @@ const ids = seededIds({ guidVariant: "fixed" });
 /** What a target is: a UDR cluster or pool behind the hub, a loadBalancer pool, or one of the AKS egress designs of 2026. */
 type TargetKind = "aks" | "lbPool" | "udrPool" | "vwanAks" | "natAks" | "isolatedAks";
 
+/**
+ * The add-on configurations of the AKS clusters (by target index): none; Container insights
+ * (`omsagent`) with managed Prometheus; Azure Policy with the Key Vault Secrets Store CSI driver.
+ */
+const ADDON_MIX: ReadonlyArray<{ addons?: Record<string, AddonProfileSpec>; azureMonitorMetrics?: boolean }> = [
+  {},
+  { addons: { omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: "/subscriptions/bench/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law-bench" } } }, azureMonitorMetrics: true },
+  { addons: { azurepolicy: { enabled: true }, azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "false" } } } },
+];
+
 /** The hub: firewall, its public IP and a policy that allows every required dependency. */
 function hub(sub: string): EstateResource[] {
   const fwId = netId(sub, "rg-hub", "azureFirewalls", "fw-hub");
@@ -125,8 +143,8 @@ function hub(sub: string): EstateResource[] {
   const src = ["10.0.0.0/8"];
   const https: AppRuleProtocol[] = [{ protocolType: "Https", port: 443 }];
   const app = (name: string, targetFqdns: string[], protocols = https) => applicationRule(LEAN, { name, sourceAddresses: src, protocols, targetFqdns });
-  const net = (name: string, ipProtocols: string[], destinationAddresses: string[], destinationPorts: string[]) =>
-    networkRule(LEAN, { name, ipProtocols, sourceAddresses: src, destinationAddresses, destinationPorts });
+  const net = (name: string, ipProtocols: string[], destinationAddresses: string[], destinationPorts: string[], destinationFqdns?: string[]) =>
+    networkRule(LEAN, { name, ipProtocols, sourceAddresses: src, destinationAddresses, destinationPorts, ...(destinationFqdns ? { destinationFqdns } : {}) });
   return [
     pip,
     azureFirewall(LEAN, {
@@ -139,7 +157,8 @@ function hub(sub: string): EstateResource[] {
       publicIpId: pip.id,
       policyId,
     }),
-    firewallPolicy(LEAN, { sub, rg: "rg-hub", name: "fwp-hub", location: REGION, ruleCollectionGroupIds: [rcgId] }),
+    // DNS proxy on: the NTP rule below names its destination by FQDN.
+    firewallPolicy(LEAN, { sub, rg: "rg-hub", name: "fwp-hub", location: REGION, ruleCollectionGroupIds: [rcgId], dnsProxy: true }),
     ruleCollectionGroup(LEAN, {
       policyId,
       name: "rcg-egress",
@@ -151,6 +170,7 @@ function hub(sub: string): EstateResource[] {
           net("azure-files", ["TCP"], ["Storage.EastUS"], ["445"]),
           net("sql-redirect", ["TCP"], ["Sql.EastUS"], ["11000-11999"]),
           net("azure-monitor", ["TCP"], ["AzureMonitor"], ["443"]),
+          net("ntp", ["UDP"], [], ["123"], ["ntp.ubuntu.com"]),
         ]),
         filterRuleCollection("aksfwar", 200, "Allow", [
           applicationRule(LEAN, {
@@ -168,6 +188,8 @@ function hub(sub: string): EstateResource[] {
             `*.hcp.${REGION}.azmk8s.io`,
           ]),
           app("sql", ["*.database.windows.net"], [{ protocolType: "Mssql", port: 1433 }]),
+          // The add-on endpoints the FQDN tag is not credited with (see the ADDON_MIX clusters).
+          app("aks-addons", [...azureMonitorFqdns(REGION, true), ...AZURE_POLICY_FQDNS, ...KEY_VAULT_CSI_FQDNS]),
         ]),
       ],
     }),
@@ -338,6 +360,7 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
           ...(nat ? { natGateway: { sku: "StandardV2" as const, effectiveOutboundIpIds: [nat.publicIpId] } } : {}),
           ...(kind === "isolatedAks" ? { bootstrap: { artifactSource: "Cache" as const, containerRegistryId: `${rgId(sub, "rg-acr")}/providers/Microsoft.ContainerRegistry/registries/acrcache` } } : {}),
           privateCluster: firewalled || kind === "isolatedAks" ? { zoneGuid: ids.guid(`${seed}/pdns/${index}`) } : false,
+          ...ADDON_MIX[index % ADDON_MIX.length],
         }),
       );
 

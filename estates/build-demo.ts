@@ -63,6 +63,8 @@ buildEastHub({
   ],
   routed: [a.spokes.finance, a.spokes.marketing, a.spokes.ingest, a.spokes.reporting, a.spokes.restricted, b.spokes.payments, b.spokes.ml, edge.spoke],
   apiServers: [a.pools.finance.aks, a.pools.marketing.aks, a.pools.ingest.aks, a.pools.reporting.aks, a.pools.restricted.aks, b.clusters.payments, b.pools.ml.aks, edge.cluster],
+  // aks-payments runs Container insights and managed Prometheus (aks-edge's Key Vault add-on has no rule: its drift).
+  monitored: [b.spokes.payments],
 });
 buildWeuHub({ fwPipId: fwWeuPipId, telemetry: telemetry.spoke });
 buildRoleAssignments(a, b, telemetry.pool, edge, c);
@@ -79,8 +81,8 @@ const estate: Estate = {
     "(network isolated). Compliant: pool-finance, aks-payments, aks-web, pool-legacy, aks-orders, aks-search, aks-ledger, aks-media. " +
     "Drifted: pool-marketing (stray public IPs, Flink UI exposed publicly), pool-ingest (default route to Internet, stale DNS record), " +
     "pool-reporting (default route to an address with no firewall, Network Contributor on the VNet only), pool-sandbox (unexplained public IP, SSH open to the Internet), " +
-    "pool-telemetry (firewall policy misses required egress and allows Http to any FQDN), pool-ml (AKS cluster changed behind the pool), " +
-    "aks-edge (node public IPs, SSH open on the node NICs, DNS servers that bypass the firewall's DNS proxy), aks-catalog (hub connection without internet security), aks-pricing (network-isolated cluster with default outbound access), " +
+    "pool-telemetry (firewall policy misses required egress, has DNS proxy off under a network-rule FQDN, and allows Http to any FQDN), pool-ml (AKS cluster changed behind the pool), " +
+    "aks-edge (node public IPs, SSH open on the node NICs, DNS servers that bypass the firewall's DNS proxy, Key Vault add-on endpoint not allowed), aks-catalog (hub connection without internet security), aks-pricing (network-isolated cluster with default outbound access), " +
     "aks-checkout (default route lost: fails open). Unknown: pool-restricted (network resources unreadable), aks-partners (firewall in a subscription the scanner cannot read). " +
     "Every check fails on at least one target and passes on at least one. See estates/README.md.",
   subscriptions: [

@@ -56,6 +56,10 @@ export function aksCluster(c: {
   kubernetesVersion?: string;
   tags?: Tags;
   agentPools: AgentPoolSpec[];
+  /** `addonProfiles` (their endpoints join the cluster's dependency list). */
+  addons?: ManagedClusterSpec["addons"];
+  /** Managed Prometheus (`azureMonitorProfile.metrics.enabled`). */
+  azureMonitorMetrics?: boolean;
 }): Aks {
   const id = managedClusterId(c.sub, c.rg, c.name);
   const fqdnHash = ids.hex8(`fqdn/${id}`);
@@ -84,6 +88,8 @@ export function aksCluster(c: {
       privateCluster: c.privateCluster ? { zoneGuid, ...(c.apiServerSubnetId ? { apiServerSubnetId: c.apiServerSubnetId } : {}) } : false,
       kubelet: c.kubelet,
       ...(c.tags ? { tags: c.tags } : {}),
+      ...(c.addons ? { addons: c.addons } : {}),
+      ...(c.azureMonitorMetrics !== undefined ? { azureMonitorMetrics: c.azureMonitorMetrics } : {}),
     }),
   );
   const names = managedClusterFqdns({ dnsPrefix: c.dnsPrefix, fqdnHash, location: c.location, ...(c.privateCluster ? { privateZoneGuid: zoneGuid } : {}) });

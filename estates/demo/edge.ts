@@ -31,7 +31,10 @@ export interface Edge {
  * each edge node has an instance-level public IP that only the scale set lists. To reach the nodes
  * over those addresses someone added an SSH rule from Internet to the agent-pool NSG on the node
  * NICs. Its VNet resolves names through the hub's DNS Private Resolver instead of the firewall's DNS
- * proxy. The API server is public with API Server VNet Integration and authorized ranges.
+ * proxy. The API server is public with API Server VNet Integration and authorized ranges. The team
+ * enabled the Key Vault Secrets Store CSI driver add-on, trusting the `AzureKubernetesService` FQDN
+ * tag: its endpoint `vault.azure.net` is in the cluster's dependency list, and fwp-egress does not
+ * allow it.
  */
 export function buildEdge(): Edge {
   const spk = spoke({
@@ -83,6 +86,7 @@ export function buildEdge(): Edge {
     kubelet,
     tags: { environment: "dev", owner: "game-services" },
     agentPools: pools,
+    addons: { azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } } },
   });
   const nodes = aksNodes({
     sub: SUB_B,

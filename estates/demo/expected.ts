@@ -8,7 +8,7 @@ import type { Edge } from "./edge.js";
 import type { SubscriptionA } from "./subscriptionA.js";
 import type { SubscriptionB } from "./subscriptionB.js";
 import type { SubscriptionC } from "./subscriptionC.js";
-import { fwpWeuId } from "./world.js";
+import { fwPolicyId, fwpWeuId } from "./world.js";
 
 /** A finding the scan must report. */
 export interface ExpectedFinding {
@@ -118,6 +118,11 @@ export function expectedFindings(a: SubscriptionA, b: SubscriptionB, edge: Edge,
           { checkId: "firewall-required-egress", resourceId: fwpWeuId, item: "fqdn *.blob.core.windows.net Https:443" },
           { checkId: "firewall-required-egress", resourceId: fwpWeuId, item: "fqdn graph.microsoft.com Https:443" },
           { checkId: "firewall-overbroad-allow", resourceId: fwpWeuId, item: "fwp-weu-egress/rcg-temporary-exceptions/temp-allow/allow-http-any" },
+          // DNS proxy is off in the firewall's own policy (the child), so the parent's network rule naming
+          // ntp.ubuntu.com matches nothing: the rule fails firewall-dns-proxy, and NTP (the time-sync
+          // category of the AKS cluster's dependency list) is missing.
+          { checkId: "firewall-dns-proxy", resourceId: fwpWeuId, item: "fwp-weu-base/rcg-platform-aks/aks-control-plane/ntp: DNS proxy" },
+          { checkId: "firewall-required-egress", resourceId: fwpWeuId, item: "fqdn ntp.ubuntu.com UDP:123" },
         ],
         unknown: [],
       },
@@ -141,6 +146,9 @@ export function expectedFindings(a: SubscriptionA, b: SubscriptionB, edge: Edge,
           { checkId: "subnet-nsg-inbound", resourceId: edge.nodeNsgId },
           // Custom DNS servers without the firewall's address, while fw-hub's network rules name FQDNs.
           { checkId: "firewall-dns-proxy", resourceId: edge.spoke.vnetId },
+          // The Key Vault Secrets Store CSI driver add-on's endpoint, listed by the cluster, allowed by no rule
+          // (the AzureKubernetesService FQDN tag is not credited with add-on endpoints).
+          { checkId: "firewall-required-egress", resourceId: fwPolicyId, item: "fqdn vault.azure.net Https:443" },
         ],
         unknown: [],
       },

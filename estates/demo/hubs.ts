@@ -5,6 +5,7 @@
 import {
   applicationRule,
   azureFirewall,
+  azureMonitorFqdns,
   filterRuleCollection,
   firewallPolicy,
   HDI_COMMON_FQDNS,
@@ -92,12 +93,16 @@ const appRule = (name: string, description: string, sources: string[], protocols
 const https: AppRuleProtocol[] = [{ protocolType: "Https", port: 443 }];
 const httpAndHttps: AppRuleProtocol[] = [{ protocolType: "Http", port: 80 }, ...https];
 
+/** NTP (the `time-sync` category of every AKS cluster's dependency list): a network rule naming `ntp.ubuntu.com`, which needs the DNS proxy. */
+const ntpRule = (sources: string[]) => netRule("ntp", "Node time sync (AKS time-sync)", sources, ["ntp.ubuntu.com"], ["UDP"], ["123"], "fqdns");
+
 /**
- * The eastus hub (rg-hub): fw-hub run by fwp-egress. `peered` are the spokes peered with it;
- * `routed` the spokes whose default route goes to it (the rules' sources) and `apiServers` their
- * AKS clusters (pods reach their API servers through the firewall).
+ * The eastus hub (rg-hub): fw-hub run by fwp-egress (DNS proxy on: its network rules name FQDNs).
+ * `peered` are the spokes peered with it; `routed` the spokes whose default route goes to it (the
+ * rules' sources), `apiServers` their AKS clusters (pods reach their API servers through the
+ * firewall) and `monitored` the spokes of clusters with Container insights and managed Prometheus.
  */
-export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spoke[]; apiServers: Aks[] }): void {
+export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spoke[]; apiServers: Aks[]; monitored: Spoke[] }): void {
   hubVnet({ rg: HUB_RG, name: "vnet-hub", location: EAST, prefix: HUB_PREFIX, firewallSubnetPrefix: "10.0.1.0/26", spokes: p.peered, tags: networkTagsA });
   add(
     azureFirewall(style, {
@@ -120,6 +125,7 @@ export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spok
       netRule("aks-tunnel-udp-1194", "AKS node to control plane tunnel", sources, ["AzureCloud.EastUS"], ["UDP"], ["1194"]),
       netRule("aks-tunnel-tcp-9000", "AKS node to control plane tunnel", sources, ["AzureCloud.EastUS"], ["TCP"], ["9000"]),
       netRule("aks-api-server", "Pods to the AKS API servers of the UDR clusters", sources, apiServerFqdns, ["TCP"], ["443"], "fqdns"),
+      ntpRule(sources),
       netRule("azure-monitor", "Azure Monitor (Log Analytics)", sources, ["AzureMonitor"], ["TCP"], ["443"]),
       netRule("spark-azure-files", "Spark: SMB to Azure Files", sources, ["Storage.EastUS"], ["TCP"], ["445"]),
       netRule("sql-redirect", "Spark/Trino Hive metastore: Azure SQL redirect policy", sources, ["Sql.EastUS"], ["TCP"], ["11000-11999"]),
@@ -129,6 +135,10 @@ export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spok
       appRule("hdinsight-on-aks-common", "HDInsight on AKS: images, setup, authentication, monitoring", sources, https, { targetFqdns: [...HDI_COMMON_FQDNS] }),
       appRule("adls-gen2", "Spark, Trino and Flink: ADLS Gen2 storage", sources, https, { targetFqdns: ["*.dfs.core.windows.net"] }),
       appRule("azure-sql", "Hive metastore on Azure SQL", sources, [{ protocolType: "Mssql", port: 1433 }], { targetFqdns: ["*.database.windows.net"] }),
+      // Add-on endpoints are not the FQDN tag's: Container insights and managed Prometheus, for the clusters that run them.
+      appRule("aks-monitoring", "Container insights and managed Prometheus (omsagent, azureMonitorProfile.metrics)", p.monitored.map((s) => s.subnetPrefix), https, {
+        targetFqdns: azureMonitorFqdns(EAST, true),
+      }),
     ]),
   ]);
   const rcgPlatform = rcg(fwPolicyId, "rcg-platform-baseline", 300, [
@@ -151,6 +161,8 @@ export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spok
       size: "0.024 MB",
       ruleCollectionGroupIds: [rcgHdi, rcgPlatform],
       firewallIds: [fwId],
+      // On: the network rules aks-api-server and ntp name FQDNs, which match only through the proxy.
+      dnsProxy: true,
       tags: networkTagsA,
     }),
   );
@@ -158,7 +170,8 @@ export function buildEastHub(p: { fwPipId: string; peered: Spoke[]; routed: Spok
 
 /**
  * The westeurope hub (rg-hub-weu): fw-hub-weu run by fwp-weu-egress, a child of the platform
- * team's fwp-weu-base. The drift of pool-telemetry is in the child policy.
+ * team's fwp-weu-base. The drift of pool-telemetry is in the child policy (its rules and its DNS
+ * settings).
  */
 export function buildWeuHub(p: { fwPipId: string; telemetry: Spoke }): void {
   hubVnet({ rg: HUB_WEU_RG, name: "vnet-hub-weu", location: WEU, prefix: HUB_WEU_PREFIX, firewallSubnetPrefix: "10.1.1.0/26", spokes: [p.telemetry], tags: networkTagsA });
@@ -182,17 +195,24 @@ export function buildWeuHub(p: { fwPipId: string; telemetry: Spoke }): void {
     filterRuleCollection("aks-control-plane", 100, "Allow", [
       netRule("aks-tunnel-udp-1194", "AKS node to control plane tunnel", spokeRange, ["AzureCloud.WestEurope"], ["UDP"], ["1194"]),
       netRule("aks-tunnel-tcp-9000", "AKS node to control plane tunnel", spokeRange, ["AzureCloud.WestEurope"], ["TCP"], ["9000"]),
+      ntpRule(spokeRange),
     ]),
     filterRuleCollection("aks-fqdn-tag", 200, "Allow", [
       appRule("aks-fqdn-tag", "AKS base requirements", spokeRange, httpAndHttps, { fqdnTags: ["AzureKubernetesService"] }),
     ]),
   ]);
-  const policy = (name: string, size: string, ruleCollectionGroupIds: string[], links: { firewallIds?: string[]; childPolicyIds?: string[]; basePolicyId?: string }) =>
-    add(firewallPolicy(style, { sub: SUB_A, rg: HUB_WEU_RG, name: lastSegment(name), location: WEU, size, ruleCollectionGroupIds, ...links, tags: networkTagsA }));
+  const policy = (
+    name: string,
+    size: string,
+    ruleCollectionGroupIds: string[],
+    links: { firewallIds?: string[]; childPolicyIds?: string[]; basePolicyId?: string; dnsProxy?: boolean },
+  ) => add(firewallPolicy(style, { sub: SUB_A, rg: HUB_WEU_RG, name: lastSegment(name), location: WEU, size, ruleCollectionGroupIds, ...links, tags: networkTagsA }));
   policy(fwpWeuBaseId, "0.008 MB", [rcgBase], { childPolicyIds: [fwpWeuId] });
   // Child policy (workload rules). The drift: the common list was copied without graph.microsoft.com; a
   // data-protection deny collection (priority 100) blocks *.blob.core.windows.net before the HDInsight
-  // allow (priority 200) can match; and a temporary exception allows Http:80 to any FQDN.
+  // allow (priority 200) can match; a temporary exception allows Http:80 to any FQDN; and the policy was
+  // redeployed from a template with DNS proxy off. The firewall runs the DNS settings of its own policy (the
+  // child), so the parent's NTP rule, which names ntp.ubuntu.com, matches nothing.
   const sources = [p.telemetry.subnetPrefix];
   const rcgDlp = rcg(fwpWeuId, "rcg-data-protection", 100, [
     filterRuleCollection("deny-storage-uploads", 100, "Deny", [
@@ -221,5 +241,5 @@ export function buildWeuHub(p: { fwPipId: string; telemetry: Spoke }): void {
       }),
     ]),
   ]);
-  policy(fwpWeuId, "0.016 MB", [rcgDlp, rcgHdi, rcgTemp], { firewallIds: [fwWeuId], basePolicyId: fwpWeuBaseId });
+  policy(fwpWeuId, "0.016 MB", [rcgDlp, rcgHdi, rcgTemp], { firewallIds: [fwWeuId], basePolicyId: fwpWeuBaseId, dnsProxy: false });
 }

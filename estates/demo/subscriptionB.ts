@@ -151,7 +151,8 @@ export function buildSubscriptionB(): SubscriptionB {
     sshCount: 2,
   });
 
-  // --- 7. aks-payments: plain AKS, userDefinedRouting, private cluster, routed to the hub firewall.
+  // --- 7. aks-payments: plain AKS, userDefinedRouting, private cluster, routed to the hub firewall, with
+  // Container insights (omsagent) and managed Prometheus, whose endpoints fwp-egress allows from its subnet.
   const spokePayments = spoke({
     sub: SUB_B,
     rg: "rg-payments-network",
@@ -187,6 +188,13 @@ export function buildSubscriptionB(): SubscriptionB {
     kubelet: paymentsKubelet,
     tags: { environment: "dev", owner: "payments", pciScope: "true" },
     agentPools: paymentsPools,
+    addons: {
+      omsagent: {
+        enabled: true,
+        config: { logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB_B}/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-analytics-dev`, useAADAuth: "true" },
+      },
+    },
+    azureMonitorMetrics: true,
   });
   aksNodes({ sub: SUB_B, mcRg: paymentsMc, location: EAST, seed: payments.id, agentPools: paymentsPools, subnetId: spokePayments.subnetId });
 

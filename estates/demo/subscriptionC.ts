@@ -153,11 +153,13 @@ export function buildSubscriptionC(): SubscriptionC {
 
   // --- 17. aks-pricing: network isolated too, but its subnet comes from a Terraform module pinned to an API
   //         version from before private subnets: defaultOutboundAccess is null, so the nodes still reach the
-  //         internet through default outbound access.
+  //         internet through default outbound access. The module also attaches an empty route table with
+  //         gateway route propagation off, so no hub route can take that traffic either: the leak is proved
+  //         from the subnet alone, whatever the hub lists show.
   const pricing = aksTarget({
     name: "aks-pricing",
     location: EAST2,
-    spoke: cSpoke("pricing", 44, EAST2, { defaultOutboundAccess: null }),
+    spoke: cSpoke("pricing", 44, EAST2, { routes: [], defaultOutboundAccess: null }),
     outboundType: "none",
     apiServerPrivateIp: "10.44.0.4",
     bootstrap: { artifactSource: "Cache", containerRegistryId: acr("acrpricingcache") },

@@ -68,8 +68,17 @@ function aksRuleCollections(region: string, sources: string[]): Record<string, u
       destinationAddresses: [`AzureCloud.${region}`],
       destinationPorts: [port],
     });
+  // Node time sync (the time-sync category of the clusters' dependency lists): by FQDN, under the policy's DNS proxy.
+  const ntp = networkRule(style, {
+    name: "ntp",
+    description: "Node time sync (AKS time-sync)",
+    ipProtocols: ["UDP"],
+    sourceAddresses: sources,
+    destinationFqdns: ["ntp.ubuntu.com"],
+    destinationPorts: ["123"],
+  });
   return [
-    filterRuleCollection("aks-network", 100, "Allow", [net("aks-tunnel-udp-1194", "UDP", "1194"), net("aks-tunnel-tcp-9000", "TCP", "9000")]),
+    filterRuleCollection("aks-network", 100, "Allow", [net("aks-tunnel-udp-1194", "UDP", "1194"), net("aks-tunnel-tcp-9000", "TCP", "9000"), ntp]),
     filterRuleCollection("aks-application", 200, "Allow", [
       applicationRule(style, { name: "aks-fqdn-tag", description: "AKS base requirements", protocols: httpAndHttps, sourceAddresses: sources, fqdnTags: ["AzureKubernetesService"] }),
     ]),

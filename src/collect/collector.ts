@@ -14,6 +14,7 @@
 import type { ArmClients } from "../arm/clients.js";
 import { CollectionContext } from "./context.js";
 import { reconcileExpected } from "./phases/expected.js";
+import { startDependencyReads } from "./phases/dependencies.js";
 import { startSharedReads } from "./phases/hubs.js";
 import { readPeeredSubscriptions } from "./phases/references.js";
 import { discoverSubscriptions } from "./phases/scope.js";
@@ -46,12 +47,14 @@ export async function collect(clients: ArmClients, options: CollectOptions = {})
   // 4. Per target: pool clusters, the AKS cluster, the MC group and its scale sets, subnets with
   // their VNets, route tables, NSGs and NAT gateways, and the shared resources it names (DNS
   // zones, role definitions). Firewall policies and Virtual WAN hubs are shared by many targets:
-  // their reads start first and run alongside the target reads.
+  // their reads start first and run alongside the target reads. So do the AKS dependency lists,
+  // one per cluster configuration (region and add-ons), however many clusters share it.
   const zonesOf = zoneFinder(index.dnsZones);
   const roleDefinitionsOf = roleDefinitionFinder(ctx.snapshot.roleAssignments);
   startSharedReads(ctx, index);
-  await readTargets(ctx, targets, { index, zonesOf, roleDefinitionsOf });
-  // 5. Shared resources were read alongside the targets (policies, hubs, zones, role definitions).
+  const dependencyListOf = startDependencyReads(ctx, index, targets);
+  await readTargets(ctx, targets, { index, zonesOf, roleDefinitionsOf, dependencyListOf });
+  // 5. Shared resources were read alongside the targets (policies, hubs, dependency lists, zones, role definitions).
   await ctx.sharedSettled();
   ctx.noteStop();
   return ctx.result();

@@ -105,16 +105,31 @@ export class CollectionContext {
    * message, for reads whose scope alone does not say why they mattered.
    */
   async read<T>(scope: string, fn: () => Promise<T>, about?: string): Promise<Part<T>> {
-    const abortSignal = this.options.abortSignal;
-    if (abortSignal?.aborted) return failed(this.#stopped(scope));
+    const part = await this.tryRead(scope, fn, about);
+    if (!part.ok && !this.stopped) this.record(part.error);
+    return part;
+  }
+
+  /**
+   * As {@link read}, but a failure is not added to the report: for a read that another may stand
+   * in for (a dependency list read from a second cluster of the same configuration). The caller
+   * records the error it keeps.
+   */
+  async tryRead<T>(scope: string, fn: () => Promise<T>, about?: string): Promise<Part<T>> {
+    if (this.stopped) return failed(this.#stopped(scope));
     try {
       return ok(await fn());
     } catch (err) {
       // After a stop, every read fails the same way: one scan-level error says it (noteStop).
-      if (abortSignal?.aborted) return failed(this.#stopped(scope));
+      if (this.stopped) return failed(this.#stopped(scope));
       const e = toReadError(err, scope);
-      return failed(this.record(about ? { ...e, message: `${about}: ${e.message}` } : e));
+      return failed(about ? { ...e, message: `${about}: ${e.message}` } : e);
     }
+  }
+
+  /** Whether the scan was stopped (its reads now fail with the stop's code, reported once). */
+  get stopped(): boolean {
+    return this.options.abortSignal?.aborted === true;
   }
 
   /** Whether a subscription is in the scan's scope (scanned); context and referenced ones are not. */

@@ -129,8 +129,25 @@ export function normalizeAksCluster(mc: SdkManagedCluster): AksCluster {
     identityPrincipalId: mc.identity?.principalId,
     userAssignedPrincipalIds: nonEmpty(uniq(Object.values(mc.identity?.userAssignedIdentities ?? {}).map((u) => u.principalId))),
     kubeletObjectId: kubelet?.objectId,
+    enabledAddons: enabledAddonsOf(mc),
     tags: tagsOf(mc.tags),
   });
+}
+
+/**
+ * The add-ons whose `addonProfiles` entry says `enabled: true` (names lower-cased: ARM returns
+ * `azureKeyvaultSecretsProvider`, `omsagent`, `azurepolicy`, ...), plus `azure-monitor-metrics`
+ * when `azureMonitorProfile.metrics.enabled` (managed Prometheus, which adds endpoints without an
+ * add-on profile), sorted; absent when there are none. With the region they key the cluster's
+ * dependency list (`dependencyConfigKey`), so they are what decides which clusters share a list.
+ * Both properties survive the SDK's deserialiser (arm-containerservice 25.5 flattens
+ * `properties` and keeps `addonProfiles` and `azureMonitorProfile.metrics`).
+ */
+function enabledAddonsOf(mc: SdkManagedCluster): string[] | undefined {
+  const names = new Set<string>();
+  for (const [name, profile] of Object.entries(mc.addonProfiles ?? {})) if (profile?.enabled === true) names.add(name.toLowerCase());
+  if (mc.azureMonitorProfile?.metrics?.enabled === true) names.add("azure-monitor-metrics");
+  return nonEmpty([...names].sort());
 }
 
 /** A subnet (SDK model, from a VNet's `subnets` or a subnet GET). */
@@ -176,7 +193,22 @@ export function normalizeFirewall(fw: SdkFirewall): AzureFirewall {
     publicIpIds: uniq(configs.map((c) => c.publicIPAddress?.id)),
     firewallPolicyId: fw.firewallPolicy?.id,
     classicRuleCollections: normalizeClassicRules(fw),
+    classicDnsProxyEnabled: classicDnsProxyOf(fw),
   });
+}
+
+/**
+ * A firewall without a policy keeps its DNS proxy in `additionalProperties`
+ * (`"Network.DNS.EnableProxy": "true"`, a string, as `az network firewall update --enable-dns-proxy`
+ * writes it; the SDK keeps the map). Absent key: undefined (off: the checks know this version read
+ * it, see `dnsSettingsCollected`).
+ */
+function classicDnsProxyOf(fw: SdkFirewall): boolean | undefined {
+  const extra = fw.additionalProperties ?? {};
+  const key = Object.keys(extra).find((k) => k.toLowerCase() === "network.dns.enableproxy");
+  if (key === undefined) return undefined;
+  // Typed as a string map; a boolean on the wire reads the same through String().
+  return String(extra[key]).trim().toLowerCase() === "true";
 }
 
 /** Classifies a public IP's `ipConfiguration` back-reference by the type segment that owns it. */
@@ -282,6 +314,10 @@ export function normalizeFirewallPolicy(policy: SdkFirewallPolicy, groups: RuleC
     name: policy.name ?? "",
     basePolicyId: policy.basePolicy?.id,
     ruleCollectionGroups: [...groups].sort((a, b) => a.priority - b.priority),
+    // `dnsSettings` (FirewallPolicyGet.json): ARM leaves `enableProxy` out when it is off. The
+    // servers are always set (empty: Azure DNS), which tells the checks the settings were read.
+    dnsProxyEnabled: policy.dnsSettings?.enableProxy,
+    dnsServers: policy.dnsSettings?.servers ?? [],
   });
 }
 

@@ -8,7 +8,9 @@
  * Checked against the installed SDKs (arm-network 39, TypeSpec-generated deserialisers that keep
  * only the properties they know): every property read here survives deserialisation, including
  * `routingPolicies[].nextHop` (a plain string), the V6 NAT gateway lists, `remoteAddressSpace`,
- * `dhcpOptions.dnsServers` and `defaultOutboundAccess`.
+ * `dhcpOptions.dnsServers` and `defaultOutboundAccess`. Also the categories of an AKS cluster's
+ * outbound dependency list (arm-containerservice 25.5 keeps `category`, `endpoints[].domainName`
+ * and `endpointDetails[].{ipAddress, port, protocol, description}`).
  */
 import type {
   HubRouteTable as SdkHubRouteTable,
@@ -21,7 +23,9 @@ import type {
   VirtualNetwork as SdkVirtualNetwork,
   VirtualNetworkPeering as SdkPeering,
 } from "@azure/arm-network";
+import type { OutboundEnvironmentEndpoint as SdkEndpointCategory } from "@azure/arm-containerservice";
 import type { ArmResourceBody } from "../arm/restLists.js";
+import type { EndpointCategory } from "../model/dependencies.js";
 import type {
   HubRouteTable,
   HubVirtualNetworkConnection,
@@ -169,4 +173,24 @@ export function normalizeScaleSet(body: ArmResourceBody): ScaleSet {
     instancePublicIpConfigured: ipConfigs.some((c) => obj(c.publicIPAddressConfiguration) !== undefined),
     agentPoolName: str(tagsOf(body.tags)?.[AKS_POOL_NAME_TAG]),
   });
+}
+
+/**
+ * One category of an AKS cluster's outbound dependency list
+ * (`ManagedClusters_ListOutboundNetworkDependenciesEndpoints`, Microsoft's
+ * `OutboundNetworkDependenciesEndpointsList.json`). Endpoints without a domain are left out; an
+ * endpoint without details keeps an empty list (the checks then assume Https 443).
+ */
+export function normalizeEndpointCategory(c: SdkEndpointCategory): EndpointCategory {
+  return {
+    category: c.category ?? "",
+    endpoints: (c.endpoints ?? [])
+      .filter((e) => !!e.domainName)
+      .map((e) => ({
+        domainName: e.domainName!,
+        endpointDetails: (e.endpointDetails ?? []).map((d) =>
+          compact({ port: typeof d.port === "number" ? d.port : undefined, protocol: str(d.protocol), ipAddress: str(d.ipAddress), description: str(d.description) }),
+        ),
+      })),
+  };
 }

@@ -4,6 +4,7 @@ import type { EstateSubscription } from "./estate.js";
 import type { Entry, EstateIndex, ResourceGroupInfo, RoleAssignmentEntry } from "./estateIndex.js";
 import { atOrInside, segmentsOf } from "./paths.js";
 import type { Route } from "./routes.js";
+import { outboundDependencyEndpoints } from "./builders/aksDependencies.js";
 
 /** Tenant reported for subscriptions whose estate entry names none. */
 export const EMULATOR_TENANT_ID = "e5e5e5e5-0000-4000-8000-000000000001";
@@ -53,7 +54,8 @@ export function resourceGroupsIn(index: EstateIndex, access: ForbiddenScopes, su
 /**
  * The visible children a `listChildren` route names. Private DNS zones' `ALL` lists every record
  * set of the zone, which are its children of any type except virtual network links; a scale
- * set's `networkInterfaces` and `publicipaddresses` list what its instances hold.
+ * set's `networkInterfaces` and `publicipaddresses` list what its instances hold; a managed
+ * cluster's `outboundNetworkDependenciesEndpoints` is made from its body.
  */
 export function childrenOf(
   index: EstateIndex,
@@ -63,6 +65,8 @@ export function childrenOf(
 ): unknown[] {
   const parentKey = route.parentPath.toLowerCase();
   if (!index.byId.has(parentKey)) throw resourceNotFound(route.parentPath, route.rg, route.sub);
+  // An AKS cluster's dependency list is synthesised from the cluster body (no estate entry).
+  if (isDependencyList(route)) return outboundDependencyEndpoints((index.byId.get(parentKey) as Entry).body);
   const scaleSetList = scaleSetListKey(route);
   if (scaleSetList !== undefined) return visibleBodies(index.byScaleSet.get(`${parentKey.slice(1)}|${scaleSetList}`), access);
   if (route.segment.toLowerCase() === "all" && route.parentType.toLowerCase() === "microsoft.network/privatednszones") {
@@ -72,6 +76,11 @@ export function childrenOf(
     return visibleBodies(records, access);
   }
   return visibleBodies(index.byCollection.get(pathKey.slice(1)), access);
+}
+
+/** Whether a route lists a managed cluster's `outboundNetworkDependenciesEndpoints` (any casing). */
+function isDependencyList(route: Extract<Route, { kind: "listChildren" }>): boolean {
+  return route.parentType.toLowerCase() === "microsoft.containerservice/managedclusters" && route.segment.toLowerCase() === "outboundnetworkdependenciesendpoints";
 }
 
 /**

@@ -45,6 +45,10 @@ export class TypeCasing {
     // A scale set's NIC and public IP lists (the SDK asks for `publicipaddresses`): one key whatever the casing.
     const scaleSetList = SCALE_SET_LISTS.get(segment.toLowerCase());
     if (scaleSetList && parent.toLowerCase() === "microsoft.compute/virtualmachinescalesets") return `${parent}/${scaleSetList}`;
+    // A managed cluster's dependency list (served from the cluster body): one key whatever the casing.
+    if (segment.toLowerCase() === "outboundnetworkdependenciesendpoints" && parent.toLowerCase() === "microsoft.containerservice/managedclusters") {
+      return `${parent}/outboundNetworkDependenciesEndpoints`;
+    }
     return this.#typeCase.get(`${parentType}/${segment}`.toLowerCase()) ?? `${parent}/${segment}`;
   }
 }

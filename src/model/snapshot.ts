@@ -467,7 +467,7 @@ export function emptySnapshot(collectedAt = new Date(0).toISOString()): Snapshot
 
 /**
  * The snapshot a collector starts from: {@link emptySnapshot} plus the maps of the egress paths
- * of 2026, present and empty. Their presence says "this snapshot was collected by a version that
+ * of 2026 and of the AKS dependency lists, present and empty. Their presence says "this snapshot was collected by a version that
  * reads them": an entry missing from a present map is then "not collected" (unknown), while a
  * snapshot without the maps (case files and stored snapshots written before) is judged as before.
  */
@@ -480,5 +480,6 @@ export function collectingSnapshot(collectedAt = new Date(0).toISOString()): Sna
     natGateways: {},
     publicIpPrefixes: {},
     scaleSets: {},
+    outboundDependencies: {},
   };
 }

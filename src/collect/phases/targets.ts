@@ -3,8 +3,9 @@
  * own, then per target what its checks read: the pool's clusters, the AKS cluster, the MC group
  * (mcGroup.ts), the subnets with their VNets and peerings (references.ts), route tables, NSGs
  * and NAT gateways, the AKS cluster's node prefixes and NAT outbound addresses (byId.ts), plus,
- * from sharedResources.ts, its DNS zones and role definitions. Each target is reported through
- * `onTargetCollected` once all of that, and every shared read (policies, hubs), is in.
+ * from sharedResources.ts, its DNS zones and role definitions, and the dependency list of its AKS
+ * cluster's configuration (dependencies.ts). Each target is reported through `onTargetCollected`
+ * once all of that, and every shared read (policies, hubs, dependency lists), is in.
  *
  * A resource the subscription lists returned is taken from them; one they did not return is
  * fetched by id, which tells "not found" from "forbidden".
@@ -16,6 +17,7 @@ import type { CollectionContext } from "../context.js";
 import { normalizeAksCluster } from "../normalize.js";
 import { ok } from "../reads.js";
 import { aksEgressReferences, natGateway, networkSecurityGroup, routeTable } from "./byId.js";
+import type { DependencyListReader } from "./dependencies.js";
 import { mcGroup } from "./mcGroup.js";
 import { poolClusters } from "./poolClusters.js";
 import { targetSubnet } from "./references.js";
@@ -86,6 +88,8 @@ export interface TargetReadInputs {
   zonesOf: (t: Target) => PrivateZone[];
   /** The role definitions assigned to an AKS cluster's identities (sharedResources.ts). */
   roleDefinitionsOf: (aks: AksCluster) => string[];
+  /** Reads (once per configuration) the dependency list of an AKS cluster (dependencies.ts). */
+  dependencyListOf: DependencyListReader;
 }
 
 /**
@@ -96,7 +100,7 @@ export interface TargetReadInputs {
  */
 export async function readTargets(ctx: CollectionContext, targets: Target[], inputs: TargetReadInputs): Promise<void> {
   const { snapshot, options } = ctx;
-  const { index, zonesOf, roleDefinitionsOf } = inputs;
+  const { index, zonesOf, roleDefinitionsOf, dependencyListOf } = inputs;
   let targetsDone = 0;
   await Promise.all(
     targets.map((t) =>
@@ -104,6 +108,8 @@ export async function readTargets(ctx: CollectionContext, targets: Target[], inp
         if (t.kind === "clusterPool") t.clusters = await poolClusters(ctx, t.subscriptionId, t.id);
         const aks = t.aksClusterId ? await aksCluster(ctx, index, t.aksClusterId) : undefined;
         if (aks && t.aksClusterId) snapshot.aksClusters[t.aksClusterId.toLowerCase()] = aks;
+        // Its configuration's list: already under way for a listed cluster, else read from this one.
+        const dependencies = aks?.ok ? dependencyListOf(aks.value) : undefined;
         if (t.subnetIds.length === 0 && aks?.ok) t.subnetIds = [...aks.value.agentPoolSubnetIds];
 
         // The MC group lives in the AKS cluster's subscription; its name comes from the pool or AKS.
@@ -118,7 +124,7 @@ export async function readTargets(ctx: CollectionContext, targets: Target[], inp
         // The subnets with their VNets (whose peerings may reach subscriptions whose shared lists,
         // DNS zones among them, are read first) and the AKS cluster's egress references; then the
         // private DNS zones that can answer the target's private FQDNs and its role definitions.
-        await Promise.all([...t.subnetIds.map((s) => subnet(ctx, index, s)), aks?.ok ? aksEgressReferences(ctx, index, aks.value) : undefined]);
+        await Promise.all([...t.subnetIds.map((s) => subnet(ctx, index, s)), aks?.ok ? aksEgressReferences(ctx, index, aks.value) : undefined, dependencies]);
         await Promise.all([
           ...zonesOf(t).map((z) => privateDnsZone(ctx, z)),
           ...(aks?.ok ? roleDefinitionsOf(aks.value).map((id) => roleDefinition(ctx, id)) : []),

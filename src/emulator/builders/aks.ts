@@ -116,6 +116,22 @@ export interface ManagedClusterSpec {
   tier?: "Free" | "Standard" | "Premium";
   /** Example bodies: the node image of the agent pools. */
   nodeImageVersion?: string;
+  /**
+   * `addonProfiles` by add-on name as ARM spells it (`omsagent`, `azurepolicy`,
+   * `azureKeyvaultSecretsProvider`): `enabled` and the add-on's `config`. Not given: no
+   * `addonProfiles` (as in `ManagedClustersGet.json`). Enabled add-ons add endpoints to the
+   * cluster's dependency list (aksDependencies.ts).
+   */
+  addons?: Record<string, AddonProfileSpec>;
+  /** `azureMonitorProfile.metrics.enabled`: managed Prometheus (adds the region's metrics ingestion endpoint). */
+  azureMonitorMetrics?: boolean;
+}
+
+/** One entry of `addonProfiles`. */
+export interface AddonProfileSpec {
+  enabled: boolean;
+  /** The add-on's settings (`logAnalyticsWorkspaceResourceID` for `omsagent`, ...). */
+  config?: Record<string, string>;
 }
 
 /**
@@ -124,7 +140,8 @@ export interface ManagedClusterSpec {
  * version, names, agent pools (name, count, size, mode, subnet), node resource group, the network
  * profile's plugin, outbound type and effective outbound IPs (load balancer or NAT gateway), the
  * agent pools' node public IP flags, the API server access profile (`enablePrivateCluster`,
- * authorized ranges, VNet integration) and the bootstrap profile, when given.
+ * authorized ranges, VNet integration), the bootstrap profile, the add-on profiles and managed
+ * Prometheus (`azureMonitorProfile.metrics`), when given.
  */
 export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): EstateResource {
   const id = spec.id ?? managedClusterId(spec.sub, spec.rg, spec.name);
@@ -240,12 +257,29 @@ export function managedCluster(style: BodyStyle, spec: ManagedClusterSpec): Esta
       ...given("privateFQDN", names.privateFqdn),
       agentPoolProfiles,
       ...ifExample(style, () => ({ servicePrincipalProfile: { clientId: "msi" } })),
+      ...(spec.addons
+        ? {
+            addonProfiles: Object.fromEntries(
+              Object.entries(spec.addons).map(([name, a]) => [name, { enabled: a.enabled, ...(example || a.config ? { config: a.config ?? null } : {}) }]),
+            ),
+          }
+        : {}),
       nodeResourceGroup: spec.nodeResourceGroup,
       ...ifExample(style, () => ({ enableRBAC: true, supportPlan: "KubernetesOfficial" })),
       networkProfile,
       ...given("apiServerAccessProfile", apiServerAccessProfile),
       ...(spec.bootstrap
         ? { bootstrapProfile: { artifactSource: spec.bootstrap.artifactSource, ...given("containerRegistryId", spec.bootstrap.containerRegistryId) } }
+        : {}),
+      ...(spec.azureMonitorMetrics !== undefined
+        ? {
+            azureMonitorProfile: {
+              metrics: {
+                enabled: spec.azureMonitorMetrics,
+                ...ifExample(style, () => ({ kubeStateMetrics: { metricLabelsAllowlist: "", metricAnnotationsAllowList: "" } })),
+              },
+            },
+          }
         : {}),
       ...(spec.kubelet
         ? { identityProfile: { kubeletidentity: { resourceId: spec.kubelet.id, clientId: spec.kubelet.clientId, objectId: spec.kubelet.principalId } } }

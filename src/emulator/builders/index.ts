@@ -18,6 +18,7 @@ export * from "./network/virtualWan.js";
 export * from "./network/natGateways.js";
 export * from "./compute.js";
 export * from "./aks.js";
+export * from "./aksDependencies.js";
 export * from "./hdinsight.js";
 export * from "./privateDns.js";
 export * from "./authorization.js";

@@ -38,13 +38,20 @@ export interface AzureFirewallSpec {
   provisioningState?: string;
   /** Example bodies: default zone-redundant (`["1", "2", "3"]`). */
   zones?: string[];
+  /**
+   * Classic DNS proxy (a firewall without a policy): `additionalProperties["Network.DNS.EnableProxy"]`
+   * as the string `"true"` / `"false"`. Not given: no such key (`AzureFirewallGet.json` has
+   * `additionalProperties: {}`), which is off.
+   */
+  classicDnsProxy?: boolean;
   tags?: Tags;
 }
 
 /**
  * An Azure Firewall (AZFW_VNet, Standard) with one IP configuration (`AzureFirewallGet.json`),
  * run by a policy; example bodies carry empty classic rule collections. Lean: provisioning state,
- * SKU, the IP configuration's private address, subnet and public IP, the policy.
+ * SKU, the IP configuration's private address, subnet and public IP, the policy, and the classic
+ * DNS proxy setting when given.
  */
 export function azureFirewall(style: BodyStyle, spec: AzureFirewallSpec): EstateResource {
   const id = netId(spec.sub, spec.rg, "azureFirewalls", spec.name);
@@ -77,7 +84,10 @@ export function azureFirewall(style: BodyStyle, spec: AzureFirewallSpec): Estate
       ],
       ...ifExample(style, () => ({ applicationRuleCollections: [], natRuleCollections: [], networkRuleCollections: [] })),
       ...(spec.policyId ? { firewallPolicy: { id: spec.policyId } } : {}),
-      ...ifExample(style, () => ({ ipGroups: [], additionalProperties: {} })),
+      ...ifExample(style, () => ({ ipGroups: [] })),
+      ...(example || spec.classicDnsProxy !== undefined
+        ? { additionalProperties: spec.classicDnsProxy !== undefined ? { "Network.DNS.EnableProxy": String(spec.classicDnsProxy) } : {} }
+        : {}),
     },
   };
 }
@@ -145,13 +155,20 @@ export interface FirewallPolicySpec {
   childPolicyIds?: string[];
   /** The size ARM reports, e.g. `0.024 MB` (example bodies). */
   size?: string;
+  /**
+   * `dnsSettings.enableProxy`: default `true` (as in `FirewallPolicyGet.json`); `false` writes it
+   * off; `"absent"` leaves `enableProxy` out (how ARM returns a policy whose proxy was never set: off).
+   */
+  dnsProxy?: boolean | "absent";
+  /** `dnsSettings.servers`: the DNS servers the firewall forwards to; example bodies default `[]` (Azure DNS). */
+  dnsServers?: string[];
   tags?: Tags;
 }
 
 /**
- * A Standard firewall policy with DNS proxy on (`FirewallPolicyGet.json`); `basePolicyId` makes it
- * a child policy. Lean: SKU, parent, rule collection groups, DNS proxy, and the firewall and
- * child references when given.
+ * A Standard firewall policy, by default with DNS proxy on (`FirewallPolicyGet.json`);
+ * `basePolicyId` makes it a child policy. Lean: SKU, parent, rule collection groups, DNS settings,
+ * and the firewall and child references when given.
  */
 export function firewallPolicy(style: BodyStyle, spec: FirewallPolicySpec): EstateResource {
   const id = netId(spec.sub, spec.rg, "firewallPolicies", spec.name);
@@ -173,7 +190,10 @@ export function firewallPolicy(style: BodyStyle, spec: FirewallPolicySpec): Esta
       ...(example || spec.firewallIds ? { firewalls: refs(spec.firewallIds ?? []) } : {}),
       ...(example || spec.childPolicyIds ? { childPolicies: refs(spec.childPolicyIds ?? []) } : {}),
       ...ifExample(style, () => ({ snat: { privateRanges: ["IANAPrivateRanges"] } })),
-      dnsSettings: { ...ifExample(style, () => ({ servers: [] })), enableProxy: true },
+      dnsSettings: {
+        ...(example || spec.dnsServers ? { servers: spec.dnsServers ?? [] } : {}),
+        ...(spec.dnsProxy === "absent" ? {} : { enableProxy: spec.dnsProxy ?? true }),
+      },
     },
   };
 }
