@@ -55,9 +55,10 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  *   broken Azure Firewall a vetted appliance, so it stays a suppression that expires.
  */
 const RULE_ACCEPTORS: Record<string, (f: Finding) => RuleValue | undefined> = {
-  // The public IP's own id: allowing it allows that address and nothing else, for any target.
+  // The address's own id (a public IP, a public IP prefix, or a scale-set instance's public IP):
+  // allowing it allows that address and nothing else, for any target.
   "mc-group-public-ip": (f) => {
-    const id = f.evidence.publicIpId;
+    const id = f.evidence.publicIpId ?? f.evidence.publicIpPrefixId ?? f.evidence.instancePublicIpId;
     return typeof id === "string" && id.toLowerCase() === f.resourceId.toLowerCase()
       ? { scope: "defaults", field: "allowedPublicIpIds", value: globOfId(id) }
       : undefined;

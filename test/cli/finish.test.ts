@@ -155,6 +155,7 @@ describe("the bin runs compiled JavaScript", () => {
     expect(serve.stdout).toContain("--port <n>");
     const demo = await run(dir, ["demo", "--format", "json", "--quiet"]);
     expect(demo.code, demo.stderr).toBe(1);
-    expect((JSON.parse(demo.stdout) as { summary: { targets: number } }).summary.targets).toBe(20); // estates/demo.expected.json
+    const expected = JSON.parse(readFileSync(join(root, "estates", "demo.expected.json"), "utf8")) as { targets: object };
+    expect((JSON.parse(demo.stdout) as { summary: { targets: number } }).summary.targets).toBe(Object.keys(expected.targets).length);
   }, 300_000);
 });

@@ -183,8 +183,14 @@ describe("happy paths", () => {
     expect(md.text).toContain("pool-marketing");
     const drift = await call(getTargetDrift, "GET", "/api/targets/x/drift", { params: { targetId: MARKETING }, query: "format=csv" });
     expect(drift.status).toBe(200);
-    expect(drift.text).toContain("pool-marketing");
-    expect(drift.text).not.toContain("pool-finance");
+    // One target's rows only (its evidence may name others: the cluster a dependency list was read from).
+    const targetNames = drift.text
+      .split("\n")
+      .slice(1)
+      .map((line) => /^"[^"]*","[^"]*","([^"]*)",/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(targetNames.length).toBeGreaterThan(0);
+    expect(new Set(targetNames)).toEqual(new Set(["pool-marketing"]));
   });
 
   it("GET /api/openapi.json documents every route from the same schemas, with the problems each can answer", async () => {

@@ -2,11 +2,15 @@
  * The fault matrix: every kind of ARM failure the emulator can inject, through the real SDK
  * clients over HTTPS, on two estates:
  *
- * - the demo estate (11 targets, drift of every kind): a fault must never turn a `fail` or an
- *   `unknown` into `pass` (or invent a `fail`), checked finding by finding against a clean scan;
- * - the demo's compliant part (5 targets, exit 0 when clean), scanned through the CLI itself: a
- *   fault that costs any read must turn exit 0 into exit 2 ("incomplete"), and a fault the retries
- *   absorb must leave it 0.
+ * - the demo estate (every target of estates/demo.expected.json, drift of every kind): a fault
+ *   must never turn a `fail` or an `unknown` into `pass` (or invent a `fail`), checked finding by
+ *   finding against a clean scan;
+ * - the demo's compliant part (the demo without its drifted targets and forbidden scopes, exit 0
+ *   when clean), scanned through the CLI itself: a fault that costs any read must turn exit 0 into
+ *   exit 2 ("incomplete"), and a fault the retries absorb must leave it 0.
+ *
+ * Which targets and findings a fault must reach is derived from the estate (test/setup/demoFacts.ts)
+ * and its expectations, so the matrix follows the demo as it grows.
  *
  * For each fault: the scan finishes; the findings that needed the failed data are not `pass` and,
  * when `unknown`, carry the read error as evidence; the report's `errors` names each failure (scope
@@ -28,6 +32,7 @@ import { exitCodeOf, type DriftReport, type TargetReport } from "../../src/repor
 import { runScan } from "../../src/app/scan.js";
 import { useServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
+import { estateTargets, targetsWhoseSubnet } from "../setup/demoFacts.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, testServices } from "../setup/harness.js";
 import { judge, statuses } from "./invariants.js";
 
@@ -41,18 +46,47 @@ const byName = (type: RegExp, name: string): EstateResource => {
   return r;
 };
 
-/** The demo's drifted pools; without them (and the forbidden scope) the rest is compliant. */
-const DRIFTED = ["pool-marketing", "pool-ingest", "pool-reporting", "pool-sandbox", "pool-telemetry", "pool-ml"];
+/** What a scan of the demo must report per target (estates/demo.expected.json). */
+const expected = JSON.parse(readFileSync(join(REPO, "estates", "demo.expected.json"), "utf8")) as {
+  targets: Record<string, { status: string; unknown: Array<{ resourceId: string }> }>;
+};
+const inside = (id: string, scope: string) => id.toLowerCase() === scope.toLowerCase() || id.toLowerCase().startsWith(`${scope.toLowerCase()}/`);
+/**
+ * The demo's targets that are not compliant once its forbidden scopes are lifted: the drifted ones,
+ * and the unknown ones with an unknown finding outside those scopes (a reference into a
+ * subscription the estate does not serve stays unreadable). Without them the rest is compliant.
+ */
+const NOT_COMPLIANT = Object.entries(expected.targets)
+  .filter(([, t]) => t.status === "drifted" || (t.status === "unknown" && !t.unknown.every((f) => (demo.forbiddenScopes ?? []).some((s) => inside(f.resourceId, s)))))
+  .map(([name]) => name);
+/** The targets that are not compliant removed (a pool with everything under it and its AKS cluster), the forbidden scopes lifted. */
 function compliantPart(estate: Estate): Estate {
-  const pools = estate.resources.filter((r) => /clusterpools$/i.test(r.type) && DRIFTED.includes(r.name)).map((r) => r.id.toLowerCase());
+  const gone = estateTargets(estate)
+    .filter((t) => NOT_COMPLIANT.includes(t.name))
+    .flatMap((t) => [t.id, t.aksClusterId])
+    .filter((id): id is string => id !== undefined)
+    .map((id) => id.toLowerCase());
   const resources = estate.resources.filter((r) => {
     const id = r.id.toLowerCase();
-    if (pools.some((p) => id === p || id.startsWith(`${p}/`))) return false;
-    return !(/managedclusters$/i.test(r.type) && DRIFTED.includes(r.name));
+    return !gone.some((g) => id === g || id.startsWith(`${g}/`));
   });
   const { forbiddenScopes: _forbidden, ...rest } = estate;
   return { ...rest, resources };
 }
+
+/** The demo's scannable subscriptions (listed, neither Disabled nor Deleted). */
+const SCANNED = demo.subscriptions.filter((s) => !/^(disabled|deleted)$/i.test(s.state ?? "Enabled")).map((s) => s.subscriptionId);
+/** Targets one of whose subnets has a route table: judging their egress needs it. */
+const ROUTED = targetsWhoseSubnet(demo, (s) => s.routeTableId !== undefined);
+/**
+ * Targets whose subnet's default route goes to an appliance address: the firewall there is found
+ * by address in the firewall lists (a Virtual WAN spoke's is named by id and read by id).
+ */
+const TO_APPLIANCE = targetsWhoseSubnet(demo, (s) => s.defaultRoute?.nextHopType.toLowerCase() === "virtualappliance");
+/** Targets in a spoke of a Virtual WAN hub (a hub connection names their VNet): the hub decides their egress. */
+const HUB_SPOKES = targetsWhoseSubnet(demo, (s) => s.hubConnectionId !== undefined);
+/** The checks that follow a subnet's egress path to a firewall and judge it. */
+const EGRESS_CHECKS = ["subnet-default-route", "default-route-firewall", "firewall-required-egress", "firewall-dns-proxy", "firewall-overbroad-allow"];
 
 const mcGroupOf = (aksName: string): string => {
   const aks = byName(/managedclusters$/i, aksName);
@@ -61,10 +95,14 @@ const mcGroupOf = (aksName: string): string => {
 };
 const FINANCE_NET_RG = `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-net-finance`;
 
+/** The subnet of aks-payments, whose NSG the dangling scenario deletes. */
+const PAYMENTS_SUBNET = (
+  byName(/managedclusters$/i, "aks-payments").properties as { agentPoolProfiles: Array<{ vnetSubnetID: string }> }
+).agentPoolProfiles[0]!.vnetSubnetID.toLowerCase();
+
 /** Resources that others reference, deleted (ARM answers 404 when the reference is followed). */
 function dangling(estate: Estate): Estate {
-  const aksPayments = byName(/managedclusters$/i, "aks-payments");
-  const subnetId = ((aksPayments.properties as { agentPoolProfiles: Array<{ vnetSubnetID: string }> }).agentPoolProfiles[0]!.vnetSubnetID).toLowerCase();
+  const subnetId = PAYMENTS_SUBNET;
   const vnet = demo.resources.find((r) => subnetId.startsWith(`${r.id.toLowerCase()}/subnets/`))!;
   const subnet = (vnet.properties as { subnets: Array<{ id: string; properties: { networkSecurityGroup?: { id: string } } }> }).subnets.find(
     (s) => s.id.toLowerCase() === subnetId,
@@ -147,8 +185,17 @@ const scenarios: Scenario[] = [
     clients: { requestTimeoutInMs: 800, maxRetries: 1 },
     codes: ["ETIMEDOUT"],
     scopes: /routeTables/i,
-    needed: check("subnet-default-route", "firewall-required-egress", "firewall-overbroad-allow"),
+    // Targets whose subnets have a route table cannot tell where their egress goes.
+    needed: (f, t) => ROUTED.has(t.name) && EGRESS_CHECKS.filter((c) => c !== "default-route-firewall").includes(f.checkId),
     also: (r) => expect(r.stats.retries, "a timed-out attempt is retried").toBeGreaterThan(0),
+  },
+  {
+    name: "5xx burst that outlasts the retries: the Virtual WAN hubs' routing intent and route tables answer 500",
+    faults: { rules: [{ path: "/virtualHubs/[^/]+/(routingIntent|hubRouteTables)$", kind: "status", status: 500 }] },
+    codes: ["InternalServerError"],
+    scopes: /virtualHubs\/[^/]+\/(routingIntent|hubRouteTables)$/i,
+    // A hub read in part proves no path through it: its spokes' egress cannot be judged.
+    needed: (f, t) => HUB_SPOKES.has(t.name) && EGRESS_CHECKS.includes(f.checkId),
   },
   {
     name: "connection resets absorbed: the first resource group list is cut, retried",
@@ -165,6 +212,14 @@ const scenarios: Scenario[] = [
     needed: (f) => f.checkId === "mc-group-public-ip" || (f.checkId === "cluster-private-ingress" && !/no requirement/.test(f.expected)),
   },
   {
+    name: "connection resets on every node scale set read (lists and instance public IPs)",
+    faults: { rules: [{ path: "/virtualMachineScaleSets", kind: "reset" }] },
+    codes: ["ECONNRESET"],
+    scopes: /virtualMachineScaleSets/i,
+    // Node public IPs live under the scale sets: no MC group can be proved free of public addresses.
+    needed: check("mc-group-public-ip"),
+  },
+  {
     name: "truncated JSON: the private DNS zone lists are cut in half",
     faults: { rules: [{ path: "/providers/Microsoft.Network/privateDnsZones$", kind: "truncate" }] },
     codes: ["MalformedResponse"],
@@ -176,7 +231,9 @@ const scenarios: Scenario[] = [
     faults: { rules: [{ path: "/providers/Microsoft.Network/azureFirewalls$", kind: "malformed" }] },
     codes: ["MalformedResponse"],
     scopes: /azureFirewalls$/i,
-    needed: (f, t) => f.checkId === "default-route-firewall" && t.name !== "pool-ingest" && t.name !== "pool-reporting",
+    // A default route to an appliance address needs the lists to find the firewall there. (A route to
+    // Internet fails without them; a Virtual WAN hub names its firewall, which is read by id.)
+    needed: (f, t) => f.checkId === "default-route-firewall" && TO_APPLIANCE.has(t.name),
   },
   {
     name: "properties missing: network security groups come back without their rules",
@@ -200,9 +257,16 @@ const scenarios: Scenario[] = [
     scopes: new RegExp(`rg-net-finance|${mcGroupOf("pool-finance").split("/").at(-1)!}`, "i"),
     needed: (f, t) =>
       t.name === "pool-finance" &&
-      ["subnet-default-route", "default-route-firewall", "firewall-required-egress", "firewall-overbroad-allow", "subnet-nsg-inbound", "mc-group-public-ip", "cluster-private-ingress"].includes(
-        f.checkId,
-      ),
+      [
+        "subnet-default-route",
+        "default-route-firewall",
+        "firewall-required-egress",
+        "firewall-dns-proxy",
+        "firewall-overbroad-allow",
+        "subnet-nsg-inbound",
+        "mc-group-public-ip",
+        "cluster-private-ingress",
+      ].includes(f.checkId),
   },
   {
     name: "403 on one whole subscription (B): visible in the subscription list, every read forbidden",
@@ -221,7 +285,8 @@ const scenarios: Scenario[] = [
     scopes: /rt-snet-hdi-finance|networkSecurityGroups|pool-legacy|fwp-weu-base/i,
     needed: (f, t) =>
       (t.name === "pool-finance" && ["subnet-default-route", "default-route-firewall", "firewall-required-egress", "firewall-overbroad-allow"].includes(f.checkId)) ||
-      (t.name === "aks-payments" && f.checkId === "subnet-nsg-inbound") ||
+      // The subnet's NSG is gone; the NSG on the node NICs (its own finding) is still read and may pass.
+      (t.name === "aks-payments" && f.checkId === "subnet-nsg-inbound" && f.resourceId.toLowerCase() === PAYMENTS_SUBNET) ||
       (t.name === "pool-legacy" && ["pool-outbound-type", "api-server-private", "mc-group-public-ip", "subnet-nsg-inbound"].includes(f.checkId)) ||
       (t.name === "pool-telemetry" && ["firewall-required-egress", "firewall-overbroad-allow"].includes(f.checkId)),
   },
@@ -231,7 +296,7 @@ const scenarios: Scenario[] = [
     pageSize: 5_000,
     absorbed: true,
     also: (_r, emu) => {
-      expect(emu.requestCounts()["list:sub:Microsoft.Network/publicIPAddresses"]).toBe(2); // one page per subscription
+      expect(emu.requestCounts()["list:sub:Microsoft.Network/publicIPAddresses"]).toBe(SCANNED.length); // one page per scanned subscription
       expect(Buffer.byteLength(JSON.stringify(FILLER))).toBeGreaterThan(1_000_000);
     },
   },
@@ -309,12 +374,16 @@ afterAll(() => {
 });
 
 describe("the clean scans the matrix compares with", () => {
-  it("the demo estate: 11 targets, drift and unknowns as the estate was built; the compliant part: exit 0, no error", () => {
-    expect(cleanDemo.report.summary.targets).toBe(11);
+  it("the demo estate: every expected target, drift and unknowns as the estate was built; the compliant part: exit 0, no error", () => {
+    expect(cleanDemo.report.summary.targets).toBe(Object.keys(expected.targets).length);
     expect(judge(cleanDemo.report, cleanDemo.report).wronglyPass).toEqual([]);
+    const kept = estateTargets(compliantDemo).length;
+    expect(kept).toBe(Object.keys(expected.targets).length - NOT_COMPLIANT.length);
+    expect(kept).toBeGreaterThan(0);
+    expect(cleanCompliant.report.targets.filter((t) => t.status !== "compliant").map((t) => t.name)).toEqual([]);
     expect(cleanCompliant.exit).toBe(0);
     expect(cleanCompliant.report.errors).toEqual([]);
-    expect(cleanCompliant.report.summary).toMatchObject({ targets: 5, compliant: 5 });
+    expect(cleanCompliant.report.summary).toMatchObject({ targets: kept, compliant: kept });
   });
 });
 

@@ -36,9 +36,16 @@ export function errorObjects(value: unknown): Array<{ code: string; message: str
   return out;
 }
 
+/** A resource id's type (its last type segment) to the snapshot part that holds it. */
 const TYPE_PARTS: Array<[RegExp, SnapshotPart]> = [
   [/\/virtualnetworks\/[^/]+\/subnets\/[^/]+$/, "subnets"],
-  [/\/virtualnetworks\/[^/]+$/, "subnets"],
+  // A VNet read by id (a target subnet's, or a peered one): its address space, DNS servers and
+  // peerings. Its subnets are read on their own when it fails (see `cites` in judge()).
+  [/\/virtualnetworks\/[^/]+$/, "virtualNetworks"],
+  [/\/virtualhubs\/[^/]+$/, "virtualHubs"],
+  [/\/natgateways\/[^/]+$/, "natGateways"],
+  [/\/publicipprefixes\/[^/]+$/, "publicIpPrefixes"],
+  [/\/virtualmachinescalesets\/[^/]+$/, "scaleSets"],
   [/\/routetables\/[^/]+$/, "routeTables"],
   [/\/networksecuritygroups\/[^/]+$/, "networkSecurityGroups"],
   [/\/azurefirewalls\/[^/]+$/, "firewalls"],
@@ -54,31 +61,54 @@ const TYPE_PARTS: Array<[RegExp, SnapshotPart]> = [
   [/\/roledefinitions\/[^/]+$/, "roleDefinitions"],
 ];
 
+/** Lists under a resource (`<parent>/<segment>`) and the part the parent feeds. */
+const CHILD_LISTS: Record<string, SnapshotPart> = {
+  rulecollectiongroups: "firewallPolicies",
+  a: "privateDnsZones",
+  virtualnetworklinks: "privateDnsZones",
+  // A Virtual WAN hub is one part with its connections, routing intent and route tables.
+  hubvirtualnetworkconnections: "virtualHubs",
+  routingintent: "virtualHubs",
+  hubroutetables: "virtualHubs",
+  // An AKS cluster's outbound dependency list (kept per configuration, read from one cluster).
+  outboundnetworkdependenciesendpoints: "outboundDependencies",
+};
+
 /**
  * The resource a failed read was about and the snapshot part it feeds, from a report error's
  * scope: a resource id, a list under a resource (`<policy>/ruleCollectionGroups`, `<zone>/A`,
- * `<pool>/clusters`) or an MC group's resource-group list. Subscription-wide lists name no single
- * resource: undefined.
+ * `<pool>/clusters`, `<hub>/routingIntent`, `<scale set>/publicIPAddresses`) or an MC group's
+ * resource-group list. Subscription-wide lists name no single resource: undefined.
  */
 export function failedResource(scope: string): { id: string; part: SnapshotPart } | undefined {
   const s = scope.toLowerCase().replace(/\/+$/, "");
   // A pool's cluster list: what depends on it cites the clusters (`<pool>/clusters/<name>`), while
   // every finding of the pool cites the pool itself (as its target).
   if (/\/clusterpools\/[^/]+\/clusters$/.test(s)) return { id: s, part: "clusters" };
-  const child = /^(.*)\/(ruleCollectionGroups|a|virtualNetworkLinks)$/i.exec(s);
-  if (child) return { id: child[1]!, part: child[2]!.toLowerCase() === "rulecollectiongroups" ? "firewallPolicies" : "privateDnsZones" };
-  const rgList = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.network\/(publicipaddresses|loadbalancers)$/.exec(s);
+  // A scale set's instance-level public IPs: part of the scale set.
+  const instanceIps = /^(.*\/virtualmachinescalesets\/[^/]+)\/publicipaddresses$/.exec(s);
+  if (instanceIps) return { id: instanceIps[1]!, part: "scaleSets" };
+  const child = /^(.*\/[^/]+\/[^/]+)\/([^/]+)$/.exec(s);
+  const childPart = child ? CHILD_LISTS[child[2]!] : undefined;
+  if (child && childPart && !/\/providers$/.test(child[1]!)) return { id: child[1]!, part: childPart };
+  const rgList =
+    /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/(microsoft\.network\/(publicipaddresses|loadbalancers|publicipprefixes)|microsoft\.compute\/virtualmachinescalesets)$/.exec(
+      s,
+    );
   if (rgList) return { id: rgList[1]!, part: "mcGroups" };
   for (const [re, part] of TYPE_PARTS) if (re.test(s)) return { id: s, part };
   return undefined;
 }
 
-/** Whether `text` (lower-case) cites the ARM id `id` (lower-case) or something under it. */
-export function cites(text: string, id: string): boolean {
+/**
+ * Whether `text` (lower-case) cites the ARM id `id` (lower-case) or, unless `under` is false,
+ * something under it.
+ */
+export function cites(text: string, id: string, under = true): boolean {
   let at = text.indexOf(id);
   while (at >= 0) {
     const next = text[at + id.length];
-    if (next === undefined || !/[a-z0-9_.()-]/.test(next)) return true;
+    if (next === undefined || (!/[a-z0-9_.()-]/.test(next) && (under || next !== "/"))) return true;
     at = text.indexOf(id, at + 1);
   }
   return false;
@@ -116,7 +146,10 @@ export function judge(clean: DriftReport, faulted: DriftReport): Verdict {
       const text = `${f.resourceId} ${JSON.stringify(f.evidence)}`.toLowerCase();
       const needs = requiresOf.get(f.checkId) ?? new Set<SnapshotPart>();
       for (const r of failed) {
-        if (needs.has(r.part) && cites(text, r.id)) verdict.wronglyPass.push(`R: ${label} passed citing ${r.id} (${r.part}), whose read failed`);
+        // A subnet id contains its VNet's: when the VNet read fails the subnet is read by id, so
+        // citing the subnet is not citing the VNet; citing the VNet itself is.
+        const under = r.part !== "virtualNetworks";
+        if (needs.has(r.part) && cites(text, r.id, under)) verdict.wronglyPass.push(`R: ${label} passed citing ${r.id} (${r.part}), whose read failed`);
       }
     }
     if (f.status === "fail" && before !== undefined && before.status !== "fail") {

@@ -161,7 +161,13 @@ export function judgeIsolatedSubnet(
   if (bound === undefined && path.kind === "hubUnreadable") {
     // A secured hub may carry 0.0.0.0/0 to a firewall: only routes to Internet are proven public paths.
     if (routed.length > 0) return failOf(subnetId, label, routed, evidence);
-    if (exits.length === 0 && nodes.unread.length === 0) return passNoExit(subnetId, label, evidence);
+    if (exits.length === 0 && nodes.unread.length === 0) {
+      // No exit exists whatever a hub does with 0.0.0.0/0 (a hub route leads to a firewall or NVA,
+      // never straight to the internet), so the unreadable hub decides nothing here: the pass rests
+      // on the subnet and its nodes alone, and its evidence does not cite the hub it did not need.
+      const { egressChain: _unneeded, ...withoutHub } = evidence;
+      return passNoExit(subnetId, label, { ...withoutHub, hubNotNeeded: "whatever a Virtual WAN hub does with 0.0.0.0/0, the subnet has no public exit" });
+    }
     return unknownOf(
       subnetId,
       `Whether ${lower} egresses through a Virtual WAN secured hub could not be told, so whether its egress leaves through ${exits.length > 0 ? exits.map((e) => e.description).join("; ") : "a public path of its nodes"} could not be told.`,
