@@ -33,8 +33,8 @@ export interface OutboundDependencyList {
 
 /**
  * The configuration key of a cluster's dependency list: region and enabled add-ons, lower-cased
- * (`westeurope|azure-policy,omsagent`). Clusters with equal keys get equal lists apart from their
- * own API server FQDN.
+ * (`westeurope|azurepolicy,omsagent`, the add-ons named by their `addonProfiles` keys). Clusters
+ * with equal keys get equal lists apart from their own API server FQDN.
  */
 export function dependencyConfigKey(cluster: { location: string; enabledAddons?: string[] }): string {
   const region = cluster.location.toLowerCase().replace(/\s+/g, "");
