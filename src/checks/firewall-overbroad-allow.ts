@@ -15,7 +15,7 @@ const WIDTH_PARAM = "maxPortRangeWidth";
 export const firewallOverbroadAllow: Check = {
   meta: {
     id: "firewall-overbroad-allow",
-    title: "No over-broad firewall allow rule applies to the pool subnet",
+    title: "No over-broad firewall allow rule applies to the node subnet",
     defaultSeverity: "high",
     risk:
       "An allow rule for any FQDN, any destination address or a huge port range lets the cluster reach the whole " +

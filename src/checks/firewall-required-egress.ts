@@ -21,7 +21,7 @@ const OPTIONAL_PARAM = "includeOptionalDependencies";
 export const firewallRequiredEgress: Check = {
   meta: {
     id: "firewall-required-egress",
-    title: "Firewall allows every required outbound dependency from the pool subnet",
+    title: "Firewall allows every required outbound dependency from the node subnet",
     defaultSeverity: "high",
     risk:
       "When the firewall does not allow a required dependency (or a higher-priority deny shadows the allow, or only a " +

@@ -14,7 +14,7 @@ const NIC_NOTE = "the NSGs on the node NICs (scale sets of the MC group) are jud
 export const subnetNsgInbound: Check = {
   meta: {
     id: "subnet-nsg-inbound",
-    title: "Pool subnet and node NIC NSGs admit nothing from the internet beyond TCP 80/443 to the cluster ingress",
+    title: "Node subnet and node NIC NSGs admit nothing from the internet beyond TCP 80/443 to the cluster ingress",
     defaultSeverity: "medium",
     risk:
       "An inbound Allow from the internet on other ports (SSH, RDP, Kubernetes node ports) or to addresses other " +
