@@ -20,6 +20,7 @@ import {
 import { readArmSettings } from "../../src/config/settings.js";
 import { parseEstate, type EstateResource } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { drain } from "../../src/collect/reads.js";
 
 const SUB = "11111111-1111-4111-8111-111111111111";
 const AKS_SUB = "00000000-0000-0000-0000-000000000000";
@@ -78,11 +79,8 @@ beforeAll(async () => {
 });
 afterAll(async () => emu?.close());
 
-async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
+/** Every item of a paged list: the collector's own `drain`. */
+const all = <T,>(it: AsyncIterable<T>): Promise<T[]> => drain(it);
 
 describe("normalisers on Microsoft's example shapes", () => {
   it("cluster pools: a GET without networkProfile, and a UDR pool", async () => {

@@ -31,6 +31,7 @@ import {
 import { readArmSettings } from "../../src/config/settings.js";
 import { parseEstate, type EstateResource } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { drain } from "../../src/collect/reads.js";
 
 /** The examples' own subscription (most 2026 examples use it; `subid` ones are mapped to it). */
 const SUB = "00000000-0000-0000-0000-000000000000";
@@ -144,11 +145,8 @@ beforeAll(async () => {
 });
 afterAll(async () => emu?.close());
 
-async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
+/** Every item of a paged list: the collector's own `drain`. */
+const all = <T,>(it: AsyncIterable<T>): Promise<T[]> => drain(it);
 
 describe("egress normalisers on Microsoft's example shapes (through arm-network 39 / arm-containerservice 25.5)", () => {
   it("AKS, managed NAT gateway: outbound type, NAT effective outbound IPs, agent pools; no SKU in the example, so none", async () => {

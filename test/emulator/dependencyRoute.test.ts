@@ -7,7 +7,6 @@
  * the builders' DNS and add-on fields (policy `dnsSettings`, classic `additionalProperties`, VNet
  * `dhcpOptions`, `addonProfiles`, `azureMonitorProfile`).
  */
-import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import * as b from "../../src/emulator/builders/index.js";
 import { parseEstate, type EstateResource } from "../../src/emulator/estate.js";
 import type { EmulatorFaults } from "../../src/emulator/faults.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { rawGet } from "./rawGet.js";
 
 const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
 const LEAN = b.LEAN;
@@ -68,17 +68,7 @@ interface Raw {
   json: { value?: ReturnType<typeof example>["value"]; nextLink?: string; error?: { code: string; message: string } };
 }
 function get(e: RunningEmulator, path: string): Promise<Raw> {
-  const url = new URL(e.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, ca: e.caCertPem, headers: { authorization: "Bearer test" } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Raw["json"] }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  return rawGet<Raw["json"]>(e, path);
 }
 const API = "api-version=2026-06-01";
 const domains = (r: Raw, category: string) => r.json.value?.find((c) => c.category === category)?.endpoints.map((e) => e.domainName);

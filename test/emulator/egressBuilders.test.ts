@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as b from "../../src/emulator/builders/index.js";
 import { exampleStyle, LEAN, seededIds, type BodyStyle } from "../../src/emulator/builders/index.js";
+import { notSubset } from "./subset.js";
 
 const SUB = "11111111-1111-4111-8111-111111111111";
 const example = exampleStyle(seededIds({ namespace: "egress-builders-test/" }));
@@ -38,26 +39,6 @@ function keyPaths(value: unknown, prefix = "", out = new Set<string>()): Set<str
 
 const minus = (a: Set<string>, c: Set<string>): string[] => [...a].filter((x) => !c.has(x)).sort();
 
-/** Where `lean` is not a deep subset of `full`: the path of the first difference, or undefined. */
-function notSubset(lean: unknown, full: unknown, path = "$"): string | undefined {
-  if (Array.isArray(lean)) {
-    if (!Array.isArray(full) || full.length !== lean.length) return path;
-    for (let i = 0; i < lean.length; i++) {
-      const d = notSubset(lean[i], full[i], `${path}[${i}]`);
-      if (d) return d;
-    }
-    return undefined;
-  }
-  if (lean !== null && typeof lean === "object") {
-    if (full === null || typeof full !== "object" || Array.isArray(full)) return path;
-    for (const [k, v] of Object.entries(lean)) {
-      const d = notSubset(v, (full as Record<string, unknown>)[k], `${path}.${k}`);
-      if (d) return d;
-    }
-    return undefined;
-  }
-  return Object.is(lean, full) ? undefined : path;
-}
 
 const hubId = b.virtualHubId(SUB, "rg-vwan", "vhub");
 const vnetId = b.netId(SUB, "rg-net", "virtualNetworks", "vnet");

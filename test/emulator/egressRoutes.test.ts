@@ -4,12 +4,12 @@
  * public IP lists return what its instances hold (any casing); Virtual WAN hub children, NAT
  * gateways, public IP prefixes and Compute scale sets list and get through the generic routes.
  */
-import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseEstate, type EstateResource } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { rawGet } from "./rawGet.js";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 const AKS_ONLY = "aaaaaaaa-0000-4000-8000-0000000000a1";
@@ -68,17 +68,7 @@ interface Raw {
   json: { value?: Array<{ id: string; name?: string }>; nextLink?: string; error?: { code: string; message: string } } & Record<string, unknown>;
 }
 function get(path: string): Promise<Raw> {
-  const url = new URL(emu.url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, ca: emu.caCertPem, headers: { authorization: "Bearer test" } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Raw["json"] }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  return rawGet<Raw["json"]>(emu, path);
 }
 const ids = (r: Raw) => (r.json.value ?? []).map((v) => v.id);
 
