@@ -3,7 +3,6 @@
  * clients over HTTPS), the separate emulator + scan processes with the CA trusted through
  * NODE_EXTRA_CA_CERTS, and the usage errors of the contract (exit 3, nothing scanned).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,8 +12,8 @@ import { runCli, type CliIo } from "../../src/cli/program.js";
 import { findingId } from "../../src/checks/lib/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { finish, readUntil, root, spawnCli } from "./processes.js";
 
-const root = join(import.meta.dirname, "..", "..");
 const scratch = mkdtempSync(join(tmpdir(), "egress-audit-cli-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -194,7 +193,7 @@ describe("egress-audit demo", () => {
         NODE_EXTRA_CA_CERTS: bundle,
         AZURE_ARM_TOKEN: "emulator-token",
       });
-      const [code, out] = await finish(scan);
+      const { code, stdout: out } = await finish(scan);
       expect(code).toBe(1);
       const other = JSON.parse(out) as DriftReport;
       const key = (r: DriftReport) =>
@@ -377,36 +376,7 @@ describe("report formats and output flags", () => {
   });
 });
 
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", join(root, "src", "cli", "main.ts"), ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
 
-function readUntil(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = "";
-    let err = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      if (pattern.test(buf)) resolve(buf);
-    });
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("exit", (code) => reject(new Error(`exited ${code} before printing ${pattern}: ${err}`)));
-  });
-}
-
-function finish(child: ChildProcess): Promise<[number | null, string, string]> {
-  return new Promise((resolve) => {
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => resolve([code, out, err]));
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
