@@ -13,8 +13,7 @@
  * until the read succeeds.
  */
 import { idMatches, type Baseline, type BaselineOverride, type BaselineRules, type Suppression } from "../baseline/baseline.js";
-import type { Finding } from "../checks/lib/types.js";
-import type { DriftReport, TargetReport } from "../report/report.js";
+import type { DriftReport, ReportFinding, TargetReport } from "../report/report.js";
 import { runScan, type ScanOptions } from "./scan.js";
 
 /** The owner written into every suppression: a placeholder to replace with a team or an address. */
@@ -54,22 +53,22 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  *   or has no address, or a target without a custom subnet: approving the address would declare a
  *   broken Azure Firewall a vetted appliance, so it stays a suppression that expires.
  */
-const RULE_ACCEPTORS: Record<string, (f: Finding) => RuleValue | undefined> = {
+const RULE_ACCEPTORS: Record<string, (f: ReportFinding, evidence: Record<string, unknown>) => RuleValue | undefined> = {
   // The address's own id (a public IP, a public IP prefix, or a scale-set instance's public IP):
   // allowing it allows that address and nothing else, for any target.
-  "mc-group-public-ip": (f) => {
-    const id = f.evidence.publicIpId ?? f.evidence.publicIpPrefixId ?? f.evidence.instancePublicIpId;
+  "mc-group-public-ip": (f, evidence) => {
+    const id = evidence.publicIpId ?? evidence.publicIpPrefixId ?? evidence.instancePublicIpId;
     return typeof id === "string" && id.toLowerCase() === f.resourceId.toLowerCase()
       ? { scope: "defaults", field: "allowedPublicIpIds", value: globOfId(id) }
       : undefined;
   },
   // The next hop where no Azure Firewall exists (a non-Azure appliance): approved for this target
   // only, since the same private address can be another device in another network.
-  "default-route-firewall": (f) => {
-    const route = f.evidence.defaultRoute as { nextHopType?: unknown; nextHopIpAddress?: unknown } | undefined;
+  "default-route-firewall": (_f, evidence) => {
+    const route = evidence.defaultRoute as { nextHopType?: unknown; nextHopIpAddress?: unknown } | undefined;
     const ip = route?.nextHopIpAddress;
     if (route?.nextHopType !== "VirtualAppliance" || typeof ip !== "string" || !IPV4.test(ip)) return undefined;
-    if (f.evidence.firewallId !== undefined || f.evidence.baselineFirewallId !== undefined) return undefined;
+    if (evidence.firewallId !== undefined || evidence.baselineFirewallId !== undefined) return undefined;
     return { scope: "target", field: "approvedApplianceIps", value: ip };
   },
 };
@@ -122,7 +121,8 @@ export function acceptingBaseline(report: DriftReport, options: AcceptOptions = 
       if (f.status === "unknown") unknownFindings++;
       if (f.status !== "fail" || f.suppressed) continue;
       acceptedFindings++;
-      const ruleValue = options.mode === "accept" ? RULE_ACCEPTORS[f.checkId]?.(f) : undefined;
+      // A failing finding always carries its evidence (report v2); without it, a suppression.
+      const ruleValue = options.mode === "accept" && f.evidence ? RULE_ACCEPTORS[f.checkId]?.(f, f.evidence) : undefined;
       if (ruleValue !== undefined) {
         rules.add(target, ruleValue);
         continue;

@@ -5,26 +5,27 @@
  * history and expects nothing.
  *
  * - {@link expectationsOf}: the subscriptions and targets the collector must account for, each
- *   pool with its AKS cluster (taken from its findings' evidence `aksClusterId`).
+ *   pool with its AKS cluster (the target's `aksClusterId`; in reports written before it was there,
+ *   its findings' evidence `aksClusterId`).
  * - {@link unreadableTargetReport}: an expected target that could not be read, as the report lists
  *   it: `unknown`, its previous findings carried as `unknown` with the read error as evidence and
  *   their last known status, so the diff keeps them (stale) and the next scan still knows the
  *   pool's AKS cluster.
  */
-import type { Finding } from "../checks/lib/types.js";
 import type { ScanExpectations, UnreadableTarget } from "../collect/collector.js";
 import type { ScanError } from "../model/scan.js";
-import type { DriftReport, TargetReport } from "../report/report.js";
+import type { DriftReport, ReportFinding, TargetReport } from "../report/report.js";
 
 /** The subscription of a `/subscriptions/<id>` scope, else undefined. */
 function subscriptionScope(scope: string): string | undefined {
   return /^\/subscriptions\/([^/]+)\/?$/i.exec(scope)?.[1]?.toLowerCase();
 }
 
-/** The first `evidence.aksClusterId` among a target's findings. */
+/** A pool's AKS cluster: the target's `aksClusterId`, else (reports before it was there) the first `evidence.aksClusterId` among its findings. */
 function aksClusterIdOf(t: TargetReport): string | undefined {
+  if (t.aksClusterId) return t.aksClusterId;
   for (const f of t.findings) {
-    const id = (f.evidence as Record<string, unknown> | undefined)?.aksClusterId;
+    const id = f.evidence?.aksClusterId;
     if (typeof id === "string" && id) return id;
   }
   return undefined;
@@ -58,7 +59,7 @@ export function expectationsOf(previous: DriftReport, subscriptionIds: readonly 
 }
 
 /** A previous finding carried while its target cannot be read: `unknown`, the error as evidence. */
-function carried(f: Finding, error: ScanError, aksClusterId: string | undefined): Finding {
+function carried(f: ReportFinding, error: ScanError, aksClusterId: string | undefined): ReportFinding {
   const evidence = f.evidence ?? {};
   // A finding carried before keeps the status it had when it was last evaluated.
   const lastStatus = f.status === "unknown" && typeof evidence.lastStatus === "string" ? evidence.lastStatus : f.status;
@@ -72,7 +73,6 @@ function carried(f: Finding, error: ScanError, aksClusterId: string | undefined)
     expected: f.expected,
     actual: `unknown (${error.code})`,
     evidence: { readError: { code: error.code, message: error.message, scope: error.scope }, lastStatus, ...(aksClusterId ? { aksClusterId } : {}) },
-    remediation: f.remediation,
   };
 }
 
@@ -87,6 +87,8 @@ export function unreadableTargetReport(u: UnreadableTarget, previous: TargetRepo
     kind: u.target.kind,
     name: u.target.name,
     subscriptionId: u.target.subscriptionId,
+    ...(previous?.tags ? { tags: previous.tags } : {}),
+    ...(aksClusterId ? { aksClusterId } : {}),
     status: "unknown",
     findings: (previous?.findings ?? []).map((f) => carried(f, u.error, aksClusterId)),
   };

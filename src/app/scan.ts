@@ -1,16 +1,21 @@
 /**
  * The scan use case: collect -> evaluate -> report. Trigger adapters (CLI, HTTP, timer) call
- * this and only map its result; nothing here knows how it was triggered.
+ * this and only map its result; nothing here knows how it was triggered. A scan keeps its report
+ * in memory ({@link runScan}) or spools its targets to disk for a streamed report of any size
+ * ({@link runSpooledScan}); both judge each target as it is read and keep only its report form.
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { ArmClients, type ArmClientOptions } from "../arm/clients.js";
 import { emptyBaseline, type Baseline } from "../baseline/baseline.js";
-import { expiredSuppressionEntries } from "../baseline/suppressions.js";
+import { expiredSuppressionEntries, type FailingResult } from "../baseline/suppressions.js";
 import { targetEvaluator, type EvaluateOptions, type TargetEvaluation } from "../checks/lib/engine.js";
 import { collect, type CollectOptions, type CollectProgress, type CollectResult } from "../collect/collector.js";
 import type { Snapshot, Target } from "../model/snapshot.js";
 import type { ArmSettings } from "../config/settings.js";
-import { buildReport, type DriftReport, type TargetReport } from "../report/report.js";
+import type { Severity } from "../checks/lib/types.js";
+import { buildReport, toReportFinding, type BuildReportInput, type DriftReport, type EvidenceMode, type TargetReport } from "../report/report.js";
+import { TargetSpool, type SpoolOptions } from "../report/spool.js";
+import type { StreamedReport } from "../report/stream.js";
 import { TimeLimitExceededError } from "../errors.js";
 import { expectationsOf, unreadableTargetReport } from "./expectations.js";
 
@@ -40,6 +45,8 @@ export interface ScanOptions {
    * scan does not cover are `SubscriptionNotScanned` (./expectations.ts).
    */
   previous?: DriftReport;
+  /** Which findings carry their evidence (default `failures`: fail and unknown; `all`: pass too). */
+  evidence?: EvidenceMode;
 }
 
 /** A finished scan: the report and the snapshot it judged. */
@@ -48,16 +55,82 @@ export interface ScanResult {
   snapshot: Snapshot;
 }
 
-/** Runs one scan. Throws only for configuration problems and an unreachable endpoint. */
+/**
+ * Runs one scan and keeps its report in memory (recorded scans, fan-out shards, a fresh audit of
+ * one target, the CLI's text formats). Each target is turned into its report form as soon as it is
+ * judged, so the full evaluations (pass evidence, remediation) are never held for the whole scan.
+ * Throws only for configuration problems and an unreachable endpoint.
+ */
 export async function runScan(options: ScanOptions): Promise<ScanResult> {
+  const scan = await scanInto(options, (target) => target);
+  return { report: buildReport({ ...scan.input, targets: scan.kept }), snapshot: scan.snapshot };
+}
+
+/** A scan whose report streams from a spool (see {@link runSpooledScan}). */
+export interface SpooledScan extends AsyncDisposable {
+  /**
+   * The report: its head (summary and all) in memory, its targets read back from the spool one at
+   * a time, in the order {@link runScan} gives them. Hand it to `writeReportJson` or
+   * `reportJsonChunks` (src/report/stream.ts); it can be iterated more than once until closed.
+   */
+  report: StreamedReport;
+  /** Severities of the unsuppressed failing findings (the exit code with `--fail-on`). */
+  failingSeverities: ReadonlySet<Severity>;
+  /** Removes the spool. Call it (or `await using`) whatever happens. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs one scan for a report of any size (the CLI's `--format json`): each judged target is
+ * written to a temporary spool file (src/report/spool.ts) at once, the scan keeps only where
+ * each lies and the counts, and the snapshot is dropped when the scan returns. Memory grows with
+ * the snapshot, not with the findings. The spool is removed on error and by `close()`.
+ */
+export async function runSpooledScan(options: ScanOptions & { spool?: SpoolOptions }): Promise<SpooledScan> {
+  const spool = TargetSpool.create(options.spool);
+  try {
+    const { input, kept } = await scanInto(options, (target) => spool.add(target));
+    // The head as buildReport makes it; the summary counted by the spool (the targets are on disk).
+    const head = { ...buildReport({ ...input, targets: [] }), summary: spool.summary };
+    const targets = { [Symbol.iterator]: () => spool.targets(kept) };
+    return {
+      report: { ...head, targets },
+      failingSeverities: spool.failingSeverities,
+      close: () => spool.close(),
+      [Symbol.asyncDispose]: () => spool.close(),
+    };
+  } catch (err) {
+    await spool.close();
+    throw err;
+  }
+}
+
+/** What {@link scanInto} hands back: the report's inputs, the targets as the sink kept them, in report order. */
+interface ScanParts<H> {
+  input: Omit<BuildReportInput, "targets">;
+  kept: H[];
+  snapshot: Snapshot;
+}
+
+/**
+ * The scan itself: collect and judge, each judged target given to `keep` in its report form (the
+ * evaluation is dropped then), the kept values returned in the report's target order: the
+ * snapshot's order, with expected targets that could not be read sorted in.
+ */
+async function scanInto<H extends Pick<TargetReport, "id" | "subscriptionId">>(options: ScanOptions, keep: (target: TargetReport) => H): Promise<ScanParts<H>> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const clients = new ArmClients(options.settings, options.clients);
   const stop = linkedStop(options.abortSignal, options.timeLimitInMs);
   const baseline = options.baseline ?? emptyBaseline;
-  let collected: CollectedAndEvaluated;
+  const evidence = options.evidence ?? "failures";
+  // Expired suppressions list the failing findings they would still match: only failures of
+  // their checks are kept for that (none when nothing expired).
+  const expiredChecks = new Set(expiredSuppressionEntries(baseline, startedAt, []).map((s) => s.checkId));
+  const failing: FailingResult[] = [];
+  let collected: CollectedAndJudged<H>;
   try {
-    collected = await collectAndEvaluate(
+    collected = await collectAndJudge(
       clients,
       {
         ...(options.subscriptionIds ? { subscriptionIds: options.subscriptionIds } : {}),
@@ -68,37 +141,51 @@ export async function runScan(options: ScanOptions): Promise<ScanResult> {
       },
       baseline,
       { now: startedAt },
+      {
+        keep: (e) => {
+          if (expiredChecks.size > 0) {
+            for (const f of e.findings) if (f.status === "fail" && expiredChecks.has(f.checkId)) failing.push({ id: f.id, checkId: f.checkId, resourceId: f.resourceId });
+          }
+          return keep(targetReportOf(e, evidence));
+        },
+      },
     );
   } finally {
     stop.dispose();
   }
-  const { evaluations } = collected;
-  const failing = evaluations.flatMap((e) => e.findings.filter((f) => f.status === "fail"));
-  const expired = expiredSuppressionEntries(baseline, startedAt, failing);
-  const targets: TargetReport[] = evaluations.map((e) => ({
+  const kept = collected.judged;
+  if (collected.unreadableTargets?.length) {
+    // Expected targets that could not be read: `unknown`, their previous findings kept (stale).
+    const before = new Map((options.previous?.targets ?? []).map((t) => [t.id.toLowerCase(), t] as const));
+    for (const u of collected.unreadableTargets) kept.push(keep(unreadableTargetReport(u, before.get(u.target.id.toLowerCase()))));
+    kept.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+  }
+  return {
+    input: {
+      startedAt,
+      finishedAt: now(),
+      subscriptions: collected.subscriptionIds,
+      stats: { ...clients.stats },
+      errors: collected.errors,
+      expiredSuppressions: expiredSuppressionEntries(baseline, startedAt, failing),
+    },
+    kept,
+    snapshot: collected.snapshot,
+  };
+}
+
+/** The report form of a judged target: its tags, its findings without remediation, pass evidence per `evidence`. */
+export function targetReportOf(e: TargetEvaluation, evidence: EvidenceMode = "failures"): TargetReport {
+  return {
     id: e.target.id,
     kind: e.target.kind,
     name: e.target.name,
     subscriptionId: e.target.subscriptionId,
+    ...(e.target.tags ? { tags: e.target.tags } : {}),
+    ...(e.target.kind === "clusterPool" && e.target.aksClusterId ? { aksClusterId: e.target.aksClusterId } : {}),
     status: e.status,
-    findings: e.findings,
-  }));
-  if (collected.unreadableTargets?.length) {
-    // Expected targets that could not be read: `unknown`, their previous findings kept (stale).
-    const before = new Map((options.previous?.targets ?? []).map((t) => [t.id.toLowerCase(), t] as const));
-    for (const u of collected.unreadableTargets) targets.push(unreadableTargetReport(u, before.get(u.target.id.toLowerCase())));
-    targets.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
-  }
-  const report = buildReport({
-    startedAt,
-    finishedAt: now(),
-    subscriptions: collected.subscriptionIds,
-    targets,
-    stats: { ...clients.stats },
-    errors: collected.errors,
-    expiredSuppressions: expired,
-  });
-  return { report, snapshot: collected.snapshot };
+    findings: e.findings.map((f) => toReportFinding(f, evidence)),
+  };
 }
 
 /** Options of {@link collectAndEvaluate}. */
@@ -111,13 +198,22 @@ export interface PipelineOptions {
   judgeWhenReady?: "idle" | "immediately";
 }
 
-/** A collection and the judgement of each of its targets, in the snapshot's target order. */
-export interface CollectedAndEvaluated extends CollectResult {
-  evaluations: TargetEvaluation[];
-  /** Time spent judging after the last read (the rest ran while reads were pending). */
+/** Timings of judging during a collection. */
+interface JudgeTimings {
+  /** Time from the last read to the last judgement (the rest ran while reads were pending; the tail yields between slices). */
   evaluateTailInMs: number;
   /** Time spent judging in all, during and after the reads. */
   evaluateTotalInMs: number;
+}
+
+/** A collection and the judgement of each of its targets, in the snapshot's target order. */
+export interface CollectedAndEvaluated extends CollectResult, JudgeTimings {
+  evaluations: TargetEvaluation[];
+}
+
+/** A collection and what {@link collectAndJudge} kept of each judged target, in the snapshot's target order. */
+interface CollectedAndJudged<H> extends CollectResult, JudgeTimings {
+  judged: H[];
 }
 
 /**
@@ -134,8 +230,25 @@ export async function collectAndEvaluate(
   evaluateOptions: EvaluateOptions = {},
   pipelineOptions: PipelineOptions = {},
 ): Promise<CollectedAndEvaluated> {
+  const { judged, ...rest } = await collectAndJudge(clients, collectOptions, baseline, evaluateOptions, { ...pipelineOptions, keep: (e) => e });
+  return { ...rest, evaluations: judged };
+}
+
+/**
+ * {@link collectAndEvaluate} keeping only `keep(evaluation)` of each target, called as soon as
+ * the target is judged (the scan keeps its report form, or where a spool wrote it), so the
+ * evaluations themselves are garbage at once.
+ */
+async function collectAndJudge<H>(
+  clients: ArmClients,
+  collectOptions: CollectOptions,
+  baseline: Baseline,
+  evaluateOptions: EvaluateOptions,
+  pipelineOptions: PipelineOptions & { keep: (evaluation: TargetEvaluation) => H },
+): Promise<CollectedAndJudged<H>> {
+  const { keep } = pipelineOptions;
   let judge: ((target: Target) => TargetEvaluation) | undefined;
-  const judged = new Map<Target, TargetEvaluation>();
+  const judged = new Map<Target, H>();
   // Reported targets in order; those before `next` are judged (an index, not shift(): thousands queue).
   const ready: Target[] = [];
   let next = 0;
@@ -156,7 +269,7 @@ export async function collectAndEvaluate(
     const started = performance.now();
     while (next < ready.length && performance.now() - started < JUDGE_SLICE_IN_MS) {
       const target = ready[next++]!;
-      judged.set(target, judge(target));
+      judged.set(target, keep(judge(target)));
     }
     judgingInMs = performance.now() - started;
     judgedDuringReadsInMs += judgingInMs;
@@ -169,7 +282,7 @@ export async function collectAndEvaluate(
         judge ??= targetEvaluator(snapshot, baseline, evaluateOptions);
         if (pipelineOptions.judgeWhenReady === "immediately") {
           const started = performance.now();
-          judged.set(target, judge(target));
+          judged.set(target, keep(judge(target)));
           judgedDuringReadsInMs += performance.now() - started;
         }
         else ready.push(target);
@@ -181,9 +294,24 @@ export async function collectAndEvaluate(
   }
   const tailStartedAt = performance.now();
   const finalJudge = judge ?? targetEvaluator(collected.snapshot, baseline, evaluateOptions);
-  const evaluations = collected.snapshot.targets.map((t) => judged.get(t) ?? finalJudge(t));
+  const inOrder: H[] = [];
+  let sliceStartedAt = performance.now();
+  for (const t of collected.snapshot.targets) {
+    const kept = judged.get(t);
+    if (kept !== undefined) {
+      inOrder.push(kept);
+      continue;
+    }
+    inOrder.push(keep(finalJudge(t)));
+    // Seconds of judging at 10,000 targets: the loop yields between slices, so the process
+    // stays responsive (progress display, signals) and the garbage collector's tasks run.
+    if (performance.now() - sliceStartedAt >= JUDGE_SLICE_IN_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStartedAt = performance.now();
+    }
+  }
   const evaluateTailInMs = performance.now() - tailStartedAt;
-  return { ...collected, evaluations, evaluateTailInMs, evaluateTotalInMs: judgedDuringReadsInMs + evaluateTailInMs };
+  return { ...collected, judged: inOrder, evaluateTailInMs, evaluateTotalInMs: judgedDuringReadsInMs + evaluateTailInMs };
 }
 
 /**

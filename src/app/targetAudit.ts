@@ -8,6 +8,7 @@
  * lease when storage is configured, the instance's own scope set always). The lock blob is the
  * only thing it may create in storage; no report, index row or state.
  */
+import type { EvidenceMode } from "../report/report.js";
 import { lockKeyOf } from "../model/scan.js";
 import type { DriftReport } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
@@ -17,6 +18,8 @@ import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
 export interface AuditTargetOptions {
   /** Default {@link HTTP_SCAN_TIME_LIMIT_IN_MS}. */
   timeLimitInMs?: number;
+  /** Which findings keep their evidence (default `failures`; `all` for `?evidence=all`). */
+  evidence?: EvidenceMode;
 }
 
 /** What the audit found. */
@@ -43,7 +46,11 @@ export async function auditTarget(services: AppServices, targetId: string, optio
     const lock = services.history ? await services.history.acquireLock(lockKey) : undefined;
     if (services.history && !lock) return { status: "skipped", message: `another scan of subscription ${subscriptionId} is still in progress` };
     try {
-      const report = await services.scan({ subscriptionIds: [subscriptionId], timeLimitInMs: options.timeLimitInMs ?? HTTP_SCAN_TIME_LIMIT_IN_MS });
+      const report = await services.scan({
+        subscriptionIds: [subscriptionId],
+        timeLimitInMs: options.timeLimitInMs ?? HTTP_SCAN_TIME_LIMIT_IN_MS,
+        ...(options.evidence ? { evidence: options.evidence } : {}),
+      });
       if (!report.targets.some((t) => t.id.toLowerCase() === targetId.toLowerCase())) {
         return { status: "not-found", subscriptionId, unreadable: report.errors.length };
       }

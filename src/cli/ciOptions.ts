@@ -17,16 +17,27 @@ export const failOnSeverities = ["critical", "high", "medium", "low", "info"] as
 
 const rank = (s: Severity): number => failOnSeverities.indexOf(s);
 
+/** The severities of a report's unsuppressed failing findings. */
+export function failingSeveritiesOf(report: Pick<DriftReport, "targets">): Set<Severity> {
+  const out = new Set<Severity>();
+  for (const t of report.targets) for (const f of t.findings) if (f.status === "fail" && !f.suppressed) out.add(f.severity);
+  return out;
+}
+
 /**
  * The exit code with `--fail-on`: 1 only when an unsuppressed failure at or above `failOn`
  * exists; drift below it does not fail the build, so the code is 2 when the scan is incomplete,
- * else 0. Without `failOn`, the contract's code (any drift is 1).
+ * else 0. Without `failOn`, the contract's code (any drift is 1). The failures' severities come
+ * from `failing` (a spooled report, whose targets are on disk), else from the report's targets.
  */
-export function exitCodeFailingOn(report: DriftReport, failOn?: Severity): 0 | 1 | 2 {
+export function exitCodeFailingOn(
+  report: Pick<DriftReport, "summary" | "errors" | "scope"> & Partial<Pick<DriftReport, "targets">>,
+  failOn?: Severity,
+  failing: ReadonlySet<Severity> = failingSeveritiesOf({ targets: report.targets ?? [] }),
+): 0 | 1 | 2 {
   if (failOn === undefined) return exitCodeOf(report);
   const limit = rank(failOn);
-  const failing = report.targets.some((t) => t.findings.some((f) => f.status === "fail" && !f.suppressed && rank(f.severity) <= limit));
-  if (failing) return 1;
+  if ([...failing].some((s) => rank(s) <= limit)) return 1;
   // The rest of the contract decides between incomplete and clean.
   return exitCodeOf({ ...report, summary: { ...report.summary, drifted: 0 } });
 }

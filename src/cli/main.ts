@@ -9,6 +9,7 @@ runCli(process.argv.slice(2), {
   isTTY: process.stdout.isTTY,
   ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
   stderrStream: process.stderr,
+  stdoutStream: process.stdout,
 }).then(
   (code) => {
     process.exitCode = code;

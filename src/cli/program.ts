@@ -2,8 +2,8 @@
  * The `egress-audit` command line: a thin adapter that parses flags, calls the scan use case and
  * maps the result to output and an exit code (0 no drift, 1 drift, 2 incomplete, 3 usage).
  */
-import { accessSync, constants as fsConstants, existsSync, statSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { accessSync, createWriteStream, constants as fsConstants, existsSync, statSync } from "node:fs";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { loadBaselineFile } from "../app/baseline.js";
@@ -13,9 +13,10 @@ import { parseReadDeadlineSeconds, readArmSettings, validateSubscriptionIds, typ
 import { loadEstate } from "../emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { hasErrorCode, isUsageError, UsageError } from "../errors.js";
-import { summaryLine, type DriftReport } from "../report/report.js";
+import { evidenceModes, summaryLine, type DriftReport, type EvidenceMode } from "../report/report.js";
 import { formats, isFormat, renderers, type Format } from "../report/render/index.js";
-import { runScan, type ScanOptions } from "../app/scan.js";
+import { writeReportJson, type StreamedReport } from "../report/stream.js";
+import { runScan, runSpooledScan, type ScanOptions } from "../app/scan.js";
 import type { ArmClientOptions } from "../arm/clients.js";
 import { startScanDisplay, useColor, type ProgressStream } from "./progress.js";
 import { exitCodeFailingOn, failOnSeverities, sarifArtifactUri, sarifPlacement } from "./ciOptions.js";
@@ -55,6 +56,13 @@ export interface CliIo {
   waitForStop?: (emulator: RunningEmulator) => Promise<void>;
   /** Extra ARM client options (tests shorten retries). */
   clientOptions?: ArmClientOptions;
+  /**
+   * The stream behind `stdout`, for the JSON report: written with backpressure and never ended.
+   * Without it the JSON report goes through `stdout` in chunks of about 64 KB.
+   */
+  stdoutStream?: NodeJS.WritableStream;
+  /** Folder of the JSON report's temporary spool (default: the OS's temporary folder; tests). */
+  spoolDir?: string;
 }
 
 
@@ -69,6 +77,7 @@ interface ScanFlags {
   quiet?: boolean;
   failOn?: Severity;
   sarifArtifact?: string;
+  evidence?: EvidenceMode;
 }
 
 function formatOption(): Option {
@@ -91,7 +100,12 @@ function addOutputOptions(command: Command): Command {
         "exit 1 only for drift at or above this severity; drift below it exits 0, or 2 when the scan is incomplete (default: any drift exits 1)",
       ).choices(failOnSeverities),
     )
-    .option("--sarif-artifact <file>", "sarif: place results no baseline entry covers at this repository-relative file (e.g. the Bicep of the estate) instead of azure/<subscription>/<resource group>/<target>");
+    .option("--sarif-artifact <file>", "sarif: place results no baseline entry covers at this repository-relative file (e.g. the Bicep of the estate) instead of azure/<subscription>/<resource group>/<target>")
+    .option(
+      "--evidence <mode>",
+      `which findings carry their evidence: failures (fail and unknown; the default) or all (passing findings too: a much larger report)`,
+      evidenceFlag,
+    );
 }
 
 /** The format a file extension implies (`.sarif`, `.sarif.json`, `.html`, `.md`, ...), if any. */
@@ -132,6 +146,29 @@ function checkOutputPath(path: string): void {
   }
 }
 
+/**
+ * Writes the JSON report target by target (the targets may come from a spool): to the `--output`
+ * file (under a temporary name, renamed when complete, so a failed write leaves no partial
+ * report), else to stdout's stream (not ended), else through `io.stdout` in chunks.
+ */
+async function emitJson(report: StreamedReport, flags: ScanFlags, io: CliIo): Promise<void> {
+  if (flags.output) {
+    const partial = `${flags.output}.partial-${process.pid}`;
+    try {
+      await writeReportJson(report, createWriteStream(partial, { encoding: "utf8" }));
+      await rename(partial, flags.output);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+    if (!flags.quiet) io.stderr(`report written to ${flags.output} (json)\n`);
+  } else if (io.stdoutStream) {
+    await writeReportJson(report, io.stdoutStream, { end: false });
+  } else {
+    for await (const chunk of renderers.json.stream(report)) io.stdout(chunk);
+  }
+}
+
 async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: CliIo, baseline?: Baseline): Promise<number> {
   const exitCode = exitCodeFailingOn(report, flags.failOn);
   const text = renderers[format].render(report, {
@@ -154,7 +191,9 @@ async function emit(report: DriftReport, format: Format, flags: ScanFlags, io: C
 /**
  * Runs the scan with the progress display the flags and terminal ask for (stopped whatever
  * happens), then renders. The closing summary goes to stderr when a display ran and stdout does
- * not already end with it (the table does).
+ * not already end with it (the table does). JSON takes the spooled path: each judged target is
+ * written to a temporary file at once and the report streams from it, so memory does not grow
+ * with the findings; the other formats render the report from memory.
  */
 async function scanAndEmit(
   scan: Omit<ScanOptions, "onProgress">,
@@ -170,15 +209,34 @@ async function scanAndEmit(
     quiet: !!flags.quiet,
     verbose: !!flags.verbose,
   });
+  const options: ScanOptions = { ...scan, ...(flags.evidence ? { evidence: flags.evidence } : {}), onProgress: (p) => display.onProgress(p) };
+  const closingSummary = (report: Pick<DriftReport, "summary" | "stats">) => {
+    if ((display.bar || flags.verbose) && !flags.quiet && (flags.output || format !== "table")) io.stderr(`${summaryLine(report)}\n`);
+  };
+  if (format === "json") {
+    let spooled: Awaited<ReturnType<typeof runSpooledScan>>;
+    try {
+      spooled = await runSpooledScan({ ...options, ...(io.spoolDir ? { spool: { dir: io.spoolDir } } : {}) });
+    } finally {
+      display.stop();
+    }
+    try {
+      const { report } = spooled;
+      closingSummary(report);
+      const exitCode = exitCodeFailingOn({ summary: report.summary, errors: report.errors, scope: report.scope }, flags.failOn, spooled.failingSeverities);
+      await emitJson(report, flags, io);
+      return exitCode;
+    } finally {
+      await spooled.close();
+    }
+  }
   let report: DriftReport;
   try {
-    ({ report } = await runScan({ ...scan, onProgress: (p) => display.onProgress(p) }));
+    ({ report } = await runScan(options));
   } finally {
     display.stop();
   }
-  if ((display.bar || flags.verbose) && !flags.quiet && (flags.output || format !== "table")) {
-    io.stderr(`${summaryLine(report)}\n`);
-  }
+  closingSummary(report);
   return emit(report, format, flags, io, scan.baseline);
 }
 
@@ -363,6 +421,13 @@ function expiresFlag(v: string): string {
   const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(v);
   if (!valid) throw new UsageError("InvalidFlag", `--expires must be a date YYYY-MM-DD (got ${JSON.stringify(v)})`);
   return v;
+}
+
+/** `--evidence`: one of {@link evidenceModes}, else `InvalidFlag` (exit 3, nothing scanned). */
+function evidenceFlag(v: string): EvidenceMode {
+  const mode = evidenceModes.find((m) => m === v);
+  if (mode === undefined) throw new UsageError("InvalidFlag", `--evidence must be one of: ${evidenceModes.join(", ")} (got ${JSON.stringify(v)})`);
+  return mode;
 }
 
 /** `--mode` of `baseline init`: one of {@link INIT_MODES}, else `InvalidFlag`. */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/program.js";
 import { loadEstate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import type { DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 import { estateSubnets } from "../setup/demoFacts.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -74,7 +74,7 @@ describe("--read-deadline", () => {
       clientOptions: { caCertificates: [emu.caCertPem], maxRetries: 3, retryDelayInMs: 1, requestTimeoutInMs: 20_000 },
     });
     const elapsed = performance.now() - started;
-    const report = JSON.parse(r.stdout) as DriftReport;
+    const report = parseReport(r.stdout);
     const timeouts = report.errors.filter((e) => e.code === "Timeout");
     expect(timeouts.length).toBeGreaterThan(0);
     for (const e of timeouts) expect(e.scope).toMatch(/routeTables/i);

@@ -17,6 +17,7 @@ import { runCli, type CliIo } from "../../src/cli/program.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { loadEstate, type Estate } from "../../src/emulator/estate.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 import { estateTargets } from "../setup/demoFacts.js";
 import { finish, root, spawnCli, startEmulatorProcess } from "./processes.js";
 
@@ -64,7 +65,7 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
     it("writes a baseline with which the scan exits 0; without one of its suppressions, 1 again", async () => {
       const before = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--format", "json"], env));
       expect(before.code).toBe(1);
-      const drifted = JSON.parse(before.stdout) as DriftReport;
+      const drifted = parseReport(before.stdout);
       expect(drifted.summary.findings.unknown).toBe(0);
 
       const file = join(scratch, "baseline.json");
@@ -88,7 +89,7 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
 
       const accepted = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
       expect(accepted.code, accepted.stderr).toBe(0);
-      const clean = JSON.parse(accepted.stdout) as DriftReport;
+      const clean = parseReport(accepted.stdout);
       expect(clean.summary.drifted).toBe(0);
       const failing = clean.targets.flatMap((t) => t.findings.filter((f) => f.status === "fail"));
       expect(failing.length).toBe(drifted.summary.findings.fail);
@@ -100,7 +101,7 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
       writeFileSync(tighter, JSON.stringify({ ...baseline, suppressions: kept }, null, 2));
       const again = await finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", tighter, "--format", "json"], env));
       expect(again.code).toBe(1);
-      const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
+      const back = (parseReport(again.stdout)).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
       expect(back.length).toBeGreaterThan(0);
       for (const f of back) {
         expect(f.checkId).toBe(dropped!.checkId);
@@ -110,7 +111,7 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
   });
 
   describe("baseline init --mode accept, then scan", () => {
-    const scan = (file: string) => finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json"], env));
+    const scan = (file: string, ...more: string[]) => finish(spawnCli(["scan", "--arm-endpoint", emulator.url, "--baseline", file, "--format", "json", ...more], env));
 
     it("writes rule values for the checks that have one, suppressions for the rest; the scan exits 0, and 1 without one value", async () => {
       const file = join(scratch, "accept.json");
@@ -124,10 +125,11 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
       expect(baseline.suppressions!.some((s) => s.checkId === "mc-group-public-ip")).toBe(false);
       expect(init.stderr).toContain(`baseline: ${pips.length} rule value${pips.length === 1 ? "" : "s"} and ${baseline.suppressions!.length} suppressions accepting`);
 
-      const clean = await scan(file);
+      // Pass findings carry their evidence only on request.
+      const clean = await scan(file, "--evidence", "all");
       expect(clean.code, clean.stderr).toBe(0);
-      const passes = (JSON.parse(clean.stdout) as DriftReport).targets.flatMap((t) => t.findings);
-      expect(passes.filter((f) => f.checkId === "mc-group-public-ip" && f.status === "pass" && f.evidence.explainedBy === "baseline allowedPublicIpIds")).toHaveLength(pips.length);
+      const passes = (parseReport(clean.stdout)).targets.flatMap((t) => t.findings);
+      expect(passes.filter((f) => f.checkId === "mc-group-public-ip" && f.status === "pass" && f.evidence?.explainedBy === "baseline allowedPublicIpIds")).toHaveLength(pips.length);
 
       // Tighten: drop one allowed public IP, and its failure is drift again.
       const [dropped, ...kept] = pips;
@@ -135,7 +137,7 @@ describe("through the real CLI against one `egress-audit emulator` of the adopti
       writeFileSync(tighter, JSON.stringify({ ...baseline, defaults: { ...baseline.defaults, allowedPublicIpIds: kept } }, null, 2));
       const again = await scan(tighter);
       expect(again.code).toBe(1);
-      const back = (JSON.parse(again.stdout) as DriftReport).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
+      const back = (parseReport(again.stdout)).targets.flatMap((t) => t.findings.filter((f) => f.status === "fail" && !f.suppressed));
       expect(back.map((f) => [f.checkId, f.resourceId])).toEqual([["mc-group-public-ip", dropped]]);
     }, 120_000);
   });

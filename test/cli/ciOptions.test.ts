@@ -8,10 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checks } from "../../src/checks/index.js";
-import type { Finding } from "../../src/checks/lib/types.js";
-import { exitCodeFailingOn } from "../../src/cli/ciOptions.js";
+import { exitCodeFailingOn, failingSeveritiesOf } from "../../src/cli/ciOptions.js";
 import { runCli } from "../../src/cli/program.js";
-import { buildReport, type DriftReport } from "../../src/report/report.js";
+import { buildReport, type DriftReport, type ReportFinding } from "../../src/report/report.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const scratch = mkdtempSync(join(tmpdir(), "egress-audit-ci-test-"));
@@ -72,7 +71,7 @@ describe("--fail-on <severity>", () => {
   });
 
   it("exits 0 on a complete scan whose only drift is below the threshold", () => {
-    const low: Finding = {
+    const low: ReportFinding = {
       id: "x:1",
       checkId: "subnet-nsg",
       status: "fail",
@@ -82,9 +81,8 @@ describe("--fail-on <severity>", () => {
       expected: "e",
       actual: "a",
       evidence: {},
-      remediation: "r",
     };
-    const report = (findings: Finding[]): DriftReport =>
+    const report = (findings: ReportFinding[]): DriftReport =>
       buildReport({
         startedAt: new Date(0),
         finishedAt: new Date(1),
@@ -98,6 +96,16 @@ describe("--fail-on <severity>", () => {
     expect(exitCodeFailingOn(report([low]))).toBe(1);
     expect(exitCodeFailingOn(report([{ ...low, severity: "critical", suppressed: { reason: "r", owner: "o" } }]), "info")).toBe(0);
     expect(exitCodeFailingOn(report([low, { ...low, id: "x:2", status: "unknown", severity: "critical" }]), "high")).toBe(2);
+    // A spooled report (targets on disk): the severities counted while spooling decide, as the targets would.
+    const mixed = report([low, { ...low, id: "x:3", severity: "high" }, { ...low, id: "x:4", severity: "critical", suppressed: { reason: "r", owner: "o" } }]);
+    const severities = failingSeveritiesOf(mixed);
+    expect([...severities].sort()).toEqual(["high", "low"]);
+    const head = { summary: mixed.summary, errors: mixed.errors, scope: mixed.scope };
+    for (const failOn of ["critical", "high", "medium", "low"] as const) {
+      expect(exitCodeFailingOn(head, failOn, severities), failOn).toBe(exitCodeFailingOn(mixed, failOn));
+    }
+    expect(exitCodeFailingOn(head, "critical", severities)).toBe(0);
+    expect(exitCodeFailingOn(head, "high", severities)).toBe(1);
   });
 });
 

@@ -12,6 +12,7 @@ import { runCli, type CliIo } from "../../src/cli/program.js";
 import { findingId } from "../../src/checks/lib/engine.js";
 import { checks } from "../../src/checks/index.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 import { finish, readUntil, root, spawnCli } from "./processes.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "egress-audit-cli-test-"));
@@ -64,7 +65,7 @@ describe("egress-audit demo", () => {
   let report: DriftReport;
   beforeAll(async () => {
     run = await cli(["demo", "--format", "json"]);
-    report = JSON.parse(run.stdout) as DriftReport;
+    report = parseReport(run.stdout);
   });
 
   it("exits 1 because the demo estate holds drift", () => {
@@ -153,7 +154,7 @@ describe("egress-audit demo", () => {
     const baselineFile = join(root, "estates", "demo.baseline.json");
     const withBaseline = await cli(["demo", "--baseline", baselineFile, "--format", "json"]);
     expect(withBaseline.code).toBe(1);
-    const r = JSON.parse(withBaseline.stdout) as DriftReport;
+    const r = parseReport(withBaseline.stdout);
     const all = r.targets.flatMap((t) => t.findings.map((f) => ({ target: t.name, f })));
     const suppressed = all.filter((x) => x.f.suppressed !== undefined);
     expect(suppressed.map((x) => `${x.target}|${x.f.checkId}|${x.f.status}`)).toEqual(["pool-sandbox|mc-group-public-ip|fail"]);
@@ -195,7 +196,7 @@ describe("egress-audit demo", () => {
       });
       const { code, stdout: out } = await finish(scan);
       expect(code).toBe(1);
-      const other = JSON.parse(out) as DriftReport;
+      const other = parseReport(out);
       const key = (r: DriftReport) =>
         r.targets.flatMap((t) => t.findings.map((f) => `${f.id}|${f.status}|${f.expected}|${f.actual}`)).sort();
       expect(key(other)).toEqual(key(report));
@@ -327,6 +328,64 @@ describe("report formats and output flags", () => {
     }
   });
 
+  it("--format json streams the report target by target: to stdout's stream (left open) or to --output, the same report; no spool left", async () => {
+    const { PassThrough } = await import("node:stream");
+    const spoolDir = mkdtempSync(join(scratch, "spool-"));
+    const out = new PassThrough();
+    const writes: number[] = [];
+    out.on("data", (d: Buffer) => writes.push(d.length));
+    let streamed = "";
+    out.on("data", (d: Buffer) => (streamed += d.toString()));
+    const piped = await cli(["demo", "--format", "json", "--quiet"], {}, { stdoutStream: out, spoolDir });
+    expect(piped.code).toBe(1);
+    // Nothing through the string writer: all of it through the stream, which stdout's owner ends.
+    expect(piped.stdout).toBe("");
+    expect(out.writableEnded).toBe(false);
+    expect(writes.length).toBeGreaterThan(0);
+    const fromStdout = parseReport(streamed);
+    // One target per line after the head: the summary comes first.
+    expect(streamed.split("\n")[0]).toMatch(/"summary":\{"targets":\d+/);
+    expect(streamed.split("\n").filter((l) => l.startsWith('{"id":"/subscriptions/'))).toHaveLength(fromStdout.summary.targets);
+
+    const file = join(scratch, "report.json");
+    const written = await cli(["demo", "--output", file], {}, { spoolDir });
+    expect(written.code).toBe(1);
+    expect(written.stderr).toContain(`report written to ${file} (json)`);
+    const fromFile = parseReport(readFileSync(file, "utf8"));
+    expect(fromFile.targets).toEqual(fromStdout.targets);
+    expect(fromFile.summary).toEqual(fromStdout.summary);
+    // No partial file, and the spool gone.
+    expect(readdirSync(scratch).filter((n) => n.includes(".partial-"))).toEqual([]);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it("--evidence all puts pass evidence in the JSON report; the default leaves it out; a bad value is exit 3 before anything runs", async () => {
+    const passes = (r: DriftReport) => r.targets.flatMap((t) => t.findings).filter((f) => f.status === "pass");
+    const all = await cli(["demo", "--format", "json", "--evidence", "all", "--quiet"]);
+    expect(all.code).toBe(1);
+    const withEvidence = passes(parseReport(all.stdout));
+    expect(withEvidence.length).toBeGreaterThan(0);
+    expect(withEvidence.filter((f) => f.evidence === undefined)).toEqual([]);
+    const byDefault = passes(parseReport((await cli(["demo", "--format", "json", "--quiet"])).stdout));
+    expect(byDefault.map((f) => f.id)).toEqual(withEvidence.map((f) => f.id));
+    expect(byDefault.filter((f) => f.evidence !== undefined)).toEqual([]);
+
+    const bad = await cli(["demo", "--format", "json", "--evidence", "some"]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/--evidence must be one of: failures, all \(got "some"\)/);
+    expect(bad.stderr).not.toContain("emulator at");
+    expect(bad.stdout).toBe("");
+  });
+
+  it("--fail-on decides the JSON report's exit code from the spooled findings as it does for the other formats", async () => {
+    // The demo drifts at critical severity (a default route that bypasses the firewall).
+    const json = await cli(["demo", "--format", "json", "--quiet", "--fail-on", "critical"]);
+    const table = await cli(["demo", "--format", "table", "--quiet", "--fail-on", "critical"]);
+    expect(parseReport(json.stdout).targets.flatMap((t) => t.findings).some((f) => f.status === "fail" && f.severity === "critical" && !f.suppressed)).toBe(true);
+    expect(json.code).toBe(1);
+    expect(table.code).toBe(1);
+  });
+
   it("takes the format from the --output extension when --format is absent, and never colours a file", async () => {
     const sarif = join(scratch, "out.sarif");
     const r = await cli(["demo", "--output", sarif], { FORCE_COLOR: "1" }, { isTTY: true });
@@ -352,7 +411,7 @@ describe("report formats and output flags", () => {
     const r = await cli(["demo", "--quiet", "--format", "json"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
-    expect((JSON.parse(r.stdout) as DriftReport).summary.drifted).toBeGreaterThan(0);
+    expect((parseReport(r.stdout)).summary.drifted).toBeGreaterThan(0);
     const file = join(scratch, "quiet.csv");
     const w = await cli(["demo", "--quiet", "--output", file]);
     expect(w).toEqual({ code: 1, stdout: "", stderr: "" });

@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli, type CliIo } from "../../src/cli/program.js";
 import { isCi, useColor, type ProgressStream } from "../../src/cli/progress.js";
-import type { DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 
 /** A stream that says it is a terminal and records what is drawn on it. */
 function fakeTerminal(isTTY = true): ProgressStream & { text: () => string } {
@@ -43,7 +43,7 @@ describe("progress display", () => {
     const tty = fakeTerminal();
     const r = await demo(["--format", "json"], {}, tty);
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as DriftReport;
+    const report = parseReport(r.stdout);
     const drawn = tty.text();
     // Out of as many subscriptions as the scan covered (the demo's), reached by the end.
     const scopes = report.scope.subscriptions.length;

@@ -24,6 +24,7 @@ import type { Estate, EstateResource } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { isComplete } from "../../src/http/formats.js";
 import type { DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
@@ -128,7 +129,7 @@ describe("lost read access on the pools' resource group between two recorded sca
     // The pools' drift stays visible as unknown findings with their last known status.
     const carried = report.targets.filter((t) => poolIds.includes(t.id.toLowerCase())).flatMap((t) => t.findings);
     expect(carried.filter((f) => f.status !== "unknown")).toEqual([]);
-    expect(carried.filter((f) => f.evidence.lastStatus === "fail").map((f) => f.id).sort()).toEqual(
+    expect(carried.filter((f) => f.evidence?.lastStatus === "fail").map((f) => f.id).sort()).toEqual(
       first.report.targets.filter((t) => poolIds.includes(t.id.toLowerCase())).flatMap((t) => t.findings.filter((f) => f.status === "fail").map((f) => f.id)).sort(),
     );
     expect(r.notification).toBe("not-needed");
@@ -229,7 +230,7 @@ describe("the scope does not shrink silently", () => {
       isTTY: false,
       clientOptions: { maxRetries: 0, caCertificates: [e.caCertPem] },
     });
-    const report = JSON.parse(stdout) as DriftReport;
+    const report = parseReport(stdout);
     notes.push(`zero subscriptions: CLI exit ${exit}; complete=${isComplete(report)}; errors ${JSON.stringify(report.errors.map((x) => x.code))}`);
     expect(report.scope.subscriptions, stderr).toEqual([]);
     expect(report.errors).toContainEqual(expect.objectContaining({ scope: "/subscriptions", code: "SubscriptionNotScanned" }));

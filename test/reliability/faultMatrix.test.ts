@@ -22,18 +22,18 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getTargetDrift } from "../../functions/getTargetDrift.js";
 import type { ArmClientOptions } from "../../src/arm/clients.js";
-import type { Finding } from "../../src/checks/lib/types.js";
 import { runCli } from "../../src/cli/program.js";
 import { readArmSettings } from "../../src/config/settings.js";
 import type { Estate, EstateResource } from "../../src/emulator/estate.js";
 import type { EmulatorFaults } from "../../src/emulator/faults.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { exitCodeOf, type DriftReport, type TargetReport } from "../../src/report/report.js";
+import { exitCodeOf, type DriftReport, type ReportFinding, type TargetReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
 import { runScan } from "../../src/app/scan.js";
 import { useServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
 import { estateTargets, targetsWhoseSubnet } from "../setup/demoFacts.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, testServices } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, readResponse, testServices } from "../setup/harness.js";
 import { judge, statuses } from "./invariants.js";
 
 /** Client tuning of the matrix: few, fast retries; a per-attempt timeout well above the emulator's pace. */
@@ -133,12 +133,12 @@ interface Scenario {
   /** Every error beyond the clean scan's names a scope matching this. */
   scopes?: RegExp;
   /** Findings that needed the failed data: never `pass` (at least one must exist in the demo). */
-  needed?: (f: Finding, t: TargetReport) => boolean;
+  needed?: (f: ReportFinding, t: TargetReport) => boolean;
   /** Extra checks on the demo report. */
   also?: (report: DriftReport, emulator: RunningEmulator) => void;
 }
 
-const check = (...ids: string[]) => (f: Finding) => ids.includes(f.checkId);
+const check = (...ids: string[]) => (f: ReportFinding) => ids.includes(f.checkId);
 
 const scenarios: Scenario[] = [
   {
@@ -329,9 +329,11 @@ const compliantDemo = compliantPart(demo);
 async function scanDirect(estate: Estate, s: Partial<Scenario> = {}): Promise<{ report: DriftReport; emu: RunningEmulator }> {
   const emu = await startEmulator({ estate, ...(s.faults ? { faults: s.faults } : {}), ...(s.pageSize ? { pageSize: s.pageSize } : {}) });
   try {
+    // Pass evidence too: the invariants read what each pass cites (./invariants.ts, T and R).
     const { report } = await runScan({
       settings: readArmSettings({}, { endpoint: emu.url, staticToken: "matrix-token" }),
       clients: { ...BASE_CLIENTS, ...s.clients, caCertificates: [emu.caCertPem] },
+      evidence: "all",
     });
     return { report, emu };
   } finally {
@@ -345,7 +347,7 @@ async function scanCli(estate: Estate, s: Partial<Scenario> = {}): Promise<{ rep
   try {
     let stdout = "";
     let stderr = "";
-    const exit = await runCli(["scan", "--arm-endpoint", emu.url, "--format", "json", "--quiet"], {
+    const exit = await runCli(["scan", "--arm-endpoint", emu.url, "--format", "json", "--evidence", "all", "--quiet"], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       env: { AZURE_ARM_TOKEN: "matrix-token" },
@@ -353,7 +355,7 @@ async function scanCli(estate: Estate, s: Partial<Scenario> = {}): Promise<{ rep
       clientOptions: { ...BASE_CLIENTS, ...s.clients, caCertificates: [emu.caCertPem] },
     });
     expect(stdout, stderr).not.toBe("");
-    return { report: JSON.parse(stdout) as DriftReport, exit, emu };
+    return { report: parseReport(stdout), exit, emu };
   } finally {
     await emu.close();
   }
@@ -443,7 +445,7 @@ describe("the HTTP side says incomplete", () => {
       const answer = async (emulator: RunningEmulator) => {
         useServices(testServices({ emulator, namespace: "matrix", noStorage: true }));
         const { context } = invocation("getTargetDrift");
-        return responseOf(await getTargetDrift(httpRequest("GET", "/api/targets/x/drift", { params: { targetId: finance } }), context));
+        return readResponse(await getTargetDrift(httpRequest("GET", "/api/targets/drift", { query: `id=${encodeURIComponent(finance)}` }), context));
       };
       const ok = await answer(clean);
       expect(ok.status).toBe(200);

@@ -7,15 +7,17 @@
  *   unknown into pass;
  * - (T) its evidence carries a read error: it passed although it knew a read failed;
  * - (R) it cites a resource whose read failed (the report's `errors`) and its check needs that
- *   kind of data (the check's `requires`): it passed on data that was not there.
+ *   kind of data (the check's `requires`): it passed on data that was not there;
+ * - (E) it carries no evidence: T and R cannot be checked, so the report must be scanned with
+ *   evidence `all` (report v2 leaves pass evidence out by default).
  *
  * And a fault must never invent drift: a finding that is `fail` under faults is `fail` in the
  * clean scan too (same id). Findings whose status changed to `unknown` carry the read error as
  * evidence, with a code the report's `errors` names.
  */
 import { checks } from "../../src/checks/index.js";
-import type { Finding, SnapshotPart } from "../../src/checks/lib/types.js";
-import type { DriftReport } from "../../src/report/report.js";
+import type { SnapshotPart } from "../../src/checks/lib/types.js";
+import type { DriftReport, ReportFinding } from "../../src/report/report.js";
 
 const requiresOf = new Map(checks.map((c) => [c.meta.id, new Set<SnapshotPart>(c.meta.requires)]));
 
@@ -126,7 +128,7 @@ export interface Verdict {
   unnamedErrors: string[];
 }
 
-function allFindings(report: DriftReport): Array<{ target: string; finding: Finding }> {
+function allFindings(report: DriftReport): Array<{ target: string; finding: ReportFinding }> {
   return report.targets.flatMap((t) => t.findings.map((finding) => ({ target: t.name, finding })));
 }
 
@@ -141,6 +143,8 @@ export function judge(clean: DriftReport, faulted: DriftReport): Verdict {
     const before = cleanById.get(f.id);
     if (f.status === "pass") {
       if (before !== undefined && before.status !== "pass") verdict.wronglyPass.push(`S: ${label} was ${before.status} in the clean scan`);
+      // T and R read what a pass cites: a report without pass evidence (report v2's default) cannot be judged.
+      if (f.evidence === undefined) verdict.wronglyPass.push(`E: ${label} passed without evidence: judge reports scanned with evidence "all"`);
       const carried = errorObjects(f.evidence);
       if (carried.length > 0) verdict.wronglyPass.push(`T: ${label} passed carrying read error ${carried.map((c) => c.code).join(", ")}`);
       const text = `${f.resourceId} ${JSON.stringify(f.evidence)}`.toLowerCase();

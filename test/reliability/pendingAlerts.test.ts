@@ -28,7 +28,7 @@ import type { DriftReport } from "../../src/report/report.js";
 import { alertFingerprint, recordScan } from "../../src/app/recordScan.js";
 import { createServices, useServices, type AppServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, cardText, httpRequest, invocation, responseOf, teamsMessageProblems } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, cardText, httpRequest, invocation, readResponse, teamsMessageProblems } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
 const SCOPE = [DEMO_SUB_A, DEMO_SUB_B];
@@ -91,7 +91,7 @@ async function timerScan(s: AppServices) {
 async function httpScan(s: AppServices) {
   useServices(s);
   const { context, lines } = invocation("startScan");
-  const r = responseOf(await startScan(httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: SCOPE }) }), context));
+  const r = await readResponse(await startScan(httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: SCOPE }) }), context));
   expect(r.status, r.text.slice(0, 300)).toBe(201);
   return { report: r.json as DriftReport, lines };
 }

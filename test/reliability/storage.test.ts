@@ -30,7 +30,7 @@ import { scopeKeyOf } from "../../src/model/scan.js";
 import { alertFingerprint, recordScan } from "../../src/app/recordScan.js";
 import { createServices, useServices, type AppServices } from "../../src/app/services.js";
 import { publicIp } from "../helpers/estate.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite as sharedAzurite, httpRequest, invocation, responseOf } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite as sharedAzurite, httpRequest, invocation, readResponse } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
 const SCOPE = [DEMO_SUB_A, DEMO_SUB_B];
@@ -142,7 +142,7 @@ describe("history storage goes away during a scan", () => {
   async function post(s: AppServices) {
     useServices(s);
     const { context, lines } = invocation("startScan");
-    const r = responseOf(await startScan(httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: SCOPE }) }), context));
+    const r = await readResponse(await startScan(httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: SCOPE }) }), context));
     return { ...r, lines, report: r.json as DriftReport };
   }
 

@@ -1,8 +1,11 @@
 /**
  * The report renderers, by format: what `egress-audit scan --format` and the API's `?format=`
  * offer. Each renderer is pure (report in, text out) and says how to serve or save its output.
+ * JSON is written as a stream ({@link JsonRenderer.stream}): a report of any size, never one
+ * string; the text formats render an in-memory report.
  */
 import type { DriftReport } from "../report.js";
+import { reportJsonChunks, reportJsonTextSync, type ReportStreamOptions, type StreamedReport } from "../stream.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
@@ -48,13 +51,35 @@ export interface Renderer {
   render(report: DriftReport, options?: RenderOptions): string;
 }
 
+/**
+ * The JSON renderer: the report as written (report v2: head with the summary first, then one
+ * target per line, then `sharedEvidence`; read it back with `readReport`/`parseReport`).
+ */
+export interface JsonRenderer extends Renderer {
+  /**
+   * The report's JSON text in chunks of about 64 KB, targets taken one at a time from
+   * `report.targets` (an array, or any async iterable: a spool, stored pages). Joined, the
+   * chunks are the text {@link render} gives. Pipe them to a file, stdout, an HTTP response or a
+   * gzip stream (`writeReportJson` in src/report/stream.ts does it with backpressure).
+   */
+  stream(report: StreamedReport, options?: ReportStreamOptions): AsyncGenerator<string>;
+  /**
+   * The same text as one string: only for small in-memory reports (tests, a one-target audit).
+   * A scan's report goes through {@link stream}.
+   */
+  render(report: DriftReport): string;
+}
+
+const json: JsonRenderer = {
+  contentType: "application/json; charset=utf-8",
+  fileExtension: "json",
+  stream: (report, options) => reportJsonChunks(report, options),
+  render: (report) => reportJsonTextSync(report),
+};
+
 /** The renderer of each format. */
-export const renderers: Readonly<Record<Format, Renderer>> = Object.freeze({
-  json: {
-    contentType: "application/json; charset=utf-8",
-    fileExtension: "json",
-    render: (report: DriftReport) => JSON.stringify(report, null, 2) + "\n",
-  },
+export const renderers: Readonly<Record<Exclude<Format, "json">, Renderer> & { json: JsonRenderer }> = Object.freeze({
+  json,
   table: {
     contentType: "text/plain; charset=utf-8",
     fileExtension: "txt",
