@@ -2,12 +2,15 @@
  * The Teams alert: a Workflows-webhook `message` with one Adaptive Card (v1.5) attachment saying
  * what changed: scope, counts, new drift by severity (check title and resource), resolved drift,
  * and a link to the report. Kept under the Teams message limit (28 KB) by listing fewer items and
- * summarising the rest as "and N more".
+ * summarising the rest as "and N more". Check titles come from the report's catalog (`checks`),
+ * then from this build's registry, then the check id itself; the card shows no remediation or
+ * evidence (the report link does).
  */
 import { getCheck } from "../checks/index.js";
 import type { Severity } from "../checks/lib/types.js";
 import type { ReportDiff } from "../report/diff.js";
-import type { DriftReport } from "../report/report.js";
+import type { CheckCatalog, DriftReport } from "../report/report.js";
+import { catalogEntry } from "../report/render/common.js";
 import { safeLine } from "../util/sanitize.js";
 
 /**
@@ -117,7 +120,10 @@ function nameOf(resourceId: string): string {
   return resourceId.split("/").filter(Boolean).at(-1) ?? resourceId;
 }
 
-function titleOf(checkId: string): string {
+/** The report's title of a check, else the registry's (a resolved finding of a check the report no longer names), else its id. */
+function titleOf(checks: CheckCatalog | undefined, checkId: string): string {
+  const title = catalogEntry(checks, checkId)?.title;
+  if (typeof title === "string" && title !== "") return title;
   return getCheck(checkId)?.meta.title ?? checkId;
 }
 
@@ -136,10 +142,10 @@ function countsBySeverity(items: readonly CardItem[]): string {
     .join(", ");
 }
 
-function itemLine(i: CardItem): CardElement {
+function itemLine(checks: CheckCatalog | undefined, i: CardItem): CardElement {
   return {
     type: "TextBlock",
-    text: `**${escapeCardText(titleOf(i.checkId))}**: ${escapeCardText(nameOf(i.resourceId))}  \n${escapeCardText(i.resourceId)}`,
+    text: `**${escapeCardText(titleOf(checks, i.checkId))}**: ${escapeCardText(nameOf(i.resourceId))}  \n${escapeCardText(i.resourceId)}`,
     wrap: true,
     spacing: "small",
   };
@@ -156,7 +162,8 @@ function moreLine(hidden: readonly CardItem[], noun: string): CardElement {
   };
 }
 
-function section(title: string, items: readonly CardItem[], shown: number, noun: string, grouped: boolean): CardElement[] {
+function section(checks: CheckCatalog | undefined, title: string, items: readonly CardItem[], shown: number, noun: string, grouped: boolean): CardElement[] {
+  const line = (i: CardItem) => itemLine(checks, i);
   if (items.length === 0) return [];
   const out: CardElement[] = [{ type: "TextBlock", text: `${title} (${items.length})`, wrap: true, weight: "bolder", spacing: "medium", separator: true }];
   const visible = items.slice(0, shown);
@@ -173,10 +180,10 @@ function section(title: string, items: readonly CardItem[], shown: number, noun:
         color: sev === "critical" || sev === "high" ? "attention" : sev === "medium" ? "warning" : "accent",
         spacing: "small",
       });
-      out.push(...group.map(itemLine));
+      out.push(...group.map(line));
     }
   } else {
-    out.push(...visible.map(itemLine));
+    out.push(...visible.map(line));
   }
   if (items.length > shown) out.push(moreLine(items.slice(shown), noun));
   return out;
@@ -207,8 +214,8 @@ function card(input: AlertInput, newItems: CardItem[], resolvedItems: CardItem[]
         { title: "Scan", value: `${escapeCardText(r.scanId)} at ${escapeCardText(r.finishedAt)}` },
       ],
     },
-    ...section("New drift", newItems, Math.min(shown, newItems.length), "new findings", true),
-    ...section("Resolved drift", resolvedItems, Math.min(shown, resolvedItems.length), "resolved findings", false),
+    ...section(r.checks, "New drift", newItems, Math.min(shown, newItems.length), "new findings", true),
+    ...section(r.checks, "Resolved drift", resolvedItems, Math.min(shown, resolvedItems.length), "resolved findings", false),
   ];
   return {
     type: "AdaptiveCard",

@@ -18,9 +18,12 @@
  *   no longer lists it) is gone: resolved if it was drift.
  * - the first scan of a scope has nothing to compare with: it carries no `diff` and only seeds
  *   the state, so a new deployment does not announce every existing drift as "new".
+ * - the diff reads only ids, statuses, suppressions and where a finding sits, never evidence or
+ *   remediation: report version 2 keeps the ids of version 1, so a state recorded from a version-1
+ *   report diffs against a version-2 report without churn.
  */
-import type { Finding, FindingStatus, Severity } from "../checks/lib/types.js";
-import type { DriftReport } from "./report.js";
+import type { FindingStatus, Severity } from "../checks/lib/types.js";
+import type { DriftReport, ReportFinding } from "./report.js";
 
 /** The state of one finding as the history keeps it. */
 export type FindingState = "fail" | "pass" | "unknown";
@@ -64,7 +67,7 @@ export interface DiffResult {
 }
 
 /** True when the finding is drift: a failure nobody suppressed. */
-export function isDrift(f: Pick<Finding, "status" | "suppressed">): boolean {
+export function isDrift(f: Pick<ReportFinding, "status" | "suppressed">): boolean {
   return f.status === "fail" && f.suppressed === undefined;
 }
 

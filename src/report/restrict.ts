@@ -1,6 +1,8 @@
 /**
  * A report narrowed to some of its targets: what `POST /api/scans` with `targets` stores and what
- * a fresh audit of one target answers. The summary is recomputed from the kept targets.
+ * a fresh audit of one target answers. The summary is recomputed from the kept targets; the
+ * catalog (`checks`) and each kept target (its tags and findings, evidence as the scan kept it)
+ * carry over unchanged.
  */
 import { buildReport, type DriftReport } from "./report.js";
 
@@ -25,6 +27,8 @@ export function restrictToTargets(report: DriftReport, targetIds: readonly strin
       ...report.errors,
       ...missing.map((scope) => ({ scope, code: "TargetNotFound", message: `target ${scope} was not found by the scan` })),
     ],
+    // The whole catalog, as the scan carried it: a renderer looks every check id up in it.
+    checks: report.checks,
     // Expired suppressions stay listed (they are baseline facts); their matches narrow to the kept targets.
     ...(report.expiredSuppressions
       ? { expiredSuppressions: report.expiredSuppressions.map((e) => ({ ...e, matchingFindingIds: e.matchingFindingIds.filter((id) => kept.has(id)) })) }

@@ -26,7 +26,7 @@ import { startLocalServer, type RunningLocalServer } from "../../src/serve/serve
 import { SCAN_ID_PATTERN, type HistoryStore } from "../../src/store/history.js";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { useServices, type AppServices } from "../../src/app/services.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, httpRequest, invocation, responseOf, storageCounts, testServices } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, httpRequest, invocation, readResponse, storageCounts, testServices } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 import { join } from "node:path";
 
@@ -216,11 +216,15 @@ const politeHeaders = (method: string) =>
     });
 const headersFor = (method: string) => fc.oneof({ weight: 3, arbitrary: politeHeaders(method) }, { weight: 2, arbitrary: randomHeaders });
 
-const queryKeys = ["code", "format", "subscription", "limit", "continuationToken", "verbose", "api-version", "", "format[]"];
+const queryKeys = ["code", "format", "subscription", "limit", "continuationToken", "id", "evidence", "status", "check", "severity", "q", "verbose", "api-version", "", "format[]"];
 const queryValue = (key: string) =>
   key === "format"
     ? fc.oneof(fc.constantFrom("json", "sarif", "csv", "markdown", "xml", "JSON"), text)
-    : key === "subscription"
+    : key === "id"
+      ? targetId
+      : key === "evidence"
+        ? fc.oneof(fc.constantFrom("failures", "all", "ALL", "none"), text)
+        : key === "subscription"
       ? subscription
       : key === "limit"
         ? fc.oneof(fc.integer({ min: -5, max: 150 }).map(String), text)
@@ -229,17 +233,27 @@ const queryValue = (key: string) =>
           : text;
 /** A query the route's schema accepts (or nearly). */
 const politeQuery = (route: CompiledRoute) => {
-  const keys = Object.keys((route.spec.query as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  const schema = route.spec.query as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+  const keys = Object.keys(schema?.properties ?? {});
   if (keys.length === 0) return fc.constant("");
+  // A polite client always sends the required keys (the drift route's `id`).
+  const required = schema?.required ?? [];
   const valid: Record<string, fc.Arbitrary<string>> = {
     code: fc.stringMatching(/^[A-Za-z0-9_-]{10,30}$/),
     format: fc.constantFrom("json", "sarif", "csv", "markdown"),
     subscription: fc.constantFrom(DEMO_SUB_A, DEMO_SUB_B),
     limit: fc.integer({ min: 1, max: 100 }).map(String),
     continuationToken: fc.constant("<valid>"),
+    id: targetId,
+    evidence: fc.constantFrom("failures", "all"),
+    status: fc.constantFrom("compliant", "drifted", "unknown"),
+    check: fc.constantFrom("pool-outbound-type", "subnet-default-route", "no-such-check"),
+    severity: fc.constantFrom("critical", "high", "medium", "low", "info"),
+    q: fc.oneof(fc.constantFrom("marketing", "pool", "rg-"), text),
   };
   return fc
-    .subarray(keys)
+    .subarray(keys.filter((k) => !required.includes(k)))
+    .map((ks) => [...required, ...ks])
     .chain((ks) => fc.tuple(...ks.map((k) => (valid[k] ?? text).map((v) => [k, v] as const))))
     .map((pairs) => pairs.map(([k, v]) => `${enc(k)}=${enc(v === "<valid>" ? continuationToken : v)}`).join("&"));
 };
@@ -330,7 +344,8 @@ async function callOnce(route: CompiledRoute, services: AppServices, input: Fuzz
   } catch (err) {
     throw new Error(`invokeRoute threw (it must never): ${(err as Error).stack ?? String(err)}`, { cause: err });
   }
-  const r = responseOf(init);
+  // A report in `format=json` comes as a stream: read to its end (a failure mid-stream throws here).
+  const r = await readResponse(init);
   tally.inputs += 1;
   const cls = `${Math.floor(r.status / 100)}xx`;
   tally.byClass[cls] = (tally.byClass[cls] ?? 0) + 1;
@@ -420,7 +435,7 @@ describe("HTTP fuzz: 16,000-item bodies and malformed Host headers", () => {
         const before = { ...calls };
         const { context } = invocation("startScan");
         const body = JSON.stringify(value);
-        const r = responseOf(await invokeRoute(startScanRoute, httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body }), context));
+        const r = await readResponse(await invokeRoute(startScanRoute, httpRequest("POST", "/api/scans", { headers: { "content-type": "application/json" }, body }), context));
         expect([400, 413], r.text.slice(0, 300)).toContain(r.status);
         expect(r.text.length).toBeLessThan(16 * 1024);
         const problem = r.json as { code: string; detail: string; errors?: unknown[] };
@@ -552,8 +567,8 @@ describe("HTTP fuzz: forged principals and varying keys", () => {
         const statuses: number[] = [];
         for (const headers of requests) {
           const { context } = invocation("getTargetDrift");
-          const request = httpRequest("GET", "/api/targets/x/drift", { params: { targetId: GHOST }, headers: { ...headers, ...(key ? { "x-functions-key": key } : {}) } });
-          statuses.push(responseOf(await invokeRoute(driftRoute, request, context)).status);
+          const request = httpRequest("GET", "/api/targets/drift", { query: `id=${enc(GHOST)}`, headers: { ...headers, ...(key ? { "x-functions-key": key } : {}) } });
+          statuses.push((await readResponse(await invokeRoute(driftRoute, request, context))).status);
         }
         expect(statuses.every((s) => s === 404 || s === 429), statuses.join(",")).toBe(true);
         expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(PER_CALLER);
@@ -591,7 +606,7 @@ describe("HTTP fuzz: forged principals and varying keys", () => {
           let past = 0;
           for (const { header, codes } of requests) {
             const query = codes.map((c) => `code=${encodeURIComponent(c)}`).join("&");
-            const r = await fetch(`${server.url}/api/targets/${encodeURIComponent(GHOST)}/drift${query ? `?${query}` : ""}`, { headers: header !== undefined ? { "x-functions-key": header } : {} });
+            const r = await fetch(`${server.url}/api/targets/drift?id=${encodeURIComponent(GHOST)}${query ? `&${query}` : ""}`, { headers: header !== undefined ? { "x-functions-key": header } : {} });
             await r.arrayBuffer();
             // The host's choice: the header when sent, else the first code.
             const checked = header !== undefined ? header : codes[0];

@@ -4,16 +4,15 @@
  * such a link and checks the dashboard shows that target.
  */
 import { describe, expect, it } from "vitest";
-import type { Finding } from "../../src/checks/lib/types.js";
 import { changedTargetOf, dashboardLink } from "../../src/notify/card.js";
-import { buildReport, type DriftReport } from "../../src/report/report.js";
+import { buildReport, type DriftReport, type ReportFinding } from "../../src/report/report.js";
 
 const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
 const SCAN = "11111111-2222-4333-8444-555555555555";
 const aks = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`;
 
-function finding(id: string): Finding {
-  return { id, checkId: "mc-group-public-ip", status: "fail", severity: "high", resourceId: `/subscriptions/${SUB}/x/${id}`, message: "m", expected: "e", actual: "a", evidence: {}, remediation: "r" };
+function finding(id: string): ReportFinding {
+  return { id, checkId: "mc-group-public-ip", status: "fail", severity: "high", resourceId: `/subscriptions/${SUB}/x/${id}`, message: "m", expected: "e", actual: "a", evidence: {} };
 }
 
 function report(): DriftReport {

@@ -6,10 +6,10 @@
  */
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Finding, Severity } from "../../src/checks/lib/types.js";
+import type { Severity } from "../../src/checks/lib/types.js";
 import { buildAlertMessage, escapeCardText, messageBytes, TEAMS_MESSAGE_LIMIT_BYTES, type CardItem } from "../../src/notify/card.js";
 import { postToTeams, retryAfterInMs } from "../../src/notify/teams.js";
-import { buildReport, type DriftReport } from "../../src/report/report.js";
+import { buildReport, catalogOf, type DriftReport, type ReportFinding } from "../../src/report/report.js";
 import { cardText, largestCardSent, noteCardSize, teamsMessageProblems } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
@@ -19,7 +19,7 @@ const checkIds = ["pool-outbound-type", "mc-group-public-ip", "subnet-default-ro
 
 /** A report with `n` failing findings spread over targets, severities and checks. */
 function reportWith(n: number): DriftReport {
-  const findings: Finding[] = Array.from({ length: n }, (_, i) => ({
+  const findings: ReportFinding[] = Array.from({ length: n }, (_, i) => ({
     id: `${checkIds[i % 4]!}:${String(i).padStart(20, "0")}`,
     checkId: checkIds[i % 4]!,
     status: "fail",
@@ -29,7 +29,6 @@ function reportWith(n: number): DriftReport {
     expected: "e",
     actual: "a",
     evidence: {},
-    remediation: "r",
   }));
   return buildReport({
     startedAt: new Date("2025-01-01T00:00:00Z"),
@@ -99,6 +98,24 @@ describe("the alert card", () => {
     expect(listedNew + Number(more![1])).toBe(450);
     expect(listedResolved + Number(moreResolved![1])).toBe(150);
     expect(more![2]).toMatch(/\d+ critical, \d+ high, \d+ medium, \d+ low, \d+ info/);
+  });
+
+  it("names each check by the report's catalog title, else this build's, else its id", () => {
+    const report = reportWith(4);
+    const registry = catalogOf();
+    // The report's catalog says otherwise for one check, and lacks another (a report from another build).
+    report.checks = { ...registry, "pool-outbound-type": { ...registry["pool-outbound-type"]!, title: "Catalog title of the outbound type" } };
+    delete report.checks["mc-group-public-ip"];
+    const list = [...items(report, 0, 4), { findingId: "retired-check:1", checkId: "retired-check", severity: "high" as const, resourceId: `/subscriptions/${SUB}/x/retired` }];
+    const message = buildAlertMessage({ report, diff: { new: list.map((i) => i.findingId), resolved: [], unchanged: 0 }, newItems: list, resolvedItems: [], staleCount: 0 });
+    expect(teamsMessageProblems(message)).toEqual([]);
+    const text = cardText(message);
+    expect(text).toContain("**Catalog title of the outbound type**: stray-pip-with-a-rather-long-name-0");
+    expect(text).not.toContain(registry["pool-outbound-type"]!.title);
+    expect(text).toContain(`**${escapeCardText(registry["mc-group-public-ip"]!.title)}**: stray-pip-with-a-rather-long-name-1`);
+    expect(text).toContain(`**${escapeCardText(registry["subnet-default-route"]!.title)}**: stray-pip-with-a-rather-long-name-2`);
+    expect(text).toContain("**retired-check**: retired");
+    expect(text).not.toMatch(/undefined|null/);
   });
 
   it("shows ARM names as text: markdown a name could carry is escaped", () => {

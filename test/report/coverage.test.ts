@@ -9,15 +9,16 @@ import { describe, expect, it } from "vitest";
 import { expectationsOf, unreadableTargetReport } from "../../src/app/expectations.js";
 import type { Finding } from "../../src/checks/lib/types.js";
 import { diffReport, type FindingStateRecord } from "../../src/report/diff.js";
-import { buildReport, exitCodeOf, type DriftReport, type TargetReport } from "../../src/report/report.js";
+import { buildReport, exitCodeOf, toReportFinding, type DriftReport, type ReportFinding, type TargetReport } from "../../src/report/report.js";
 
 const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
 const GONE_SUB = "aaaaaaaa-0000-4000-8000-000000000002";
 const POOL = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/pool`;
 const AKS = `/subscriptions/${SUB}/resourceGroups/hdi-1/providers/Microsoft.ContainerService/managedClusters/pool`;
 
-function finding(id: string, status: Finding["status"], evidence: Record<string, unknown> = {}): Finding {
-  return { id, checkId: "api-server-private", status, severity: "medium", resourceId: POOL, message: "m", expected: "private", actual: "public", evidence, remediation: "fix it" };
+/** A finding in the report form (version 2: a pass carries no evidence). */
+function finding(id: string, status: Finding["status"], evidence: Record<string, unknown> = {}): ReportFinding {
+  return toReportFinding({ id, checkId: "api-server-private", status, severity: "medium", resourceId: POOL, message: "m", expected: "private", actual: "public", evidence, remediation: "fix it" });
 }
 
 function report(targets: TargetReport[], subscriptions = [SUB], errors: DriftReport["errors"] = []): DriftReport {
@@ -31,7 +32,7 @@ function report(targets: TargetReport[], subscriptions = [SUB], errors: DriftRep
   });
 }
 
-const poolTarget = (findings: Finding[], status: TargetReport["status"] = "drifted"): TargetReport => ({ id: POOL, kind: "clusterPool", name: "pool", subscriptionId: SUB, status, findings });
+const poolTarget = (findings: ReportFinding[], status: TargetReport["status"] = "drifted"): TargetReport => ({ id: POOL, kind: "clusterPool", name: "pool", subscriptionId: SUB, status, findings });
 
 const failState: FindingStateRecord = {
   findingId: "f1",
@@ -59,16 +60,17 @@ describe("coverage in the report", () => {
     const error = { scope: POOL, code: "TargetNotReadable", message: "cluster pool pool ... AuthorizationFailed" };
     const first = unreadableTargetReport({ target: { id: POOL, kind: "clusterPool", name: "pool", subscriptionId: SUB }, error }, previous);
     expect(first.status).toBe("unknown");
-    expect(first.findings.map((f) => [f.id, f.status, f.evidence.lastStatus, f.evidence.aksClusterId])).toEqual([
+    expect(previous.findings[1]!.evidence).toBeUndefined(); // the pass, as report v2 carries it
+    expect(first.findings.map((f) => [f.id, f.status, f.evidence?.lastStatus, f.evidence?.aksClusterId])).toEqual([
       ["f1", "unknown", "fail", AKS],
       ["f2", "unknown", "pass", AKS],
     ]);
-    expect(first.findings[0]?.evidence.readError).toEqual(error);
+    expect(first.findings[0]?.evidence?.readError).toEqual(error);
     // The next scan's expectations still know the pool's AKS cluster and keep the last real status.
     const next = report([first]);
     expect(expectationsOf(next).targets).toEqual([{ id: POOL, kind: "clusterPool", name: "pool", subscriptionId: SUB, aksClusterId: AKS }]);
     const again = unreadableTargetReport({ target: expectationsOf(next).targets[0]!, error }, first);
-    expect(again.findings.map((f) => f.evidence.lastStatus)).toEqual(["fail", "pass"]);
+    expect(again.findings.map((f) => f.evidence?.lastStatus)).toEqual(["fail", "pass"]);
     // And the diff keeps the drift, stale.
     expect(diffReport(next, new Map([["f1", failState]])).diff).toEqual({ new: [], resolved: [], unchanged: 1 });
   });

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { csvColumns, csvField, renderCsv } from "../../src/report/render/csv.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { safeLine } from "../../src/util/sanitize.js";
-import { demoReport, FORMULA, findings, HOSTILE_MESSAGE, hostileReport } from "./fixtures.js";
+import { demoReport, FORMULA, findings, HOSTILE_MESSAGE, hostileReport, judged } from "./fixtures.js";
 import { expectNeutral, FORGED_TEXT, FORMULA_CMD, poisonedReport } from "./hostile.js";
 
 type Row = Record<(typeof csvColumns)[number], string>;
@@ -45,9 +45,46 @@ describe("CSV", () => {
       expect(unguard(row.message)).toBe(f.message);
       expect(unguard(row.expected)).toBe(f.expected);
       expect(unguard(row.actual)).toBe(f.actual);
-      expect(unguard(row.remediation)).toBe(f.remediation);
-      expect(JSON.parse(row.evidence)).toEqual(f.evidence);
+      expect(unguard(row.remediation)).toBe(f.status === "pass" ? "" : demo.checks[f.checkId]!.remediation);
+      if (f.evidence === undefined) expect(row.evidence).toBe("");
+      else expect(JSON.parse(row.evidence)).toEqual(f.evidence);
     });
+    // The demo has both kinds: failures with their evidence and passes without.
+    expect(parsed.some((r) => r.status === "fail" && r.evidence !== "")).toBe(true);
+    expect(parsed.some((r) => r.status === "pass" && r.evidence === "")).toBe(true);
+  });
+
+  it("fills the remediation column of fail and unknown rows from the report's catalog; empty for a pass and for a check the catalog does not hold", () => {
+    const report = hostileReport();
+    report.checks["subnet-default-route"] = { ...report.checks["subnet-default-route"]!, remediation: "=catalog fix for <rg>, \"quoted\"" };
+    report.targets[0]!.findings.push({ ...findings.medium, id: "retired-check:1", checkId: "retired-check" });
+    const parsed = rows(renderCsv(report));
+    const row = (id: string) => parsed.find((r) => r.findingId === id)!;
+    expect(row(findings.critical.id).remediation).toBe("'=catalog fix for <rg>, \"quoted\"");
+    expect(row(findings.medium.id).remediation).toBe(report.checks["mc-group-public-ip"]!.remediation);
+    expect(row(findings.suppressed.id).remediation).toBe(report.checks["mc-group-public-ip"]!.remediation);
+    expect(row(findings.unknown.id).remediation).toBe(report.checks["default-route-firewall"]!.remediation);
+    expect(row(findings.pass.id).remediation).toBe("");
+    expect(row(findings.aksPass.id).remediation).toBe("");
+    expect(row("retired-check:1").remediation).toBe("");
+    expect(row("retired-check:1").evidence).toBe("{}");
+  });
+
+  it("leaves the evidence cell empty for a pass without evidence, and fills it for every finding with `evidence all`", () => {
+    const text = renderCsv(hostileReport());
+    expect(text).not.toMatch(/undefined|"null"/);
+    const byDefault = rows(text);
+    expect(byDefault.find((r) => r.findingId === findings.pass.id)!.evidence).toBe("");
+    expect(byDefault.find((r) => r.findingId === findings.aksPass.id)!.evidence).toBe("");
+    expect(JSON.parse(byDefault.find((r) => r.findingId === findings.unknown.id)!.evidence)).toEqual(judged.unknown.evidence);
+    const all = rows(renderCsv(hostileReport({ evidence: "all" })));
+    expect(all).toHaveLength(byDefault.length);
+    expect(JSON.parse(all.find((r) => r.findingId === findings.pass.id)!.evidence)).toEqual(judged.pass.evidence);
+    expect(JSON.parse(all.find((r) => r.findingId === findings.aksPass.id)!.evidence)).toEqual(judged.aksPass.evidence);
+    // Nothing else changes with the evidence mode.
+    const { evidence: _a, ...rest } = all.find((r) => r.findingId === findings.pass.id)!;
+    const { evidence: _b, ...restDefault } = byDefault.find((r) => r.findingId === findings.pass.id)!;
+    expect(rest).toEqual(restDefault);
   });
 
   it("ends every record with CRLF, and never has a bare LF outside a quoted field", () => {
@@ -116,8 +153,16 @@ describe("CSV", () => {
       expect(r.targetName).toContain("\\u202etxt.exe");
       expect(r.targetName).toContain(`\\r\\n${FORGED_TEXT}`);
     }
-    // The evidence column still parses to the exact evidence, hostile keys and values included.
+    // The evidence column still parses to the exact evidence, hostile keys and values included;
+    // empty where the finding has none (the passes).
     const all = report.targets.flatMap((t) => t.findings);
-    parsed.filter((r) => r.evidence).forEach((r, i) => expect(JSON.parse(r.evidence)).toEqual(all[i]!.evidence));
+    const findingRows = parsed.filter((r) => r.findingId !== "");
+    expect(findingRows).toHaveLength(all.length);
+    findingRows.forEach((r, i) => {
+      const evidence = all[i]!.evidence;
+      if (evidence === undefined) expect(r.evidence).toBe("");
+      else expect(JSON.parse(r.evidence)).toEqual(evidence);
+    });
+    expect(findingRows.filter((r) => r.evidence !== "").length).toBeGreaterThanOrEqual(4);
   });
 });

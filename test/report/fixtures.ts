@@ -2,13 +2,16 @@
  * Reports for the renderer tests: the demo's (real emulator, real SDK clients, through the CLI)
  * and a small hand-made one whose values are hostile to every format (HTML, Markdown table
  * syntax, CSV quoting and formulas, control characters) and that covers every status, a
- * suppression, a read error and a diff.
+ * suppression, a read error and a diff. Both are report version 2: the catalog once in `checks`,
+ * no remediation on findings, evidence on fail and unknown findings (on passes too with
+ * `evidence: "all"`).
  */
 import { runCli } from "../../src/cli/program.js";
 import type { Finding } from "../../src/checks/lib/types.js";
-import { buildReport, type DriftReport } from "../../src/report/report.js";
+import { parseReport } from "../../src/report/read.js";
+import { buildReport, catalogOf, toReportFinding, type DriftReport, type EvidenceMode, type ReportFinding } from "../../src/report/report.js";
 
-/** The demo estate's report, as `egress-audit demo --format json` prints it. */
+/** The demo estate's report, as `egress-audit demo --format json` prints it, read as every stored report is. */
 export async function demoReport(): Promise<DriftReport> {
   let out = "";
   const code = await runCli(["demo", "--format", "json", "--quiet"], {
@@ -19,7 +22,7 @@ export async function demoReport(): Promise<DriftReport> {
     clientOptions: { maxRetries: 0 },
   });
   if (code !== 1) throw new Error(`demo exited ${code}, expected 1 (drift)`);
-  return JSON.parse(out) as DriftReport;
+  return parseReport(out);
 }
 
 export const SUB = "3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73";
@@ -34,6 +37,7 @@ export const HOSTILE_MESSAGE = 'Route "r1", next hop <script>alert(1)</script> |
 /** A value a spreadsheet would run as a formula. */
 export const FORMULA = '=HYPERLINK("https://evil.example/x","click")';
 
+/** A judged finding as a check returns it (remediation and evidence included). */
 function finding(over: Partial<Finding> & Pick<Finding, "id" | "checkId" | "status">): Finding {
   return {
     severity: "high",
@@ -47,7 +51,8 @@ function finding(over: Partial<Finding> & Pick<Finding, "id" | "checkId" | "stat
   };
 }
 
-export const findings = {
+/** The findings as the checks judged them, before the report form (evidence on every one). */
+export const judged = {
   critical: finding({
     id: "subnet-default-route:aaa",
     checkId: "subnet-default-route",
@@ -75,12 +80,35 @@ export const findings = {
     actual: "unknown (AuthorizationFailed)",
     evidence: { error: { code: "AuthorizationFailed" } },
   }),
-  pass: finding({ id: "pool-outbound-type:eee", checkId: "pool-outbound-type", status: "pass", resourceId: POOL_ID }),
-  aksPass: finding({ id: "pool-outbound-type:fff", checkId: "pool-outbound-type", status: "pass", resourceId: AKS_ID, severity: "info" }),
+  pass: finding({
+    id: "pool-outbound-type:eee",
+    checkId: "pool-outbound-type",
+    status: "pass",
+    resourceId: POOL_ID,
+    evidence: { outboundType: "userDefinedRouting", proof: "pass <evidence> | kept" },
+  }),
+  aksPass: finding({ id: "pool-outbound-type:fff", checkId: "pool-outbound-type", status: "pass", resourceId: AKS_ID, severity: "info", evidence: { outboundType: "userDefinedRouting" } }),
 } satisfies Record<string, Finding>;
 
+type FindingName = keyof typeof judged;
+
+/** The findings in the report form of `mode` (default `failures`: the passes carry no evidence). */
+export function reportFindings(mode: EvidenceMode = "failures"): Record<FindingName, ReportFinding> {
+  return Object.fromEntries(Object.entries(judged).map(([k, f]) => [k, toReportFinding(f, mode)])) as Record<FindingName, ReportFinding>;
+}
+
+/** The findings as the default report carries them (no pass evidence). */
+export const findings = reportFindings();
+
+/** Options of {@link hostileReport}. */
+export interface HostileReportOptions {
+  /** Which findings carry evidence (as `--evidence`); default `failures`. */
+  evidence?: EvidenceMode;
+}
+
 /** The hostile report: one drifted pool (every status) and one compliant AKS cluster. */
-export function hostileReport(): DriftReport {
+export function hostileReport(options: HostileReportOptions = {}): DriftReport {
+  const f = reportFindings(options.evidence);
   const report = buildReport({
     scanId: "11111111-2222-4333-8444-555555555555",
     startedAt: new Date("2026-03-01T10:00:00Z"),
@@ -93,13 +121,14 @@ export function hostileReport(): DriftReport {
         name: "pool-evil <b>|x|</b>",
         subscriptionId: SUB,
         status: "drifted",
-        findings: [findings.pass, findings.unknown, findings.suppressed, findings.medium, findings.critical],
+        findings: [f.pass, f.unknown, f.suppressed, f.medium, f.critical],
       },
-      { id: AKS_ID, kind: "aksCluster", name: "aks-ok", subscriptionId: SUB, status: "compliant", findings: [findings.aksPass] },
+      { id: AKS_ID, kind: "aksCluster", name: "aks-ok", subscriptionId: SUB, status: "compliant", findings: [f.aksPass] },
       { id: `${rg}/providers/Microsoft.ContainerService/managedClusters/aks-empty`, kind: "aksCluster", name: "aks-empty", subscriptionId: SUB, status: "unknown", findings: [] },
     ],
     stats: { armRequests: 12, throttled: 1, retries: 1 },
     errors: [{ scope: SUBNET_ID, code: "AuthorizationFailed", message: "The client 'x' has no <read> | access" }],
+    checks: catalogOf(),
   });
-  return { ...report, diff: { new: [findings.critical.id], resolved: ["old:zzz"], unchanged: 2 } };
+  return { ...report, diff: { new: [f.critical.id], resolved: ["old:zzz"], unchanged: 2 } };
 }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { htmlContrastPairs, htmlCsp, htmlPalette, renderHtml } from "../../src/report/render/html.js";
 import type { DriftReport } from "../../src/report/report.js";
-import { demoReport, hostileReport } from "./fixtures.js";
+import { demoReport, findings, hostileReport } from "./fixtures.js";
 import { expectNeutral, FORGED_TEXT, poisonedReport } from "./hostile.js";
 
 /** WCAG 2 contrast ratio of two `#rrggbb` colours. */
@@ -75,9 +75,47 @@ describe("HTML", () => {
     // The evidence block is the pretty-printed JSON of the exact evidence, hostile keys included.
     const unescape = (t: string) => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
     const blocks = [...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => JSON.parse(unescape(m[1]!)) as unknown);
-    const evidence = report.targets.flatMap((t) => t.findings.map((f) => f.evidence));
+    const evidence = report.targets.flatMap((t) => t.findings.flatMap((f) => (f.evidence === undefined ? [] : [f.evidence])));
+    expect(evidence.length).toBeGreaterThanOrEqual(4);
     expect(blocks.length).toBe(evidence.length);
     for (const b of blocks) expect(evidence).toContainEqual(b);
+  });
+
+  it("shows each failing finding's remediation from the report's catalog, escaped, and none for a check the catalog does not hold", () => {
+    const report = hostileReport();
+    report.checks["subnet-default-route"] = { ...report.checks["subnet-default-route"]!, remediation: "Catalog fix: <route> & \"next hop\"" };
+    report.targets[0]!.findings.push({ ...findings.medium, id: "retired-check:1", checkId: "retired-check" });
+    const html = renderHtml(report);
+    const details = (id: string) => {
+      const at = html.indexOf(`Finding id <code>${id}</code>`);
+      return html.slice(html.lastIndexOf("<details><summary>Details</summary>", at), at);
+    };
+    expect(details(findings.critical.id)).toContain("<p>Remediation: Catalog fix: &lt;route&gt; &amp; &quot;next hop&quot;</p>");
+    expect(details(findings.medium.id)).toContain(`<p>Remediation: ${report.checks["mc-group-public-ip"]!.remediation.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")}</p>`);
+    expect(details("retired-check:1")).not.toContain("Remediation:");
+    expect(details("retired-check:1")).toContain("<p>Evidence:</p><pre>{}</pre>");
+    // The failing-by-check table names each check by its catalog title; the unknown check by its id alone.
+    expect(html).toContain(`<th scope="row"><code>subnet-default-route</code><br><small>${report.checks["subnet-default-route"].title}</small></th>`);
+    expect(html).toContain(`<th scope="row"><code>retired-check</code></th>`);
+    expect(html).not.toMatch(/undefined|>null</);
+  });
+
+  it("renders a pass without evidence without an evidence block, and shows pass evidence when the scan kept it", () => {
+    const passDetails = (html: string) => {
+      const at = html.indexOf(`Finding id <code>${findings.pass.id}</code>`);
+      expect(at).toBeGreaterThan(0);
+      return html.slice(html.lastIndexOf("<details><summary>Details</summary>", at), at);
+    };
+    const byDefault = renderHtml(hostileReport());
+    expect(byDefault).not.toMatch(/undefined|>null</);
+    expect(passDetails(byDefault)).toBe(`<details><summary>Details</summary><p>Resource: <code>${findings.pass.resourceId}</code></p><p class="meta">`);
+    // Every failing and unknown finding keeps its evidence block.
+    expect(byDefault.match(/<p>Evidence:<\/p><pre>/g)).toHaveLength(4);
+    const all = renderHtml(hostileReport({ evidence: "all" }));
+    expect(passDetails(all)).toContain("<p>Evidence:</p><pre>{\n  &quot;outboundType&quot;: &quot;userDefinedRouting&quot;,\n  &quot;proof&quot;: &quot;pass &lt;evidence&gt; | kept&quot;\n}</pre>");
+    expect(all.match(/<p>Evidence:<\/p><pre>/g)).toHaveLength(6);
+    // Passes never show a remediation.
+    expect(passDetails(all)).not.toContain("Remediation:");
   });
 
   it("has the accessibility basics: one h1, captions, scoped headers, labelled scroll regions, working anchors", () => {

@@ -3,6 +3,7 @@
  * sections a pull-request reader needs are there, and passes are folded away.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { escapeMarkdown } from "../../src/report/render/common.js";
 import { renderMarkdown } from "../../src/report/render/markdown.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { demoReport, findings, hostileReport } from "./fixtures.js";
@@ -80,6 +81,30 @@ describe("Markdown", () => {
     expect(md).toContain("<details><summary>How to fix subnet-default-route</summary>");
     expect(md).toContain("&lt;rg&gt;");
     expect(md).not.toContain(findings.pass.id);
+  });
+
+  it("takes each failing check's remediation from the report's catalog, once per check and target, and skips a check the catalog does not hold", () => {
+    const report = hostileReport();
+    report.checks["mc-group-public-ip"] = { ...report.checks["mc-group-public-ip"]!, remediation: "Catalog fix | <pip> *now*" };
+    report.targets[0]!.findings.push({ ...findings.medium, id: "retired-check:1", checkId: "retired-check" });
+    const md = renderMarkdown(report);
+    const fix = "<details><summary>How to fix mc-group-public-ip</summary>\n\nCatalog fix \\| &lt;pip&gt; \\*now\\*\n\n</details>";
+    // Two failing findings of the check on the pool (one suppressed), one remediation block.
+    expect(md.split(fix)).toHaveLength(2);
+    expect(md).toContain(`<details><summary>How to fix subnet-default-route</summary>\n\n${escapeMarkdown(report.checks["subnet-default-route"]!.remediation)}\n`);
+    expect(md).not.toContain("How to fix retired-check");
+    expect(md).toContain("| `retired-check` |");
+    // No remediation for a check that only passes or is unknown.
+    expect(md).not.toContain("How to fix pool-outbound-type");
+    expect(md).not.toContain("How to fix default-route-firewall");
+  });
+
+  it("renders passes without evidence, and the same with `evidence all` (Markdown shows no evidence)", () => {
+    const md = renderMarkdown(hostileReport());
+    // The one `null` is a CLI argument in the catalog's remediation of subnet-default-route.
+    expect(md.replace("--nat-gateway null", "")).not.toMatch(/undefined|\bnull\b/);
+    expect(md).toContain("| aks-ok | `pool-outbound-type` | `managedClusters/aks-ok` | VirtualAppliance |");
+    expect(renderMarkdown(hostileReport({ evidence: "all" }))).toBe(md);
   });
 
   it("hostile names (OSC 52, bidi override, CRLF, `;`, `=cmd`) come out inert: no control or bidi character, no forged line in a cell or out of one", () => {

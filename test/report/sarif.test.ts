@@ -15,7 +15,8 @@ import { jsonPointerLines } from "../../src/report/render/sarifLocations.js";
 import type { Baseline } from "../../src/baseline/baseline.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { hasUnsafeText } from "../../src/util/sanitize.js";
-import { demoReport, findings, hostileReport, SUB, SUBNET_ID } from "./fixtures.js";
+import { readReport } from "../../src/report/read.js";
+import { demoReport, findings, hostileReport, judged, SUB, SUBNET_ID } from "./fixtures.js";
 import { poisonedReport } from "./hostile.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
@@ -101,7 +102,17 @@ describe("SARIF against the official 2.1.0 schemas", () => {
   for (const kind of ["oasis", "sdk"] as const) {
     it(`the demo report, with and without passes, and the hostile report validate (${kind})`, () => {
       const located = { baselineFile, artifactUri: "infra/main.bicep" };
-      for (const log of [parse(demo), parse(demo, true), parse(hostileReport(), true), parse(poisonedReport(), true), parse(demo, true, located), parse(poisonedReport(), true, located)]) {
+      const logs = [
+        parse(demo),
+        parse(demo, true),
+        parse(hostileReport(), true),
+        parse(hostileReport({ evidence: "all" }), true),
+        parse(upgradedRetiredReport(), true),
+        parse(poisonedReport(), true),
+        parse(demo, true, located),
+        parse(poisonedReport(), true, located),
+      ];
+      for (const log of logs) {
         const ok = validators[kind](log);
         expect(validators[kind].errors ?? [], JSON.stringify(validators[kind].errors?.slice(0, 3))).toEqual([]);
         expect(ok).toBe(true);
@@ -167,6 +178,7 @@ describe("SARIF mapping", () => {
       expect(rule.shortDescription.text).toBe(c.meta.title);
       expect(rule.fullDescription.text).toBe(c.meta.risk);
       expect(rule.help.text).toBe(c.meta.remediation);
+      expect(rule.help.text).toBe(hostileReport().checks[c.meta.id]!.remediation);
       expect(rule.help.markdown).not.toMatch(/<(?!br>)/); // `<rg>` placeholders escaped, not swallowed as HTML
       expect(rule.defaultConfiguration.level).toBe(levels[c.meta.defaultSeverity]);
       expect(rule.properties["security-severity"]).toBe(scores[c.meta.defaultSeverity as keyof typeof scores]);
@@ -246,8 +258,80 @@ describe("SARIF mapping", () => {
       expect(f).toBeDefined();
       expect(r.partialFingerprints[FINGERPRINT_KEY]).toBe(f.id);
       expect(r.ruleId).toBe(f.checkId);
-      expect(r.properties).toMatchObject({ expected: f.expected, actual: f.actual, evidence: f.evidence });
+      expect(r.properties).toMatchObject({ expected: f.expected, actual: f.actual });
+      expect((r.properties as { evidence?: unknown }).evidence).toEqual(f.evidence);
     }
+  });
+});
+
+/**
+ * A version-1 report as stored before version 2 (remediation and evidence on every finding), with
+ * a finding of a check this build no longer has, read through `readReport`: its catalog entry is
+ * the one the upgrade made (title = id, no risk).
+ */
+function upgradedRetiredReport(): DriftReport {
+  const v1 = JSON.parse(JSON.stringify(hostileReport())) as Record<string, unknown> & { targets: Array<{ findings: Array<Record<string, unknown>> }> };
+  v1.schemaVersion = "1.0";
+  delete v1.checks;
+  for (const f of v1.targets.flatMap((t) => t.findings)) {
+    f.remediation = `v1 remediation of ${String(f.checkId)}`;
+    f.evidence ??= { v1: true };
+  }
+  v1.targets[0]!.findings.push({ ...v1.targets[0]!.findings[3]!, id: "retired-check:1", checkId: "retired-check", remediation: "Retired: do <this> **now**" });
+  return readReport(v1);
+}
+
+describe("SARIF rules from the report's catalog", () => {
+  it("builds the rules from the catalog, in its order, help text = its remediation", () => {
+    const report = hostileReport();
+    const subnet = report.checks["subnet-default-route"]!;
+    report.checks = {
+      "subnet-default-route": { ...subnet, title: "Catalog title", remediation: "Catalog remediation <rg>", risk: "Catalog risk" },
+      "mc-group-public-ip": report.checks["mc-group-public-ip"]!,
+    };
+    const run = parse(report, true).runs[0]!;
+    expect(run.tool.driver.rules.slice(0, 2).map((r) => r.id)).toEqual(["subnet-default-route", "mc-group-public-ip"]);
+    expect(run.tool.driver.rules[0]).toMatchObject({
+      shortDescription: { text: "Catalog title" },
+      fullDescription: { text: "Catalog risk" },
+      help: { text: "Catalog remediation <rg>", markdown: "**Risk.** Catalog risk\n\n**Remediation.** Catalog remediation &lt;rg&gt;" },
+      defaultConfiguration: { level: "error" },
+    });
+    // Checks the catalog does not hold (here the unknown and passing ones) still get a rule each, after the catalog's.
+    const ids = run.tool.driver.rules.map((r) => r.id);
+    expect(ids.slice(2).sort()).toEqual(["default-route-firewall", "pool-outbound-type"]);
+    for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex!]!.id).toBe(r.ruleId);
+    // Each result's remediation property is the catalog's; none for a check the catalog does not hold.
+    const props = (id: string) => run.results.find((r) => r.properties.findingId === id)!.properties as unknown as Record<string, unknown>;
+    expect(props(findings.critical.id).remediation).toBe("Catalog remediation <rg>");
+    expect(props(findings.unknown.id)).not.toHaveProperty("remediation");
+    // A pass carries none (its rule's help has it); an unknown result of a catalogued check does.
+    expect(props(findings.pass.id)).not.toHaveProperty("remediation");
+    const full = parse(hostileReport(), true).runs[0]!.results;
+    const fullProps = (id: string) => full.find((r) => r.properties.findingId === id)!.properties as unknown as Record<string, unknown>;
+    expect(fullProps(findings.unknown.id).remediation).toBe(hostileReport().checks["default-route-firewall"]!.remediation);
+    expect(fullProps(findings.suppressed.id).remediation).toBe(hostileReport().checks["mc-group-public-ip"]!.remediation);
+    expect(fullProps(findings.pass.id)).not.toHaveProperty("remediation");
+  });
+
+  it("a check of an upgraded version-1 report that this build does not know: its stored remediation as help, no empty risk", () => {
+    const run = parse(upgradedRetiredReport(), true).runs[0]!;
+    const rule = run.tool.driver.rules.find((r) => r.id === "retired-check")!;
+    expect(rule).toMatchObject({ shortDescription: { text: "retired-check" }, help: { text: "Retired: do <this> **now**", markdown: "**Remediation.** Retired: do &lt;this&gt; \\*\\*now\\*\\*" } });
+    expect(rule).not.toHaveProperty("fullDescription");
+    const result = run.results.find((r) => r.ruleId === "retired-check")!;
+    expect(run.tool.driver.rules[result.ruleIndex!]).toBe(rule);
+    expect((result.properties as unknown as Record<string, unknown>).remediation).toBe("Retired: do <this> **now**");
+  });
+
+  it("a pass without evidence is a result without an evidence property; with `evidence all` it carries its evidence", () => {
+    const pass = (report: DriftReport) => parse(report, true).runs[0]!.results.find((r) => r.properties.findingId === findings.pass.id)!.properties as unknown as Record<string, unknown>;
+    expect(pass(hostileReport())).not.toHaveProperty("evidence");
+    expect(renderSarif(hostileReport(), { includePasses: true })).not.toMatch(/undefined|: null/);
+    expect(pass(hostileReport({ evidence: "all" })).evidence).toEqual(judged.pass.evidence);
+    // A failure carries its evidence either way.
+    const critical = parse(hostileReport(), true).runs[0]!.results.find((r) => r.properties.findingId === findings.critical.id)!;
+    expect((critical.properties as unknown as Record<string, unknown>).evidence).toEqual(judged.critical.evidence);
   });
 });
 
@@ -297,6 +381,22 @@ describe("SARIF physical locations", () => {
     expect(at2(findings.critical.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"subnet-default-route": {') } });
     // No entry applies: the artifact.
     expect(at2(findings.medium.id)).toEqual({ artifactLocation: { uri: "infra/main.bicep" }, region: { startLine: 1 } });
+  });
+
+  it("with the baseline file: the line of an override that matches the target's tags (report v2 carries them), the last matching one winning", () => {
+    const report = hostileReport();
+    const uri = "policy/egress.baseline.json";
+    const line = (needle: string) => BASELINE_TEXT.split("\n").findIndex((l) => l.includes(needle)) + 1;
+    const at = (r: DriftReport) => (id: string) =>
+      parse(r, true, { baselineFile, artifactUri: "infra/main.bicep" }).runs[0]!.results.find((x) => x.properties.findingId === id)!.locations[0]!.physicalLocation;
+    // The pool carries the tag (any casing of its name): the tag override comes after the id override, so it wins.
+    report.targets[0]!.tags = { ENV: "prod" };
+    expect(at(report)(findings.medium.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"tag": { "name": "env" }') } });
+    // The AKS cluster, in rg-x too but without tags: only the id override matches it.
+    expect(at(report)(findings.aksPass.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"resourceId": "/subscriptions/*/resourceGroups/rg-x/**" }') } });
+    // A tag the override does not name changes nothing.
+    report.targets[0]!.tags = { owner: "x" };
+    expect(at(report)(findings.medium.id)).toEqual({ artifactLocation: { uri }, region: { startLine: line('"resourceId": "/subscriptions/*/resourceGroups/rg-x/**" }') } });
   });
 
   it("reads entry lines from the baseline text, stopping at depth 2 and surviving deep nesting", () => {

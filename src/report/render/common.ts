@@ -1,13 +1,13 @@
 /**
- * Helpers shared by the renderers: ordering, short ids, escaping, counting.
+ * Helpers shared by the renderers: ordering, short ids, escaping, counting, catalog lookups.
  *
  * The escaping helpers first pass text through the one sanitiser (`util/sanitize.ts`: control,
  * bidi and line-separator characters become visible escapes), then escape their own format, so
  * a renderer that escapes a value for its format has also neutralised it for the reader.
  */
-import type { Finding, FindingStatus, Severity } from "../../checks/lib/types.js";
+import type { FindingStatus, Severity } from "../../checks/lib/types.js";
 import { safeLine, safeLines } from "../../util/sanitize.js";
-import type { TargetReport, TargetStatus } from "../report.js";
+import type { CatalogEntry, CheckCatalog, ReportFinding, TargetReport, TargetStatus } from "../report.js";
 
 const targetRank: Record<TargetStatus, number> = { drifted: 0, unknown: 1, compliant: 2 };
 const findingRank: Record<FindingStatus, number> = { fail: 0, unknown: 1, pass: 2 };
@@ -19,7 +19,7 @@ export function sortTargets(targets: readonly TargetReport[]): TargetReport[] {
 }
 
 /** Failing findings first, then unknown, then passing; the most severe first within a status. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
+export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[] {
   return [...findings].sort(
     (a, b) => findingRank[a.status] - findingRank[b.status] || severityRank[a.severity] - severityRank[b.severity],
   );
@@ -90,13 +90,45 @@ export function markdownCode(text: string): string {
 }
 
 /** Findings of a target by status. */
-export function countByStatus(findings: readonly Finding[]): Record<FindingStatus, number> {
+export function countByStatus(findings: readonly ReportFinding[]): Record<FindingStatus, number> {
   const counts: Record<FindingStatus, number> = { fail: 0, unknown: 0, pass: 0 };
   for (const f of findings) counts[f.status] += 1;
   return counts;
 }
 
 /** A suppression in words: `reason (owner, until 2026-12-31)`. */
-export function suppressionText(s: NonNullable<Finding["suppressed"]>): string {
+export function suppressionText(s: NonNullable<ReportFinding["suppressed"]>): string {
   return `${s.reason} (${s.owner}${s.expires ? `, until ${s.expires}` : ""})`;
+}
+
+/**
+ * The catalog entry of a check, by id (one property lookup, so a renderer may ask per finding);
+ * undefined when the report's catalog does not hold it (a check a newer or older build named, a
+ * retired check of an upgraded version-1 report). Own properties only: a check id such as
+ * `constructor` or `__proto__` never finds `Object.prototype`.
+ */
+export function catalogEntry(checks: CheckCatalog | undefined, checkId: string): CatalogEntry | undefined {
+  return checks !== undefined && Object.hasOwn(checks, checkId) ? checks[checkId] : undefined;
+}
+
+/** A check's remediation from the catalog; empty when the catalog does not hold the check. */
+export function remediationOf(checks: CheckCatalog | undefined, checkId: string): string {
+  const text = catalogEntry(checks, checkId)?.remediation;
+  return typeof text === "string" ? text : "";
+}
+
+/** A check's title from the catalog; the check id itself when the catalog does not hold it (or has no title). */
+export function titleOf(checks: CheckCatalog | undefined, checkId: string): string {
+  const text = catalogEntry(checks, checkId)?.title;
+  return typeof text === "string" && text !== "" ? text : checkId;
+}
+
+/**
+ * The evidence a finding carries, or undefined: absent on a pass unless the scan kept pass
+ * evidence (`--evidence all`). A `null` from a hand-edited or foreign report counts as absent, so
+ * no renderer prints a `null` placeholder.
+ */
+export function evidenceOf(f: Pick<ReportFinding, "evidence">): Record<string, unknown> | undefined {
+  const e: unknown = f.evidence;
+  return typeof e === "object" && e !== null ? (e as Record<string, unknown>) : undefined;
 }

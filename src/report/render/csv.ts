@@ -25,10 +25,16 @@
  *
  * A target without findings still gets one row (finding columns empty), so every target
  * appears. Report-level read errors are not rows: they are in the other formats.
+ *
+ * Report version 2: the columns are those of version 1. The `remediation` column of a fail or
+ * unknown finding is its check's remediation from the report's catalog (`checks`; empty for a
+ * check the catalog does not hold); a pass row leaves it empty (nothing to fix, and repeating the
+ * catalog's text on every pass made most of the file). The `evidence` column is empty for a
+ * finding without evidence (a pass, unless the scan kept pass evidence with `--evidence all`).
  */
-import type { Finding } from "../../checks/lib/types.js";
 import { safeLine } from "../../util/sanitize.js";
-import type { DriftReport, TargetReport } from "../report.js";
+import type { DriftReport, ReportFinding, TargetReport } from "../report.js";
+import { evidenceOf, remediationOf } from "./common.js";
 
 /** The columns, in order: the header row. */
 export const csvColumns = [
@@ -64,7 +70,7 @@ export const formulaStart = /^[=+\-@\t\r\n\0\uff1d\uff0b\uff0d\uff20]/;
 export function renderCsv(report: DriftReport): string {
   const lines = [csvColumns.join(",")];
   for (const t of report.targets) {
-    const rows: Array<Finding | undefined> = t.findings.length ? t.findings : [undefined];
+    const rows: ReadonlyArray<ReportFinding | undefined> = t.findings.length ? t.findings : [undefined];
     for (const f of rows) {
       const row = rowOf(report, t, f);
       lines.push(csvColumns.map((c) => csvField(row[c])).join(","));
@@ -73,7 +79,8 @@ export function renderCsv(report: DriftReport): string {
   return lines.join(CRLF) + CRLF;
 }
 
-function rowOf(report: DriftReport, t: TargetReport, f: Finding | undefined): Record<CsvColumn, string> {
+function rowOf(report: DriftReport, t: TargetReport, f: ReportFinding | undefined): Record<CsvColumn, string> {
+  const evidence = f ? evidenceOf(f) : undefined;
   return {
     scanId: report.scanId,
     targetId: t.id,
@@ -93,8 +100,8 @@ function rowOf(report: DriftReport, t: TargetReport, f: Finding | undefined): Re
     suppressionReason: f?.suppressed?.reason ?? "",
     suppressionOwner: f?.suppressed?.owner ?? "",
     suppressionExpires: f?.suppressed?.expires ?? "",
-    remediation: f?.remediation ?? "",
-    evidence: f ? JSON.stringify(f.evidence) : "",
+    remediation: f && f.status !== "pass" ? remediationOf(report.checks, f.checkId) : "",
+    evidence: evidence ? JSON.stringify(evidence) : "",
   };
 }
 

@@ -8,15 +8,19 @@
  * cannot reorder what the page shows or start a line of its own (the evidence `<pre>` keeps the
  * line breaks of its pretty-printed JSON, whose strings JSON has escaped).
  *
+ * Check titles and remediation come from the report's catalog (`checks`), looked up by id; a check
+ * the catalog does not hold shows its id and no remediation. Evidence is shown where a finding
+ * carries it: fail and unknown findings always, passes when the scan kept their evidence.
+ *
  * Accessibility: `lang`, one `h1` and a heading per section and target, data tables with a
  * caption and `th` scope, statuses in words (colour only repeats them), keyboard-scrollable
  * wide tables, colours that meet WCAG AA contrast in light and dark schemes (see
  * {@link htmlPalette}; the tests compute the ratios), and a layout that reflows to phone width.
  */
 import { createHash } from "node:crypto";
-import type { Finding, Severity } from "../../checks/lib/types.js";
-import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
-import { countByStatus, escapeHtml as h, escapeHtmlLines, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
+import type { Severity } from "../../checks/lib/types.js";
+import { summaryLine, type CheckCatalog, type DriftReport, type ReportFinding, type TargetReport } from "../report.js";
+import { catalogEntry, countByStatus, evidenceOf, escapeHtml as h, escapeHtmlLines, remediationOf, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 import { toolInfo } from "./tool.js";
 
 /** Colours of the page, per scheme; every text/background pair meets WCAG AA (4.5:1). */
@@ -169,7 +173,7 @@ export function renderHtml(report: DriftReport): string {
 
   // One section per target.
   body.push('<section aria-labelledby="details"><h2 id="details">Findings by target</h2>');
-  for (const t of targets) body.push(...targetSection(t, anchor.get(t)!));
+  for (const t of targets) body.push(...targetSection(t, anchor.get(t)!, report.checks));
   body.push("</section>");
 
   if (report.errors.length) {
@@ -222,7 +226,11 @@ function failingByCheck(report: DriftReport): string[] {
   const head = severities.map((sev) => `<th scope="col" class="num">${sev}</th>`).join("");
   const rows = [...counts]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([check, row]) => `<tr><th scope="row"><code>${h(check)}</code></th>${severities.map((sev) => `<td class="num">${row[sev]}</td>`).join("")}</tr>`)
+    .map(([check, row]) => {
+      const title = catalogEntry(report.checks, check)?.title;
+      const named = typeof title === "string" && title !== "" && title !== check ? `<br><small>${h(title)}</small>` : "";
+      return `<tr><th scope="row"><code>${h(check)}</code>${named}</th>${severities.map((sev) => `<td class="num">${row[sev]}</td>`).join("")}</tr>`;
+    })
     .join("");
   return [
     scroll(
@@ -232,7 +240,7 @@ function failingByCheck(report: DriftReport): string[] {
   ];
 }
 
-function targetSection(t: TargetReport, id: string): string[] {
+function targetSection(t: TargetReport, id: string, checks: CheckCatalog | undefined): string[] {
   const c = countByStatus(t.findings);
   const open = sortFindings(t.findings.filter((f) => f.status !== "pass"));
   const passes = sortFindings(t.findings.filter((f) => f.status === "pass"));
@@ -240,12 +248,12 @@ function targetSection(t: TargetReport, id: string): string[] {
     `<section aria-labelledby="${id}"><h3 id="${id}">${h(t.name)} ${badge(t.status)}</h3>`,
     `<p class="meta">${kindLabel(t)} <code>${h(t.id)}</code>; ${c.fail} failing, ${c.unknown} unknown, ${c.pass} passing.</p>`,
   ];
-  if (open.length) out.push(findingTable(`Failing and unknown findings of ${t.name}`, open, true));
+  if (open.length) out.push(findingTable(`Failing and unknown findings of ${t.name}`, open, checks));
   else out.push("<p>No failing or unknown findings.</p>");
   if (passes.length) {
     out.push(
       `<details><summary>${passes.length} passing finding(s)</summary>`,
-      findingTable(`Passing findings of ${t.name}`, passes, false),
+      findingTable(`Passing findings of ${t.name}`, passes, undefined),
       "</details>",
     );
   }
@@ -253,15 +261,22 @@ function targetSection(t: TargetReport, id: string): string[] {
   return out;
 }
 
-function findingTable(caption: string, findings: Finding[], withFix: boolean): string {
+/**
+ * A table of findings. With `fixes` (the catalog), each finding's details name its check's
+ * remediation (when the catalog holds the check). Evidence is shown where the finding carries it:
+ * always on fail and unknown findings, on passes only when the scan kept pass evidence.
+ */
+function findingTable(caption: string, findings: ReportFinding[], fixes: CheckCatalog | undefined): string {
   const rows = findings
     .map((f) => {
       const suppressed = f.suppressed ? `<br><small>suppressed: ${h(suppressionText(f.suppressed))}</small>` : "";
+      const fix = fixes ? remediationOf(fixes, f.checkId) : "";
+      const evidence = evidenceOf(f);
       const more =
         `<details><summary>Details</summary>` +
         `<p>Resource: <code>${h(f.resourceId)}</code></p>` +
-        (withFix ? `<p>Remediation: ${h(f.remediation)}</p>` : "") +
-        `<p>Evidence:</p><pre>${escapeHtmlLines(JSON.stringify(f.evidence, null, 2))}</pre>` +
+        (fix ? `<p>Remediation: ${h(fix)}</p>` : "") +
+        (evidence ? `<p>Evidence:</p><pre>${escapeHtmlLines(JSON.stringify(evidence, null, 2))}</pre>` : "") +
         `<p class="meta">Finding id <code>${h(f.id)}</code></p></details>`;
       return (
         `<tr><td>${badge(f.status)}${suppressed}</td><td>${h(f.severity)}</td><td><code>${h(f.checkId)}</code></td>` +

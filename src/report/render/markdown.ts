@@ -1,7 +1,9 @@
 /**
  * GitHub-flavoured Markdown rendering of a drift report, for pull-request comments and wikis:
  * a summary table, one section per drifted or unknown target listing its failing and unknown
- * findings, the passing findings folded in a `<details>` block, then the read errors.
+ * findings (with the remediation of each failing check, from the report's catalog `checks`), the
+ * passing findings folded in a `<details>` block, then the read errors. Evidence is not shown
+ * (the JSON, HTML and CSV forms carry it).
  *
  * Every value from the report is escaped (`escapeMarkdown` and `markdownCode` in `common.ts`;
  * `escapeHtml` inside the raw-HTML `<summary>` lines), statuses and times included, and those
@@ -9,9 +11,8 @@
  * inject HTML into the comment, carry control or bidi characters, or start a line, in a cell or
  * out of one (its line breaks show as `\n`, like every control character, as a visible escape).
  */
-import type { Finding } from "../../checks/lib/types.js";
-import { summaryLine, type DriftReport, type TargetReport } from "../report.js";
-import { countByStatus, escapeHtml, escapeMarkdown as md, markdownCode as code, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
+import { summaryLine, type CheckCatalog, type DriftReport, type ReportFinding, type TargetReport } from "../report.js";
+import { countByStatus, escapeHtml, escapeMarkdown as md, markdownCode as code, remediationOf, shortId, sortFindings, sortTargets, suppressionText } from "./common.js";
 
 /** Renders the report as GitHub-flavoured Markdown. */
 export function renderMarkdown(report: DriftReport): string {
@@ -34,7 +35,7 @@ export function renderMarkdown(report: DriftReport): string {
   const attention = targets.filter((t) => t.status !== "compliant" || t.findings.some((f) => f.status !== "pass"));
   if (attention.length) {
     out.push("### Targets needing attention", "");
-    for (const t of attention) out.push(...targetSection(t));
+    for (const t of attention) out.push(...targetSection(t, report.checks));
   }
 
   const passing = targets.flatMap((t) => t.findings.filter((f) => f.status === "pass").map((f) => [t, f] as const));
@@ -75,7 +76,7 @@ export function renderMarkdown(report: DriftReport): string {
   return out.join("\n");
 }
 
-function targetSection(t: TargetReport): string[] {
+function targetSection(t: TargetReport, checks: CheckCatalog | undefined): string[] {
   const counts = countByStatus(t.findings);
   const out: string[] = [];
   out.push(`#### ${md(t.name)}: ${md(t.status)}`, "");
@@ -92,15 +93,17 @@ function targetSection(t: TargetReport): string[] {
   out.push("| Status | Severity | Check | Resource | Expected | Actual | Finding |", "|---|---|---|---|---|---|---|");
   for (const f of shown) out.push(row(f));
   out.push("");
+  // The remediation is the catalog's, once per check (a check the catalog does not hold has none to show).
   const fixes = new Map<string, string>();
-  for (const f of shown) if (f.status === "fail" && !fixes.has(f.checkId)) fixes.set(f.checkId, f.remediation);
+  for (const f of shown) if (f.status === "fail" && !fixes.has(f.checkId)) fixes.set(f.checkId, remediationOf(checks, f.checkId));
   for (const [checkId, remediation] of fixes) {
+    if (!remediation) continue;
     out.push(`<details><summary>How to fix ${escapeHtml(checkId)}</summary>`, "", md(remediation), "", "</details>", "");
   }
   return out;
 }
 
-function row(f: Finding): string {
+function row(f: ReportFinding): string {
   const status = f.suppressed ? `${md(f.status)} (suppressed: ${md(suppressionText(f.suppressed))})` : `**${md(f.status)}**`;
   return `| ${status} | ${md(f.severity)} | ${code(f.checkId)} | ${code(shortId(f.resourceId))} | ${md(f.expected)} | ${md(f.actual)} | ${md(f.message)} |`;
 }

@@ -2,14 +2,19 @@
  * SARIF 2.1.0 (OASIS) rendering of a drift report, for code-scanning dashboards and SARIF viewers.
  *
  * Mapping:
- * - one `run`; `tool.driver.rules` = every check of the registry (plus any check id a report names
- *   that the registry does not know), with the title, risk and remediation as descriptions and help;
+ * - one `run`; `tool.driver.rules` = every check of the report's catalog (`checks`, in its order;
+ *   plus any check id a finding names that the catalog does not hold), with the title, risk and
+ *   remediation as descriptions and help (`help.text` is the remediation);
  * - a `fail` finding is a result of `kind: "fail"` whose `level` follows its (possibly
  *   baseline-overridden) severity: critical/high -> error, medium -> warning, low/info -> note;
  * - an `unknown` finding (a read failed, so the check could not decide) is `kind: "review"`: a
  *   person has to look. SARIF requires `level: "none"` for every kind but `fail` (§3.27.10), so its
  *   severity travels in `properties.severity`;
  * - a `pass` is omitted unless `includePasses`, then `kind: "pass"`, `level: "none"`;
+ * - `properties` of a result carry the finding's data: its evidence when it has any (report v2:
+ *   not on a pass unless the scan kept pass evidence) and, on fail and unknown results, its
+ *   check's remediation from the catalog (a pass has its rule's help; repeating the text on every
+ *   pass would make the log about ten times larger);
  * - the ARM id is the logical location (`fullyQualifiedName`, kind `resource`); the stable finding
  *   id is the partial fingerprint, so viewers can track a finding across scans;
  * - every result also has a physical location, which GitHub code scanning requires: the baseline
@@ -20,16 +25,17 @@
  *   `executionSuccessful` is false when there are any: the scan did not see everything.
  *
  * The texts a viewer shows (result and notification messages, logical location names, suppression
- * justifications, the description of a rule the registry does not know) go through the one
- * sanitiser (`safeLine`): control and bidi characters and line breaks become visible escapes.
+ * justifications, rule descriptions and help, which come from the report's catalog) go through the
+ * one sanitiser (`safeLine`; `safeLines` for the multi-line help): control and bidi characters
+ * (and, on one line, line breaks) become visible escapes. The registry's own texts have none, so
+ * they pass unchanged.
  * Ids that tie results together (`ruleId`, fingerprints) and `properties` stay exact: they are data,
  * like the JSON report, and JSON escapes control characters itself.
  */
-import { checks } from "../../checks/index.js";
-import type { CheckMetadata, Finding, Severity } from "../../checks/lib/types.js";
-import { safeLine } from "../../util/sanitize.js";
-import { exitCodeOf, type DriftReport, type TargetReport } from "../report.js";
-import { escapeMarkdown, sortFindings } from "./common.js";
+import type { Severity } from "../../checks/lib/types.js";
+import { safeLine, safeLines } from "../../util/sanitize.js";
+import { exitCodeOf, type CatalogEntry, type CheckCatalog, type DriftReport, type ReportFinding, type TargetReport } from "../report.js";
+import { escapeMarkdown, evidenceOf, remediationOf, sortFindings } from "./common.js";
 import { physicalLocationOf, type SarifLocationOptions } from "./sarifLocations.js";
 import { toolInfo, type ToolInfo } from "./tool.js";
 
@@ -80,10 +86,10 @@ export function renderSarif(report: DriftReport, options: SarifOptions = {}): st
 /** The SARIF log as an object (what {@link renderSarif} serialises). */
 export function buildSarif(report: DriftReport, options: SarifOptions = {}): Json {
   const tool = { ...toolInfo(), ...options.tool };
-  const metas: CheckMetadata[] = checks.map((c) => c.meta);
-  const known = new Set(metas.map((m) => m.id));
-  const rules: Json[] = metas.map(ruleOf);
-  // A report from another version may name a check this build does not have: keep its results.
+  const catalog: CheckCatalog = report.checks ?? {};
+  const rules: Json[] = Object.entries(catalog).map(([id, entry]) => ruleOf(id, entry));
+  const known = new Set(Object.keys(catalog));
+  // A report may name a check its catalog does not hold (written by another build): keep its results.
   for (const t of report.targets) {
     for (const f of t.findings) {
       if (!known.has(f.checkId)) {
@@ -99,7 +105,9 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
   for (const t of report.targets) {
     for (const f of sortFindings(t.findings)) {
       if (f.status === "pass" && !options.includePasses) continue;
-      results.push(resultOf(t, f, ruleIndex.get(f.checkId) ?? -1, newIds, options));
+      // A pass needs no remediation (its rule's help has it): without it, passes stay small.
+      const remediation = f.status === "pass" ? "" : remediationOf(catalog, f.checkId);
+      results.push(resultOf(t, f, ruleIndex.get(f.checkId) ?? -1, remediation, newIds, options));
     }
   }
 
@@ -145,27 +153,38 @@ export function buildSarif(report: DriftReport, options: SarifOptions = {}): Jso
   };
 }
 
-function ruleOf(meta: CheckMetadata): Json {
-  const score = securitySeverity[meta.defaultSeverity];
+function ruleOf(id: string, entry: CatalogEntry): Json {
+  // The catalog is report data (a received or stored report): severities outside the enum get no level.
+  const severity: Severity | undefined = Object.hasOwn(sarifLevel, entry.severity) ? entry.severity : undefined;
+  const score = severity ? securitySeverity[severity] : undefined;
+  const title = typeof entry.title === "string" && entry.title !== "" ? entry.title : id;
+  const risk = typeof entry.risk === "string" ? entry.risk : "";
+  const remediation = typeof entry.remediation === "string" ? entry.remediation : "";
+  const markdown = `${risk ? `**Risk.** ${escapeMarkdown(risk, " ")}\n\n` : ""}**Remediation.** ${escapeMarkdown(remediation, " ")}`;
   return {
-    id: meta.id,
-    name: ruleName(meta.id),
-    shortDescription: { text: meta.title },
-    fullDescription: { text: meta.risk },
-    help: {
-      text: meta.remediation,
-      markdown: `**Risk.** ${escapeMarkdown(meta.risk, " ")}\n\n**Remediation.** ${escapeMarkdown(meta.remediation, " ")}`,
-    },
-    defaultConfiguration: { level: sarifLevel[meta.defaultSeverity] },
+    id,
+    name: ruleName(id),
+    shortDescription: { text: safeLine(title) },
+    ...(risk ? { fullDescription: { text: safeLines(risk) } } : {}),
+    ...(remediation ? { help: { text: safeLines(remediation), markdown } } : {}),
+    ...(severity ? { defaultConfiguration: { level: sarifLevel[severity] } } : {}),
     properties: {
       tags: ["security", "network", "egress"],
-      severity: meta.defaultSeverity,
+      ...(severity ? { severity } : {}),
       ...(score ? { "security-severity": score } : {}),
     },
   };
 }
 
-function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: Set<string> | undefined, options: SarifLocationOptions): Json {
+function resultOf(
+  target: TargetReport,
+  f: ReportFinding,
+  ruleIndex: number,
+  remediation: string,
+  newIds: Set<string> | undefined,
+  options: SarifLocationOptions,
+): Json {
+  const evidence = evidenceOf(f);
   const kind = f.status === "fail" ? "fail" : f.status === "unknown" ? "review" : "pass";
   const level = kind === "fail" ? sarifLevel[f.severity] : "none";
   const text = safeLine(`${sentence(f.message)} ${sentence(`Expected: ${f.expected}; actual: ${f.actual}`)}`);
@@ -200,8 +219,8 @@ function resultOf(target: TargetReport, f: Finding, ruleIndex: number, newIds: S
       severity: f.severity,
       expected: f.expected,
       actual: f.actual,
-      remediation: f.remediation,
-      evidence: f.evidence,
+      ...(remediation ? { remediation } : {}),
+      ...(evidence ? { evidence } : {}),
       target: { id: target.id, name: target.name, kind: target.kind, subscriptionId: target.subscriptionId, status: target.status },
     },
   };

@@ -5,9 +5,10 @@
  * Drift lives in Azure, not in a file, so each result gets, in this order:
  *
  * 1. the baseline file and the line of the baseline entry that applies to the finding: the
- *    suppression that matched it, else the last override whose `match.resourceId` names its target
- *    (an override that matches by tag is not located: the report does not carry the targets' tags),
- *    else the check's own entry under `checks` (its severity, switch or parameters);
+ *    suppression that matched it, else the last override whose match names its target (by
+ *    `match.resourceId`, by `match.tag` against the target's own tags, which a version-2 report
+ *    carries, or by both; a target without tags matches no tag override), else the check's own
+ *    entry under `checks` (its severity, switch or parameters);
  * 2. else the file the user named (`--sarif-artifact`, e.g. the Bicep that defines the estate), line 1;
  * 3. else a stable per-target path `azure/<subscription>/<resourceGroup>/<target>` (lower case: ARM
  *    ids are case-insensitive and their casing varies between APIs; each segment percent-encoded),
@@ -19,8 +20,8 @@
  */
 import type { Baseline } from "../../baseline/baseline.js";
 import { idMatches } from "../../baseline/baseline.js";
-import type { Finding } from "../../checks/lib/types.js";
-import type { TargetReport } from "../report.js";
+import { tagMatches } from "../../baseline/overrides.js";
+import type { ReportFinding, TargetReport } from "../report.js";
 
 /** The baseline file a scan used, for locating results at its entries. */
 export interface SarifBaselineFile {
@@ -43,7 +44,7 @@ export interface SarifLocationOptions {
 type Json = Record<string, unknown>;
 
 /** The physical location of a result (see the module comment for the order). */
-export function physicalLocationOf(target: TargetReport, f: Finding, options: SarifLocationOptions = {}): Json {
+export function physicalLocationOf(target: TargetReport, f: ReportFinding, options: SarifLocationOptions = {}): Json {
   const file = options.baselineFile;
   const pointer = file ? baselineEntryOf(file.baseline, target, f) : undefined;
   if (file && pointer !== undefined) return at(file.uri, file.lines.get(pointer) ?? 1);
@@ -58,10 +59,14 @@ function at(uri: string, startLine: number): Json {
 /**
  * The JSON pointer of the baseline entry that applies to a finding, if any: its suppression (the
  * first with the same check, a glob matching the resource and the reason, owner and expiry the
- * finding carries, which is the one the engine picked), else the last override matching the
- * target by id alone, else `checks/<checkId>`.
+ * finding carries, which is the one the engine picked), else the last override whose match (id
+ * glob, tag, or both, as the engine applies them) names the target, else `checks/<checkId>`.
  */
-export function baselineEntryOf(baseline: Baseline, target: Pick<TargetReport, "id">, f: Finding): string | undefined {
+export function baselineEntryOf(
+  baseline: Baseline,
+  target: Pick<TargetReport, "id" | "tags">,
+  f: Pick<ReportFinding, "checkId" | "resourceId" | "suppressed">,
+): string | undefined {
   const s = f.suppressed;
   if (s) {
     const i = (baseline.suppressions ?? []).findIndex(
@@ -72,7 +77,10 @@ export function baselineEntryOf(baseline: Baseline, target: Pick<TargetReport, "
   const overrides = baseline.overrides ?? [];
   for (let i = overrides.length - 1; i >= 0; i--) {
     const m = overrides[i]!.match;
-    if (m.tag === undefined && m.resourceId !== undefined && idMatches(m.resourceId, target.id)) return `/overrides/${i}`;
+    if (m.resourceId === undefined && m.tag === undefined) continue;
+    const byId = m.resourceId === undefined || idMatches(m.resourceId, target.id);
+    const byTag = m.tag === undefined || tagMatches(target.tags, m.tag.name, m.tag.value);
+    if (byId && byTag) return `/overrides/${i}`;
   }
   if (baseline.checks && Object.hasOwn(baseline.checks, f.checkId)) return `/checks/${escapePointer(f.checkId)}`;
   return undefined;
