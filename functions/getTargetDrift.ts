@@ -1,5 +1,5 @@
 /**
- * GET /api/targets/{targetId}/drift: a fresh audit of one target (nothing stored).
+ * GET /api/targets/drift?id=<ARM id>: a fresh audit of one target (nothing stored).
  * Thin adapter: the route's schemas, handler and error mapping live in src/http/routes.ts.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";

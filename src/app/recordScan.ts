@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { buildAlertMessage, changedTargetOf, dashboardLink, messageBytes, type CardItem } from "../notify/card.js";
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
-import type { DriftReport } from "../report/report.js";
+import type { DriftReport, EvidenceMode } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
 import type { ScanLock } from "../store/history.js";
 import type { ScanIndexEntry } from "../store/scanIndex.js";
@@ -34,6 +34,8 @@ export interface RecordScanOptions {
   abortSignal?: AbortSignalLike;
   /** Passed to the scan: it stops reading then and reports what it has. */
   timeLimitInMs?: number;
+  /** What the stored report keeps of pass evidence (default `failures`; `all` for `?evidence=all` later). */
+  evidence?: EvidenceMode;
   /** Progress and decisions, for the invocation log (never secrets). */
   log?: (message: string) => void;
 }
@@ -76,6 +78,8 @@ export interface FinishScanOptions {
   report: DriftReport;
   /** The scope's lock the caller holds: the commit renews it under its lease id first (the fence). */
   lock?: ScanLock;
+  /** What the stored report keeps of pass evidence (default `failures`), recorded with it. */
+  evidence?: EvidenceMode;
   abortSignal?: AbortSignalLike;
   log?: (message: string) => void;
 }
@@ -105,7 +109,8 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   const previous = await history.loadState(scopeKey);
   const result = diffReport(report, previous?.states);
   if (result.diff) report = { ...report, diff: result.diff };
-  await history.saveReport(report, options.abortSignal ? { abortSignal: options.abortSignal } : {});
+  // Streamed to the blob with its pages beside it; the evidence mode is recorded in its summary.
+  await history.saveReport(report, { evidence: options.evidence ?? "failures", ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
   log(
     result.diff
       ? `scan ${report.scanId}: ${result.diff.new.length} new, ${result.diff.resolved.length} resolved, ${result.diff.unchanged} unchanged, ${result.stale.length} stale`
@@ -219,6 +224,7 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
       report,
       lock,
       log,
+      ...(options.evidence ? { evidence: options.evidence } : {}),
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
     return { status: "complete", scopeKey, ...finished };

@@ -24,9 +24,10 @@ export const dashboard = defineRoute({
   tags: ["dashboard"],
   summary: "The dashboard (HTML)",
   description:
-    "The latest scan at a glance, the drift trend, a filterable target list and each target's findings. " +
-    "A static page with no data, so it needs no key itself; it reads /api/scans/latest (or /api/scans/{scanId} for a `#scan=` link), " +
-    "/api/scans and /api/checks with the function key from its own `?code=`, or asks for it. `#scan=<id>&target=<ARM id>` opens a scan at a target.",
+    "The latest scan at a glance, the drift trend, a target list filtered and paged by the server, and each target's findings. " +
+    "A static page with no data, so it needs no key itself; it reads /api/scans/latest/summary (or /api/scans/{scanId}/summary for a `#scan=` link), " +
+    "/api/scans/{scanId}/targets a page at a time, /api/scans and /api/checks with the function key from its own `?code=`, or asks for it; " +
+    "it never downloads a whole report. `#scan=<id>&target=<ARM id>` opens a scan at a target.",
   query: KeyOnlyQuery,
   responses: { 200: { description: "The dashboard page (text/html, self-contained).", schema: Type.String() } },
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "InternalError"],

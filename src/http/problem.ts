@@ -50,7 +50,21 @@ export const problemCatalog = {
   RouteNotFound: { status: 404, title: "No such route", when: "(npm run serve) the path matches no route" },
   MethodNotAllowed: { status: 405, title: "Method not allowed", when: "(npm run serve) the path exists but not for this method" },
   FormatNotAvailable: { status: 406, title: "The requested format is not available", when: "`?format=` names a format with no renderer in this build" },
-  ScanInProgress: { status: 409, title: "A scan of this scope is in progress", when: "another scan of the same scope holds its lock; retry later" },
+  ScanInProgress: {
+    status: 409,
+    title: "A scan of this scope is in progress",
+    when: "another scan of the same subscriptions holds their lock, or a scan of them handed to the shard queue is in progress (the detail names it); retry later",
+  },
+  ScanFailed: {
+    status: 410,
+    title: "The scan ended without a report",
+    when: "GET /api/scans/{scanId} of a scan handed to the shard queue that was abandoned, or did not finish within 2 hours; start a new scan",
+  },
+  EvidenceNotKept: {
+    status: 409,
+    title: "The stored report did not keep pass evidence",
+    when: "`?evidence=all` asked for the evidence of pass findings, and the stored report kept only the evidence of fail and unknown findings",
+  },
   PayloadTooLarge: { status: 413, title: "The request body is too large", when: "the body (or its declared Content-Length) exceeds the limit" },
   UnsupportedMediaType: { status: 415, title: "Unsupported media type", when: "a JSON route got a body whose Content-Type is not application/json" },
   RateLimited: {

@@ -4,6 +4,7 @@
  * becomes problem+json. Azure Functions (functions/*.ts) and `npm run serve` both call
  * {@link invokeRoute} with an `HttpRequest`, so they behave the same.
  */
+import { Readable } from "node:stream";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { ValidateFunction } from "ajv";
@@ -14,6 +15,9 @@ import { getServices, type AppServices } from "../app/services.js";
 import { ProblemError, problemDocument, type ProblemCode, type ProblemFieldError } from "./problem.js";
 import { authorizeCaller, callerKeyOf, enforceRateLimit, rateLimiterFor, type ClientPrincipal } from "./security.js";
 import { compilePart, fieldErrors, type RequestPart } from "./validation.js";
+// Turns on HTTP streams for the whole function app (report bodies are streamed): the host reads
+// the setting from any file its `main` loads, and every function adapter loads this one.
+import "./azureFunctions.js";
 
 /** Largest request body accepted (the biggest valid POST /api/scans body is well under it). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -47,9 +51,14 @@ export interface RouteContext {
 /** What a handler returns. */
 export interface RouteResult {
   status: number;
-  /** Serialised as JSON unless `text` is given. */
+  /** Serialised as JSON unless `text` or `stream` is given. */
   json?: unknown;
   text?: { contentType: string; body: string };
+  /**
+   * A body sent as it is produced (a whole report): the response body is a Node `Readable` that
+   * pulls the chunks as the client takes them, never joined into one string.
+   */
+  stream?: { contentType: string; chunks: AsyncIterable<string> };
   headers?: Record<string, string>;
 }
 
@@ -127,7 +136,7 @@ function queryObject(query: URLSearchParams): Record<string, string | string[]> 
 
 /**
  * Route parameters as the handler sees them: decoded once. The Functions host leaves `%2F`
- * encoded inside a segment (an ARM id in `targets/{targetId}/drift`); decoding exactly once means
+ * encoded inside a segment (why ARM ids travel as query parameters); decoding exactly once means
  * a double-encoded value stays encoded and fails the schema.
  */
 function paramsObject(params: Record<string, string>): Record<string, string> {
@@ -239,6 +248,19 @@ export function problemResponse(problem: ProblemError, path: string, context: In
   };
 }
 
+/** A streamed body: UTF-8 bytes of the chunks, pulled as the consumer reads; a failure is logged and breaks the stream. */
+function bodyStream(chunks: AsyncIterable<string>, context: InvocationContext): Readable {
+  async function* bytes(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of chunks) yield Buffer.from(chunk, "utf8");
+    } catch (err) {
+      context.error("the response stream failed after its status was sent", err);
+      throw err;
+    }
+  }
+  return Readable.from(bytes(), { objectMode: false });
+}
+
 /**
  * Runs a route on a request: the whole pipeline, errors included. Never throws. Order: the caller
  * (Entra ID check, when configured) → the request (size, media type, schemas) → the rate limit
@@ -259,6 +281,11 @@ export async function invokeRoute(route: CompiledRoute, request: HttpRequest, co
       enforceRateLimit(rateLimiterFor(services, services.settings), callerKeyOf(request, principal));
     }
     const result = await route.spec.handle(input, { invocation: context, path });
+    if (result.stream) {
+      // Errors after this point happen after the status line: the stream breaks (the client sees a
+      // truncated body, never a complete-looking one) and the cause goes to the invocation log.
+      return { status: result.status, body: bodyStream(result.stream.chunks, context), headers: { "content-type": result.stream.contentType, ...COMMON_HEADERS, ...result.headers } };
+    }
     const body = result.text ? result.text.body : JSON.stringify(result.json);
     const contentType = result.text ? result.text.contentType : "application/json; charset=utf-8";
     return { status: result.status, body, headers: { "content-type": contentType, ...COMMON_HEADERS, ...result.headers } };

@@ -6,10 +6,13 @@
  */
 import { latestReport, listScanPage, storedReport } from "../app/scanHistory.js";
 import { runRequestedScan } from "../app/requestedScan.js";
+import { pendingScan, SCAN_POLL_RETRY_AFTER_IN_SECONDS, type ScanProgress as ScanProgressBody } from "../app/scanProgress.js";
 import { getServices } from "../app/services.js";
-import { auditTarget, subscriptionOf } from "../app/targetAudit.js";
+import { auditTarget, subscriptionOf, type AuditTargetOptions } from "../app/targetAudit.js";
+import type { EvidenceMode } from "../report/report.js";
 import { checks } from "../checks/index.js";
 import { dashboard } from "./dashboard.js";
+import { reportPageRoutes } from "./reportRoutes.js";
 import { availableFormats, reportResult } from "./formats.js";
 import { buildOpenApi } from "./openapi.js";
 import { ProblemError, type ProblemFieldError } from "./problem.js";
@@ -26,8 +29,9 @@ import {
   ReportQuery,
   ScanPage,
   ScanParams,
+  ScanProgress,
   StartScanBody,
-  TargetParams,
+  DriftQuery,
   type ReportFormatName,
 } from "./schemas.js";
 import { packageVersion } from "../util/packageRoot.js";
@@ -63,6 +67,21 @@ const reportResponse = (description: string) => ({
   headers: reportHeaders,
 });
 
+/** Headers and schema of a `202 Accepted`: the scan runs on the shard queue (src/app/requestedScan.ts). */
+const acceptedResponse = (description: string) => ({
+  description,
+  schema: ScanProgress,
+  headers: {
+    location: { description: "The scan's URL, `/api/scans/{scanId}`: poll it until it answers 200 with the report." },
+    "retry-after": { description: "Seconds to wait before polling the Location again." },
+  },
+});
+
+/** The `202 Accepted` of a scan still on the queue: its progress, where to poll, and when. */
+function accepted(progress: ScanProgressBody, retryAfterInSeconds: number) {
+  return { status: 202, json: progress, headers: { location: `/api/scans/${progress.scanId}`, "retry-after": String(retryAfterInSeconds) } };
+}
+
 export const startScan = defineRoute({
   name: "startScan",
   method: "POST",
@@ -71,7 +90,9 @@ export const startScan = defineRoute({
   tags: ["scans"],
   summary: "Run a scan now",
   description:
-    "Scans the given subscriptions (optionally reporting only some targets), stores the report in the history with its diff against the previous complete scan of the same scope, alerts Teams when the diff is not empty, and returns the report. The subscriptions are read in full whatever `targets` says, so a scan of subscriptions another scan is reading (with any targets) answers 409; one past the instance's `SCAN_MAX_CONCURRENT` running scans answers 429.",
+    "Scans the given subscriptions (optionally reporting only some targets), stores the report in the history with its diff against the previous complete scan of the same scope, alerts Teams when the diff is not empty, and returns the report (201). " +
+    "A scan not done within `SCAN_SYNC_WAIT_IN_MS` (default 10 s) continues on the shard queue: 202 with its progress, `Location` (/api/scans/{scanId}) and `Retry-After`; poll the Location until it answers 200 with the report. " +
+    "The subscriptions are read in full whatever `targets` says, so a scan of subscriptions another scan is reading or has queued (with any targets) answers 409; one past the instance's `SCAN_MAX_CONCURRENT` scans running in requests answers 429.",
   query: ReportQuery,
   headers: JsonHeaders,
   body: StartScanBody,
@@ -84,6 +105,7 @@ export const startScan = defineRoute({
       ...reportResponse("The stored report."),
       headers: { ...reportHeaders, location: { description: "URL of the stored report." }, "x-scan-recorded": { description: "`true`: the report is in the history." } },
     },
+    202: acceptedResponse("The scan was not done within `SCAN_SYNC_WAIT_IN_MS`: it continues on the shard queue. Nothing is stored yet; poll the Location."),
   },
   problems: ["ValidationFailed", "MalformedJson", "MissingBody", "UnsupportedMediaType", "PayloadTooLarge", "TargetOutsideScope", "FormatNotAvailable", "ScanInProgress", "StorageNotConfigured", "ArmUnreachable", "ConfigurationError", "InternalError"],
   spendsArmBudget: true,
@@ -99,15 +121,20 @@ export const startScan = defineRoute({
     requireFormat(query.format);
     // ARM ids compare case-insensitively: one entry per target, in the caller's spelling.
     const targets = body.targets ? [...new Map(body.targets.map((t) => [t.toLowerCase(), t] as const)).values()] : undefined;
+    const evidence = query.evidence ?? "failures";
     const result = await runRequestedScan(getServices(), {
       scope: { subscriptions, ...(targets ? { targets } : {}) },
       log: (m) => ctx.invocation.log(m),
       error: (m) => ctx.invocation.error(m),
+      evidence,
     });
-    if (result.status === "skipped") throw new ProblemError("ScanInProgress", `${result.message}; retry later`);
+    if (result.status === "skipped") {
+      throw new ProblemError("ScanInProgress", `${result.message}; retry later`, undefined, result.runId ? { location: `/api/scans/${result.runId}` } : {});
+    }
     if (result.status === "throttled") throw tooManyScans(result);
-    if (result.status === "unrecorded") return reportResult(result.report, query.format, 200, { "x-scan-recorded": "false" });
-    return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}`, "x-scan-recorded": "true" });
+    if (result.status === "accepted") return accepted(result.progress, SCAN_POLL_RETRY_AFTER_IN_SECONDS);
+    if (result.status === "unrecorded") return reportResult(result.report, query.format, 200, { "x-scan-recorded": "false" }, { evidence });
+    return reportResult(result.report, query.format, 201, { location: `/api/scans/${result.report.scanId}`, "x-scan-recorded": "true" }, { evidence });
   },
 });
 
@@ -120,15 +147,15 @@ export const getLatestScan = defineRoute({
   summary: "The latest complete report",
   description: "The newest stored report, of any scope or of the scope named by `subscription` (repeatable).",
   query: LatestQuery,
-  responses: { 200: reportResponse("The newest stored report.") },
-  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "NoScans", "FormatNotAvailable", "StorageNotConfigured", "ConfigurationError", "InternalError"],
+  responses: { 200: reportResponse("The newest stored report (`format=json`: streamed, head first, then the targets one per line).") },
+  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "NoScans", "FormatNotAvailable", "EvidenceNotKept", "StorageNotConfigured", "ConfigurationError", "InternalError"],
   async handle({ query }) {
     requireFormat(query.format);
     const report = await latestReport(getServices(), query.subscription ? { subscriptions: query.subscription } : {});
     if (!report) {
       throw new ProblemError("NoScans", query.subscription ? `no complete scan of the scope ${query.subscription.join(", ")} is stored yet` : "no complete scan is stored yet");
     }
-    return reportResult(report, query.format);
+    return reportResult(report, query.format, 200, {}, { evidence: query.evidence ?? "failures" });
   },
 });
 
@@ -138,16 +165,21 @@ export const getScan = defineRoute({
   route: "scans/{scanId}",
   authLevel: "function",
   tags: ["scans"],
-  summary: "One stored report",
+  summary: "One stored report, or the progress of a scan still on the shard queue",
+  description:
+    "The stored report (200). For a scan `POST /api/scans` handed to the shard queue (its 202 `Location`): 202 with its progress and `Retry-After` until the report is stored; 410 `ScanFailed` when it ended without a report (abandoned, or not finished within 2 hours). A scan whose shards failed still ends with a report, incomplete.",
   params: ScanParams,
   query: ReportQuery,
-  responses: { 200: reportResponse("The stored report.") },
-  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "ScanNotFound", "FormatNotAvailable", "StorageNotConfigured", "ConfigurationError", "InternalError"],
+  responses: { 200: reportResponse("The stored report."), 202: acceptedResponse("The scan is still on the shard queue: its progress. Poll again after `Retry-After` seconds.") },
+  problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "ScanNotFound", "ScanFailed", "FormatNotAvailable", "StorageNotConfigured", "ConfigurationError", "InternalError"],
   async handle({ params, query }) {
     requireFormat(query.format);
+    const pending = await pendingScan(getServices(), params.scanId);
+    if (pending?.status === "pending") return accepted(pending.progress, pending.retryAfterInSeconds);
+    if (pending?.status === "failed") throw new ProblemError("ScanFailed", pending.message);
     const report = await storedReport(getServices(), params.scanId);
     if (!report) throw new ProblemError("ScanNotFound", `no stored scan has the id ${params.scanId}`);
-    return reportResult(report, query.format);
+    return reportResult(report, query.format, 200, {}, { evidence: query.evidence ?? "failures" });
   },
 });
 
@@ -179,31 +211,33 @@ export const listScans = defineRoute({
 export const getTargetDrift = defineRoute({
   name: "getTargetDrift",
   method: "GET",
-  route: "targets/{targetId}/drift",
+  route: "targets/drift",
   authLevel: "function",
   tags: ["targets"],
   summary: "A fresh audit of one target",
   description:
-    "Scans the target's subscription now and returns a report restricted to that target (the ARM id URL-encoded in the path). Nothing is stored and nothing is sent: this is a read. It takes the scan lock of the subscription (409 while another scan of it runs) and one of the instance's scan slots (429 when `SCAN_MAX_CONCURRENT` scans run).",
-  params: TargetParams,
-  query: ReportQuery,
+    "Scans the target's subscription now and returns a report restricted to that target (its ARM id in `id`: a query parameter, as the Functions host in Azure rejects an encoded `/` in a path segment). `evidence=all` keeps pass findings' evidence. Nothing is stored and nothing is sent: this is a read. It takes the scan lock of the subscription (409 while another scan of it runs) and one of the instance's scan slots (429 when `SCAN_MAX_CONCURRENT` scans run).",
+  query: DriftQuery,
   responses: { 200: reportResponse("A report with exactly one target.") },
   problems: ["ValidationFailed", "UnexpectedBody", "PayloadTooLarge", "TargetNotFound", "FormatNotAvailable", "ScanInProgress", "ArmUnreachable", "ConfigurationError", "StorageUnavailable", "InternalError"],
   spendsArmBudget: true,
-  async handle({ params, query }) {
+  async handle({ query }) {
     requireFormat(query.format);
-    const audit = await auditTarget(getServices(), params.targetId);
+    const evidence = query.evidence ?? "failures";
+    // The scan keeps pass evidence only when asked (src/app/targetAudit.ts passes it to the scan).
+    const auditOptions: AuditTargetOptions = { evidence };
+    const audit = await auditTarget(getServices(), query.id, auditOptions);
     if (audit.status === "skipped") throw new ProblemError("ScanInProgress", `${audit.message}; retry later`);
     if (audit.status === "throttled") throw tooManyScans(audit);
     if (audit.status === "not-found") {
       const { unreadable } = audit;
       throw new ProblemError(
         "TargetNotFound",
-        `no cluster pool or AKS cluster ${params.targetId} was found in subscription ${audit.subscriptionId}` +
+        `no cluster pool or AKS cluster ${query.id} was found in subscription ${audit.subscriptionId}` +
           (unreadable ? ` (${unreadable} read(s) failed, so it may exist but be unreadable to this identity)` : ""),
       );
     }
-    return reportResult(audit.report, query.format);
+    return reportResult(audit.report, query.format, 200, {}, { evidence });
   },
 });
 
@@ -268,7 +302,7 @@ export const health = defineRoute({
 
 /** Every route, in documentation order. */
 export function allRoutes(): CompiledRoute[] {
-  return [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health];
+  return [startScan, getLatestScan, getScan, ...reportPageRoutes(), listScans, getTargetDrift, listChecks, getOpenApi, health];
 }
 
 /** HTML pages: served like the routes above (same pipeline, same keys), not in the OpenAPI document. */

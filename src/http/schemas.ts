@@ -8,12 +8,17 @@
  * "must match pattern ...", so a client reads what was expected.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { DriftReportSchema, FindingSchema, ReportDiffSchema, SeveritySchema, SummarySchema, TargetReportSchema } from "../report/schema.js";
+import { checks } from "../checks/index.js";
+import { evidenceModes } from "../report/report.js";
 import { problemCatalog, type ProblemCode } from "./problem.js";
 
 /** A string enum as a plain JSON-schema `enum` (TypeBox unions would become `anyOf`). */
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 }
+
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 
 export const GUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 export const SCAN_ID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
@@ -53,15 +58,50 @@ const Format = Type.Optional(StringEnum(REPORT_FORMATS, { default: "json", descr
 // ---------------------------------------------------------------------------------------------
 // Request parts
 
+const Evidence = Type.Optional(
+  StringEnum(evidenceModes, {
+    default: "failures",
+    description: "`failures`: evidence on fail and unknown findings only; `all`: pass findings with their evidence too (409 `EvidenceNotKept` when the stored report did not keep it).",
+  }),
+);
+const LatestScope = Type.Optional(
+  Type.Array(Guid, { minItems: 1, maxItems: 100, description: "Repeat to name the scope's subscriptions; default: the newest scan of any scope." }),
+);
+const PageToken = Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,200}$", "x-message": "must be a continuationToken returned by a previous page" }));
+
 export const KeyOnlyQuery = Type.Object({ code: FunctionKey }, { additionalProperties: false });
-export const ReportQuery = Type.Object({ code: FunctionKey, format: Format }, { additionalProperties: false });
-export const LatestQuery = Type.Object(
+export const ReportQuery = Type.Object({ code: FunctionKey, format: Format, evidence: Evidence }, { additionalProperties: false });
+export const LatestQuery = Type.Object({ code: FunctionKey, format: Format, evidence: Evidence, subscription: LatestScope }, { additionalProperties: false });
+export const SummaryQuery = KeyOnlyQuery;
+export const LatestSummaryQuery = Type.Object({ code: FunctionKey, subscription: LatestScope }, { additionalProperties: false });
+
+/** The check ids of the catalog, for `?check=` (an unknown id is a 400 naming the field). */
+const CHECK_IDS = checks.map((c) => c.meta.id);
+const targetsQueryFields = {
+  code: FunctionKey,
+  status: Type.Optional(StringEnum(["compliant", "drifted", "unknown"] as const, { description: "Targets with this status." })),
+  check: Type.Optional(StringEnum(CHECK_IDS, { description: "Targets with a fail (suppressed or not) or unknown finding of this check." })),
+  severity: Type.Optional(StringEnum(SEVERITIES, { description: "Targets with an unsuppressed fail or an unknown finding of this severity." })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Case-insensitive substring of the target's name, ARM id, subscription id, or a tag key or value." })),
+  id: Type.Optional(Type.String({ ...TargetId, description: "One target's exact ARM id (case-insensitive)." })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: "Targets per page." })),
+  continuationToken: PageToken,
+  findings: Type.Optional(
+    StringEnum(["failures", "all", "none"] as const, {
+      default: "failures",
+      description: "`failures`: each target's fail and unknown findings; `all`: every finding; `none`: counts only (an empty `findings`; the cheapest page, for lists).",
+    }),
+  ),
+  evidence: Evidence,
+};
+export const TargetsQuery = Type.Object(targetsQueryFields, { additionalProperties: false });
+export const LatestTargetsQuery = Type.Object({ ...targetsQueryFields, subscription: LatestScope }, { additionalProperties: false });
+export const DriftQuery = Type.Object(
   {
     code: FunctionKey,
+    id: Type.String({ ...TargetId, description: "The ARM id of the cluster pool or AKS cluster to audit (a query parameter: the Functions host in Azure rejects an encoded `/` in a path segment)." }),
     format: Format,
-    subscription: Type.Optional(
-      Type.Array(Guid, { minItems: 1, maxItems: 100, description: "Repeat to name the scope's subscriptions; default: the newest scan of any scope." }),
-    ),
+    evidence: Evidence,
   },
   { additionalProperties: false },
 );
@@ -98,93 +138,16 @@ export type StartScanBody = Static<typeof StartScanBody>;
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-const Severity = StringEnum(["critical", "high", "medium", "low", "info"] as const);
-
-export const Finding = Type.Object(
-  {
-    id: Type.String(),
-    checkId: Type.String(),
-    status: StringEnum(["pass", "fail", "unknown"] as const),
-    severity: Severity,
-    resourceId: Type.String(),
-    message: Type.String(),
-    expected: Type.String(),
-    actual: Type.String(),
-    evidence: Type.Record(Type.String(), Type.Unknown()),
-    remediation: Type.String(),
-    suppressed: Type.Optional(
-      Type.Object({ reason: Type.String(), owner: Type.String(), expires: Type.Optional(Type.String()) }, { additionalProperties: false }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const TargetReport = Type.Object(
-  {
-    id: Type.String(),
-    kind: StringEnum(["clusterPool", "aksCluster"] as const),
-    name: Type.String(),
-    subscriptionId: Type.String(),
-    status: StringEnum(["compliant", "drifted", "unknown"] as const),
-    findings: Type.Array(Finding),
-  },
-  { additionalProperties: false },
-);
-
+const Severity = SeveritySchema;
 const Count = Type.Integer({ minimum: 0 });
 
-export const Summary = Type.Object(
-  {
-    targets: Count,
-    compliant: Count,
-    drifted: Count,
-    unknown: Count,
-    findings: Type.Object({ fail: Count, pass: Count, unknown: Count }, { additionalProperties: false }),
-  },
-  { additionalProperties: false },
-);
-
-export const ReportDiffSchema = Type.Object(
-  {
-    new: Type.Array(Type.String(), { description: "Ids of findings that are drift now and were not at the previous complete scan of the scope." }),
-    resolved: Type.Array(Type.String(), { description: "Ids of findings that were drift and no longer are (an unevaluated finding is never resolved)." }),
-    unchanged: Type.Integer({ minimum: 0, description: "Findings that were and still are drift (including those carried over unevaluated)." }),
-  },
-  { additionalProperties: false },
-);
-
-export const DriftReport = Type.Object(
-  {
-    schemaVersion: Type.String(),
-    scanId: Type.String(),
-    startedAt: Type.String({ format: "date-time" }),
-    finishedAt: Type.String({ format: "date-time" }),
-    scope: Type.Object({ subscriptions: Type.Array(Type.String()) }, { additionalProperties: false }),
-    summary: Summary,
-    // Owned by the ARM layer, which may add counters: open on purpose.
-    stats: Type.Object({ armRequests: Count, throttled: Count, retries: Count, durationMs: Count }, { additionalProperties: true }),
-    targets: Type.Array(TargetReport),
-    errors: Type.Array(Type.Object({ scope: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: false })),
-    expiredSuppressions: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            checkId: Type.String(),
-            resourceId: Type.String(),
-            reason: Type.String(),
-            owner: Type.String(),
-            expires: Type.String(),
-            matchingFindingIds: Type.Array(Type.String()),
-          },
-          { additionalProperties: false },
-        ),
-        { description: "Baseline suppressions whose `expires` has passed; the failures they covered count as drift again." },
-      ),
-    ),
-    diff: Type.Optional(ReportDiffSchema),
-  },
-  { additionalProperties: false, description: "The drift report (DESIGN.md contract)." },
-);
+// The report's own schema (src/report/schema.ts, published as schemas/report.schema.json): the API
+// serves the report as written, so it validates against the same one.
+export const Finding = FindingSchema;
+export const TargetReport = TargetReportSchema;
+export const Summary = SummarySchema;
+export { ReportDiffSchema };
+export const DriftReport = DriftReportSchema;
 
 export const ScanIndexEntry = Type.Object(
   {
@@ -248,6 +211,93 @@ export const Problem = Type.Object(
   { additionalProperties: false, description: "RFC 9457 problem details with a stable `code`." },
 );
 
+/** A scan handed to the shard queue, not done yet (`202 Accepted` of POST /api/scans and GET /api/scans/{scanId}). */
+export const ScanProgress = Type.Object(
+  {
+    scanId: Type.String({ description: "The id of the report the scan will store (its Location is /api/scans/{scanId})." }),
+    status: StringEnum(["queued", "running", "assembling"] as const, {
+      description: "`queued`: no shard started yet; `running`: shards are being scanned; `assembling`: every shard settled, the report is being made.",
+    }),
+    startedAt: Type.String({ format: "date-time" }),
+    shards: Type.Object(
+      { total: Count, pending: Count, scanning: Count, done: Count, failed: Count },
+      { additionalProperties: false, description: "Shards of `SCAN_SHARD_SIZE` subscriptions. A failed shard (poisoned) is reported as not scanned in the report." },
+    ),
+    subscriptions: Type.Object({ total: Count, scanned: Count }, { additionalProperties: false }),
+    targetsScanned: Type.Integer({ minimum: 0, description: "Targets found in the shards scanned so far (before `targets` narrows the report)." }),
+  },
+  { additionalProperties: false, description: "Progress of a scan running on the shard queue; poll its Location after `Retry-After` seconds." },
+);
+
+const FindingCounts = Type.Object({ fail: Count, pass: Count, unknown: Count }, { additionalProperties: false });
+const SeverityCounts = Type.Object({ fail: Count, unknown: Count }, { additionalProperties: false });
+
+/** GET /api/scans/{scanId}/summary: a stored scan's counts, without its targets. */
+export const ScanSummary = Type.Object(
+  {
+    scanId: Type.String(),
+    schemaVersion: Type.String(),
+    startedAt: Type.String({ format: "date-time" }),
+    finishedAt: Type.String({ format: "date-time" }),
+    scope: Type.Object({ subscriptions: Type.Array(Type.String()) }, { additionalProperties: false }),
+    summary: Summary,
+    stats: DriftReportSchema.properties.stats,
+    complete: Type.Boolean({ description: "The `X-Scan-Complete` rule: every read succeeded and nothing is `unknown`." }),
+    evidence: StringEnum(evidenceModes, { description: "What the stored report kept: `all` when pass findings kept their evidence." }),
+    byCheck: Type.Record(
+      Type.String(),
+      Type.Object(
+        {
+          title: Type.String(),
+          severity: Severity,
+          fail: Count,
+          pass: Count,
+          unknown: Count,
+          targets: Type.Integer({ minimum: 0, description: "Targets with a fail or unknown finding of this check." }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: "Every check of the catalog: finding counts (fail includes suppressed fails) and the targets it fails or cannot judge. Remediation: GET /api/checks." },
+    ),
+    bySeverity: Type.Object(
+      Object.fromEntries(SEVERITIES.map((sev) => [sev, SeverityCounts])),
+      { additionalProperties: false, description: "Unsuppressed fails and unknowns by severity." },
+    ),
+    errors: DriftReportSchema.properties.errors,
+    expiredSuppressions: Type.Integer({ minimum: 0, description: "Baseline suppressions that expired (the report lists them)." }),
+    diff: Type.Optional(Type.Object({ new: Count, resolved: Count, unchanged: Count }, { additionalProperties: false, description: "Counts of the diff against the previous complete scan of the scope." })),
+    links: Type.Object({ targets: Type.String(), report: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** One target of a page: its identity, status and counts, and its findings (fail and unknown by default). */
+export const TargetItem = Type.Object(
+  {
+    id: Type.String(),
+    kind: TargetReportSchema.properties.kind,
+    name: Type.String(),
+    subscriptionId: Type.String(),
+    tags: Type.Optional(Type.Record(Type.String(), Type.String())),
+    status: TargetReportSchema.properties.status,
+    counts: FindingCounts,
+    findings: Type.Array(Finding, { description: "Titles and remediation are not repeated here: see the summary's `byCheck` and GET /api/checks." }),
+  },
+  { additionalProperties: false },
+);
+
+/** GET /api/scans/{scanId}/targets: a page of a stored scan's targets. */
+export const TargetsPage = Type.Object(
+  {
+    scanId: Type.String(),
+    total: Type.Integer({ minimum: 0, description: "Targets matching the filters, on all pages." }),
+    items: Type.Array(TargetItem),
+    continuationToken: Type.Optional(Type.String({ description: "Opaque; pass it back (with the same filters) for the next page. Absent on the last page." })),
+    links: Type.Object({ next: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
 /** Schemas named in the OpenAPI components (referenced by `$ref` wherever they occur). */
 export const namedSchemas: ReadonlyArray<readonly [string, TSchema]> = [
   ["DriftReport", DriftReport],
@@ -255,6 +305,10 @@ export const namedSchemas: ReadonlyArray<readonly [string, TSchema]> = [
   ["Finding", Finding],
   ["ScanIndexEntry", ScanIndexEntry],
   ["ScanPage", ScanPage],
+  ["ScanSummary", ScanSummary],
+  ["TargetItem", TargetItem],
+  ["TargetsPage", TargetsPage],
+  ["ScanProgress", ScanProgress],
   ["CheckMetadata", CheckMetadata],
   ["Problem", Problem],
 ];

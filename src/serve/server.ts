@@ -17,6 +17,8 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { HttpRequest as HttpRequestType, HttpResponseInit, InvocationContext as InvocationContextType, Timer } from "@azure/functions";
 import { HttpRequest, InvocationContext } from "../http/azureFunctions.js";
 import { ProblemError, problemDocument } from "../http/problem.js";
@@ -162,12 +164,28 @@ async function readAll(req: IncomingMessage): Promise<Buffer | "too-large"> {
   return Buffer.concat(chunks);
 }
 
-function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
+/** A body the handler streams (a whole report): a Node stream or an async iterable of bytes. */
+function isStreamBody(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === "object" && body !== null && (body instanceof Readable || Symbol.asyncIterator in body);
+}
+
+/**
+ * Writes a handler's response. A streamed body goes out chunk by chunk (chunked transfer encoding,
+ * backpressure honoured), as the Functions host sends it with HTTP streams on; a failure after the
+ * status line destroys the connection, so the client sees a broken body, never a complete-looking one.
+ */
+async function writeResponse(res: ServerResponse, response: HttpResponseInit): Promise<void> {
   const headers: Record<string, string> = {};
   const init = response.headers;
   if (init instanceof Headers) init.forEach((v, k) => (headers[k] = v));
   else if (Array.isArray(init)) for (const [k, v] of init) headers[k.toLowerCase()] = v;
   else if (init) for (const [k, v] of Object.entries(init)) headers[k.toLowerCase()] = String(v);
+  if (isStreamBody(response.body)) {
+    delete headers["content-length"];
+    res.writeHead(response.status ?? 200, headers);
+    await pipeline(response.body, res);
+    return;
+  }
   const body = typeof response.body === "string" ? response.body : response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : "";
   headers["content-length"] = String(Buffer.byteLength(body));
   res.writeHead(response.status ?? 200, headers);
@@ -176,7 +194,7 @@ function writeResponse(res: ServerResponse, response: HttpResponseInit): void {
 
 function problem(res: ServerResponse, err: ProblemError, path: string): void {
   const doc = problemDocument(err, path);
-  writeResponse(res, { status: doc.status, body: JSON.stringify(doc), headers: { "content-type": "application/problem+json; charset=utf-8", "cache-control": "no-store" } });
+  void writeResponse(res, { status: doc.status, body: JSON.stringify(doc), headers: { "content-type": "application/problem+json; charset=utf-8", "cache-control": "no-store" } });
 }
 
 /** Starts the server; resolves once it listens. */
@@ -234,7 +252,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
           if (req.method !== "POST") throw new ProblemError("MethodNotAllowed", `use POST ${path}`);
           const now = new Date().toISOString();
           const outcome = await timer({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, contextFor(admin[1]!));
-          writeResponse(res, { status: 202, body: JSON.stringify(outcome ?? {}), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+          await writeResponse(res, { status: 202, body: JSON.stringify(outcome ?? {}), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
           return;
         }
 
@@ -259,8 +277,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
           ...(body.length > 0 ? { body: { bytes: body } } : {}),
         });
         const handler = options.handlers[spec.name]!;
-        writeResponse(res, await handler(request, contextFor(spec.name)));
+        await writeResponse(res, await handler(request, contextFor(spec.name)));
       } catch (err) {
+        if (res.headersSent) {
+          // A streamed body that failed midway: the status is out, so the connection is cut.
+          log(`[serve error] response stream of ${path} failed: ${(err as Error).message}`);
+          res.destroy();
+          return;
+        }
         if (err instanceof ProblemError) return problem(res, err, path);
         log(`[serve error] ${(err as Error).stack ?? String(err)}`);
         problem(res, new ProblemError("InternalError", "an unexpected error occurred; see the server log"), path);

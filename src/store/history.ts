@@ -1,8 +1,11 @@
 /**
  * Scan history in Azure Storage (DESIGN "Storage and scale-out"):
  *
- * - Blob container `egress-audit`: `reports/<scanId>.json` (the full report, diff included) and
- *   `locks/<scopeKey>` (an empty blob whose lease is the "scan in progress" lock of a scope).
+ * - Blob container `egress-audit`: `reports/<scanId>.json.gz` (the full report v2, diff included,
+ *   gzip, uploaded as a stream; reports stored before version 2 are `reports/<scanId>.json`,
+ *   uncompressed, and still load), `pages/<scanId>/...` (the report in pages: summary, target index,
+ *   target chunks; ./reportPages.ts) and `locks/<scopeKey>` (an empty blob whose lease is the
+ *   "scan in progress" lock of a scope).
  * - Table `EgressAuditScans`: the scan index, partition `scan`, row key `<inverted time>-<scanId>`
  *   so a partition scan returns the newest first (./scanIndex.ts); and partition `scope`, one row
  *   per scope naming its last complete scan (what "previous complete scan of the same scope" means).
@@ -25,9 +28,12 @@ import type { StorageSettings } from "../config/appSettings.js";
 import type { NotificationStatus, ScanScope, ScanTrigger } from "../model/scan.js";
 import type { FindingStateRecord, ReportDiff } from "../report/diff.js";
 import type { DriftReport } from "../report/report.js";
+import type { StreamedReport } from "../report/stream.js";
 import { AlertTable, type AlertRecord, type PendingAlert } from "./alerts.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
 import { str, type Entity } from "./entity.js";
+import type { ReportPages, StoredSummary } from "./reportPages.js";
+import { ReportBlobs, type ReportBlobsOptions, type SaveReportOptions } from "./reports.js";
 import { encodeToken, indexEntryOf, indexRowOf, SCAN_PARTITION, type ScanIndexEntry, type ScanPage } from "./scanIndex.js";
 import { statusCodeOf } from "../errors.js";
 import { chunks } from "../util/collections.js";
@@ -43,6 +49,7 @@ const SCOPE_PARTITION = "scope";
 export const SCAN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type { AlertRecord, PendingAlert } from "./alerts.js";
+export type { SaveReportOptions } from "./reports.js";
 
 /** A held scan lock; release it when done (it also expires by itself if the holder dies). */
 export interface ScanLock {
@@ -91,6 +98,15 @@ export interface LockOptions {
   abortSignal?: AbortSignalLike;
 }
 
+/** Options of {@link HistoryStore}. */
+export interface HistoryStoreOptions extends ReportBlobsOptions {
+  /**
+   * Letters and digits that suffix every container and table name, so several stores can share
+   * one account (tests share one Azurite). Empty in production.
+   */
+  namespace?: string;
+}
+
 /** Scan history over Blob and Table Storage. */
 export class HistoryStore {
   readonly #container: ContainerClient;
@@ -98,6 +114,7 @@ export class HistoryStore {
   readonly #findings: TableClient;
   readonly #alertsTable: TableClient;
   readonly #alerts: AlertTable;
+  readonly #reports: ReportBlobs;
   #ready?: Promise<void>;
 
   /** The container and table names this store uses. */
@@ -107,7 +124,7 @@ export class HistoryStore {
    * @param namespace - Letters and digits that suffix every container and table name, so several
    *   stores can share one account (tests share one Azurite). Empty in production.
    */
-  constructor(clients: StorageClients, options: { namespace?: string } = {}) {
+  constructor(clients: StorageClients, options: HistoryStoreOptions = {}) {
     const ns = validateNamespace(options.namespace ?? "");
     this.names = {
       container: containerNameOf(ns),
@@ -120,10 +137,11 @@ export class HistoryStore {
     this.#findings = clients.table(this.names.findings);
     this.#alertsTable = clients.table(this.names.alerts);
     this.#alerts = new AlertTable(this.#alertsTable);
+    this.#reports = new ReportBlobs(this.#container, options);
   }
 
   /** A store on the configured account. */
-  static fromSettings(settings: StorageSettings, options: { namespace?: string } = {}): HistoryStore {
+  static fromSettings(settings: StorageSettings, options: HistoryStoreOptions = {}): HistoryStore {
     return new HistoryStore(createStorageClients(settings), options);
   }
 
@@ -217,28 +235,33 @@ export class HistoryStore {
     }
   }
 
-  /** Writes the full report (`reports/<scanId>.json`). */
-  async saveReport(report: DriftReport, options: { abortSignal?: AbortSignalLike } = {}): Promise<void> {
+  /**
+   * Stores a report: the whole report as one gzip'd blob uploaded as a stream, and beside it the
+   * pages the paged API reads (./reports.ts). Pass evidence is kept only with `evidence: all`.
+   */
+  async saveReport(report: StreamedReport, options: SaveReportOptions = {}): Promise<StoredSummary> {
     await this.ensure();
-    if (!SCAN_ID_PATTERN.test(report.scanId)) throw new Error("report scanId is not a UUID");
-    const text = JSON.stringify(report);
-    await this.#container.getBlockBlobClient(`reports/${report.scanId}.json`).upload(text, Buffer.byteLength(text), {
-      blobHTTPHeaders: { blobContentType: "application/json; charset=utf-8" },
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-    });
+    return this.#reports.save(report, options);
   }
 
-  /** A stored report, or undefined. `scanId` must match {@link SCAN_ID_PATTERN}. */
-  async getReport(scanId: string): Promise<DriftReport | undefined> {
+  /**
+   * The pages of a stored report, or undefined when no report has that id (a malformed id
+   * included). A report stored before pages existed gets them built on its first read, once.
+   */
+  async reportPages(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<ReportPages | undefined> {
     if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
     await this.ensure();
-    try {
-      const buf = await this.#container.getBlockBlobClient(`reports/${scanId}.json`).downloadToBuffer();
-      return JSON.parse(buf.toString("utf8")) as DriftReport;
-    } catch (err) {
-      if (statusCodeOf(err) === 404) return undefined;
-      throw err;
-    }
+    return this.#reports.pages(scanId, options);
+  }
+
+  /**
+   * A stored report in memory (any stored version, read through readReport), or undefined. For the
+   * scan's previous report and the diff; responses stream from {@link reportPages} instead.
+   */
+  async getReport(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<DriftReport | undefined> {
+    if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
+    await this.ensure();
+    return this.#reports.load(scanId, options);
   }
 
   /**

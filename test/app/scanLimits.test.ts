@@ -19,7 +19,7 @@ import { getTargetDrift, startScan } from "../../src/http/routes.js";
 import { lockKeyOf, scopeKeyOf } from "../../src/model/scan.js";
 import { ScanSlots } from "../../src/app/scanSlots.js";
 import { useServices, type AppServices } from "../../src/app/services.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, responseOf, storageCounts, testServices } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, httpRequest, invocation, readResponse, storageCounts, testServices } from "../setup/harness.js";
 
 const MARKETING = `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/pool-marketing`;
 const FINANCE = `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/pool-finance`;
@@ -42,12 +42,12 @@ afterEach(() => {
 async function call(route: CompiledRoute, services: AppServices, init: Parameters<typeof httpRequest>[2] = {}, path = `/api/${route.spec.route}`) {
   useServices(services);
   const { context } = invocation(route.spec.name);
-  return responseOf(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
+  return readResponse(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
 }
 const post = (services: AppServices, body: unknown) =>
   call(startScan, services, { headers: { "content-type": "application/json", "x-functions-key": "k" }, body: JSON.stringify(body) });
 const drift = (services: AppServices, targetId: string) =>
-  call(getTargetDrift, services, { headers: { "x-functions-key": "k" }, params: { targetId } }, "/api/targets/x/drift");
+  call(getTargetDrift, services, { headers: { "x-functions-key": "k" }, query: `id=${encodeURIComponent(targetId)}` }, "/api/targets/drift");
 
 /** A promise the test resolves, and a way to wait until some number of scans are in flight. */
 function gate() {

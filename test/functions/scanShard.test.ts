@@ -295,7 +295,7 @@ describe("fan-out across instances", () => {
     expect(assembled).toMatchObject({ conflicts: 1, assembly: { status: "assembled", notification: "sent" } });
 
     const reportsAfter = await blobNames(good, "reports/");
-    expect(reportsAfter.filter((n) => !reportsBefore.includes(n))).toEqual([`reports/${run.runId}.json`]);
+    expect(reportsAfter.filter((n) => !reportsBefore.includes(n))).toEqual([`reports/${run.runId}.json.gz`]);
     expect((await good.history!.listScans({ limit: 100 })).items.length).toBe(indexBefore + 1);
     expect(receiver.requests.length).toBe(posts + 1);
     const post = receiver.requests.at(-1)!;
@@ -319,7 +319,7 @@ describe("fan-out across instances", () => {
     const statuses = results.map((r) => (r.ok ? r.result.status : "threw"));
     expect(statuses.filter((s) => s === "assembled")).toHaveLength(1);
     expect(statuses.filter((s) => s === "settled")).toHaveLength(2);
-    expect((await blobNames(good, "reports/")).filter((n) => !reportsBefore.includes(n))).toEqual([`reports/${run.runId}.json`]);
+    expect((await blobNames(good, "reports/")).filter((n) => !reportsBefore.includes(n))).toEqual([`reports/${run.runId}.json.gz`]);
     expect(receiver.requests.length).toBe(posts);
     expect(await host.receive()).toEqual([]);
   });

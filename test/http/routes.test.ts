@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLatestScan } from "../../functions/getLatestScan.js";
 import { getOpenApi } from "../../functions/getOpenApi.js";
 import { getScan } from "../../functions/getScan.js";
+import { getLatestScanSummary } from "../../functions/getLatestScanSummary.js";
+import { getScanSummary } from "../../functions/getScanSummary.js";
+import { listLatestScanTargets } from "../../functions/listLatestScanTargets.js";
+import { listScanTargets } from "../../functions/listScanTargets.js";
 import { getTargetDrift } from "../../functions/getTargetDrift.js";
 import { health } from "../../functions/health.js";
 import { listChecks } from "../../functions/listChecks.js";
@@ -23,11 +27,11 @@ import { availableFormats } from "../../src/http/formats.js";
 import { HttpRequest } from "../../src/http/azureFunctions.js";
 import { MAX_FIELD_ERRORS, ProblemError, problemCatalog } from "../../src/http/problem.js";
 import { allRoutes } from "../../src/http/routes.js";
-import { CheckList, DriftReport, Health, Problem, ScanPage } from "../../src/http/schemas.js";
+import { CheckList, DriftReport, Health, Problem, ScanPage, ScanSummary, TargetsPage } from "../../src/http/schemas.js";
 import { scopeKeyOf } from "../../src/model/scan.js";
 import { useServices, type AppServices } from "../../src/app/services.js";
 import type { DriftReport as Report } from "../../src/report/report.js";
-import { DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C, REPO, httpRequest, invocation, responseOf, schemaErrors, storageCounts, testServices, type Response } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, DEMO_SUB_C, REPO, httpRequest, invocation, readResponse, responseOf, schemaErrors, storageCounts, testServices, type Response } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
@@ -60,7 +64,7 @@ afterAll(async () => {
 type Handler = typeof startScan;
 async function call(handler: Handler, ...args: Parameters<typeof httpRequest>): Promise<Response> {
   const { context } = invocation("test");
-  return responseOf(await handler(httpRequest(...args), context));
+  return readResponse(await handler(httpRequest(...args), context));
 }
 
 function expectJson(r: Response, status: number, schema: Parameters<typeof schemaErrors>[0]): void {
@@ -112,6 +116,21 @@ describe("happy paths", () => {
     expect(r.json).toEqual(firstScan);
   });
 
+  it("GET /api/scans/{scanId}/summary and /targets page the stored report of a real scan", async () => {
+    const summary = await call(getScanSummary, "GET", `/api/scans/${firstScan.scanId}/summary`, { params: { scanId: firstScan.scanId } });
+    expectJson(summary, 200, ScanSummary);
+    expect(summary.json).toMatchObject({ scanId: firstScan.scanId, summary: firstScan.summary, errors: firstScan.errors, evidence: "failures" });
+    const page = await call(listScanTargets, "GET", `/api/scans/${firstScan.scanId}/targets`, { params: { scanId: firstScan.scanId }, query: "limit=200&findings=all" });
+    expectJson(page, 200, TargetsPage);
+    const items = (page.json as { total: number; items: Array<{ id: string; findings: unknown[] }> }).items;
+    expect(items.map((i) => i.id)).toEqual(firstScan.targets.map((t) => t.id));
+    expect(items.map((i) => i.findings.length)).toEqual(firstScan.targets.map((t) => t.findings.length));
+    const latest = await call(listLatestScanTargets, "GET", "/api/scans/latest/targets", { query: "status=drifted" });
+    expectJson(latest, 200, TargetsPage);
+    const latestSummary = await call(getLatestScanSummary, "GET", "/api/scans/latest/summary");
+    expectJson(latestSummary, 200, ScanSummary);
+  });
+
   it("GET /api/scans/latest returns the newest report, of any scope or of the named one", async () => {
     const any = await call(getLatestScan, "GET", "/api/scans/latest");
     expectJson(any, 200, DriftReport);
@@ -153,17 +172,17 @@ describe("happy paths", () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
-  it("GET /api/targets/{targetId}/drift audits one target afresh (URL-encoded id) and stores nothing", async () => {
+  it("GET /api/targets/drift?id= audits one target afresh and stores nothing", async () => {
     const before = await services.history!.listScans({ limit: 100 });
-    const r = await call(getTargetDrift, "GET", `/api/targets/${encodeURIComponent(MARKETING)}/drift`, { params: { targetId: encodeURIComponent(MARKETING) } });
+    const r = await call(getTargetDrift, "GET", "/api/targets/drift", { query: `id=${encodeURIComponent(MARKETING)}` });
     expectJson(r, 200, DriftReport);
     const report = r.json as Report;
     expect(report.targets).toHaveLength(1);
     expect(report.targets[0]!.name).toBe("pool-marketing");
     expect(report.targets[0]!.status).toBe(expected.targets["pool-marketing"]!.status);
     expect(report.diff).toBeUndefined();
-    // Also when the host already decoded the id.
-    const decoded = await call(getTargetDrift, "GET", "/api/targets/x/drift", { params: { targetId: FINANCE } });
+    // Ids compare case-insensitively.
+    const decoded = await call(getTargetDrift, "GET", "/api/targets/drift", { query: `id=${encodeURIComponent(FINANCE.toLowerCase())}` });
     expectJson(decoded, 200, DriftReport);
     expect((decoded.json as Report).targets[0]!.status).toBe(expected.targets["pool-finance"]!.status);
     expect((await services.history!.listScans({ limit: 100 })).items).toHaveLength(before.items.length);
@@ -181,7 +200,7 @@ describe("happy paths", () => {
     const md = await call(getScan, "GET", `/api/scans/${firstScan.scanId}`, { params: { scanId: firstScan.scanId }, query: "format=markdown" });
     expect(md.headers["content-type"]).toMatch(/^text\/markdown/);
     expect(md.text).toContain("pool-marketing");
-    const drift = await call(getTargetDrift, "GET", "/api/targets/x/drift", { params: { targetId: MARKETING }, query: "format=csv" });
+    const drift = await call(getTargetDrift, "GET", "/api/targets/drift", { query: `id=${encodeURIComponent(MARKETING)}&format=csv` });
     expect(drift.status).toBe(200);
     // One target's rows only (its evidence may name others: the cluster a dependency list was read from).
     const targetNames = drift.text
@@ -244,7 +263,7 @@ const post = (body: string | undefined, headers: Record<string, string> = JSON_H
   { headers, ...(body !== undefined ? { body } : {}), ...(query ? { query } : {}) },
 ];
 const get = (path: string, init: Parameters<typeof httpRequest>[2] = {}): Parameters<typeof httpRequest> => ["GET", path, init];
-const target = (id: string) => get("/api/targets/x/drift", { params: { targetId: id } });
+const target = (id: string) => get("/api/targets/drift", { query: `id=${encodeURIComponent(id)}` });
 
 const badCases: BadCase[] = [
   // POST /api/scans
@@ -280,6 +299,18 @@ const badCases: BadCase[] = [
   { name: "scan: unknown id", handler: getScan, request: get(`/api/scans/${GUID_X}`, { params: { scanId: GUID_X } }), status: 404, code: "ScanNotFound", detail: new RegExp(GUID_X) },
   { name: "scan: unknown query field", handler: getScan, request: get(`/api/scans/${GUID_X}`, { params: { scanId: GUID_X }, query: "limit=1" }), status: 400, code: "ValidationFailed", paths: ["/query/limit"] },
   { name: "scan: unknown format", handler: getScan, request: get(`/api/scans/${GUID_X}`, { params: { scanId: GUID_X }, query: "format=pdf" }), status: 400, code: "ValidationFailed", paths: ["/query/format"] },
+  // GET /api/scans/{scanId}/summary, /api/scans/latest/summary, /api/scans/{scanId}/targets, /api/scans/latest/targets
+  { name: "summary: malformed id", handler: getScanSummary, request: get("/api/scans/x/summary", { params: { scanId: "../../pages/x" } }), status: 400, code: "ValidationFailed", paths: ["/params/scanId"] },
+  { name: "summary: unknown id", handler: getScanSummary, request: get(`/api/scans/${GUID_X}/summary`, { params: { scanId: GUID_X } }), status: 404, code: "ScanNotFound" },
+  { name: "summary: unknown query field", handler: getScanSummary, request: get(`/api/scans/${GUID_X}/summary`, { params: { scanId: GUID_X }, query: "format=csv" }), status: 400, code: "ValidationFailed", paths: ["/query/format"] },
+  { name: "latest summary: malformed subscription", handler: getLatestScanSummary, request: get("/api/scans/latest/summary", { query: "subscription=nope" }), status: 400, code: "ValidationFailed", paths: ["/query/subscription/0"] },
+  { name: "latest summary: no scan of that scope", handler: getLatestScanSummary, request: get("/api/scans/latest/summary", { query: `subscription=${GUID_X}` }), status: 404, code: "NoScans" },
+  { name: "targets: bad status", handler: listScanTargets, request: get(`/api/scans/${GUID_X}/targets`, { params: { scanId: GUID_X }, query: "status=red" }), status: 400, code: "ValidationFailed", paths: ["/query/status"] },
+  { name: "targets: unknown check", handler: listScanTargets, request: get(`/api/scans/${GUID_X}/targets`, { params: { scanId: GUID_X }, query: "check=nope" }), status: 400, code: "ValidationFailed", paths: ["/query/check"] },
+  { name: "targets: forged continuation token", handler: listScanTargets, request: get(`/api/scans/${GUID_X}/targets`, { params: { scanId: GUID_X }, query: `continuationToken=${Buffer.from(`${GUID_X}.0000000000000000.5.000000000000`).toString("base64url")}` }), status: 400, code: "ValidationFailed", paths: ["/query/continuationToken"] },
+  { name: "targets: unknown id", handler: listScanTargets, request: get(`/api/scans/${GUID_X}/targets`, { params: { scanId: GUID_X } }), status: 404, code: "ScanNotFound" },
+  { name: "latest targets: limit too large", handler: listLatestScanTargets, request: get("/api/scans/latest/targets", { query: "limit=500" }), status: 400, code: "ValidationFailed", paths: ["/query/limit"] },
+  { name: "latest targets: no scan of that scope", handler: listLatestScanTargets, request: get("/api/scans/latest/targets", { query: `subscription=${GUID_X}` }), status: 404, code: "NoScans" },
   // GET /api/scans
   { name: "list: limit of the wrong type", handler: listScans, request: get("/api/scans", { query: "limit=ten" }), status: 400, code: "ValidationFailed", paths: ["/query/limit"], detail: /must be integer/ },
   { name: "list: limit too small", handler: listScans, request: get("/api/scans", { query: "limit=0" }), status: 400, code: "ValidationFailed", paths: ["/query/limit"] },
@@ -288,15 +319,17 @@ const badCases: BadCase[] = [
   { name: "list: malformed continuation token", handler: listScans, request: get("/api/scans", { query: "continuationToken=%27%20or%201%3D1" }), status: 400, code: "ValidationFailed", paths: ["/query/continuationToken"] },
   { name: "list: forged continuation token", handler: listScans, request: get("/api/scans", { query: `continuationToken=${Buffer.from("PartitionKey ne 'x'").toString("base64url")}` }), status: 400, code: "ValidationFailed", paths: ["/query/continuationToken"] },
   { name: "list: unknown query field", handler: listScans, request: get("/api/scans", { query: "order=asc" }), status: 400, code: "ValidationFailed", paths: ["/query/order"] },
-  // GET /api/targets/{targetId}/drift
-  { name: "drift: not an ARM id", handler: getTargetDrift, request: target("pool-marketing"), status: 400, code: "ValidationFailed", paths: ["/params/targetId"], detail: /ARM id of a cluster pool/ },
-  { name: "drift: encoded path traversal", handler: getTargetDrift, request: target(encodeURIComponent(`/subscriptions/${DEMO_SUB_A}/resourceGroups/../providers/Microsoft.HDInsight/clusterpools/p`)), status: 400, code: "ValidationFailed", paths: ["/params/targetId"] },
-  { name: "drift: double-encoded id", handler: getTargetDrift, request: target(encodeURIComponent(encodeURIComponent(MARKETING))), status: 400, code: "ValidationFailed", paths: ["/params/targetId"] },
-  { name: "drift: id with a query", handler: getTargetDrift, request: target(`${MARKETING}?api-version=1`), status: 400, code: "ValidationFailed", paths: ["/params/targetId"] },
-  { name: "drift: another resource type", handler: getTargetDrift, request: target(`/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/fw-hub`), status: 400, code: "ValidationFailed", paths: ["/params/targetId"] },
-  { name: "drift: malformed subscription in the id", handler: getTargetDrift, request: target("/subscriptions/xyz/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a"), status: 400, code: "ValidationFailed", paths: ["/params/targetId"] },
+  // GET /api/targets/drift?id=
+  { name: "drift: no id", handler: getTargetDrift, request: get("/api/targets/drift"), status: 400, code: "ValidationFailed", paths: ["/query/id"], detail: /is required/ },
+  { name: "drift: id repeated", handler: getTargetDrift, request: get("/api/targets/drift", { query: `id=${encodeURIComponent(MARKETING)}&id=${encodeURIComponent(FINANCE)}` }), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
+  { name: "drift: not an ARM id", handler: getTargetDrift, request: target("pool-marketing"), status: 400, code: "ValidationFailed", paths: ["/query/id"], detail: /ARM id of a cluster pool/ },
+  { name: "drift: encoded path traversal", handler: getTargetDrift, request: target(encodeURIComponent(`/subscriptions/${DEMO_SUB_A}/resourceGroups/../providers/Microsoft.HDInsight/clusterpools/p`)), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
+  { name: "drift: double-encoded id", handler: getTargetDrift, request: target(encodeURIComponent(encodeURIComponent(MARKETING))), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
+  { name: "drift: id with a query", handler: getTargetDrift, request: target(`${MARKETING}?api-version=1`), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
+  { name: "drift: another resource type", handler: getTargetDrift, request: target(`/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-hub/providers/Microsoft.Network/azureFirewalls/fw-hub`), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
+  { name: "drift: malformed subscription in the id", handler: getTargetDrift, request: target("/subscriptions/xyz/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a"), status: 400, code: "ValidationFailed", paths: ["/query/id"] },
   { name: "drift: unknown target", handler: getTargetDrift, request: target(`/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterpools/pool-ghost`), status: 404, code: "TargetNotFound", detail: /pool-ghost/ },
-  { name: "drift: unknown query field", handler: getTargetDrift, request: get("/api/targets/x/drift", { params: { targetId: MARKETING }, query: "fresh=1" }), status: 400, code: "ValidationFailed", paths: ["/query/fresh"] },
+  { name: "drift: unknown query field", handler: getTargetDrift, request: get("/api/targets/drift", { query: `id=${encodeURIComponent(MARKETING)}&fresh=1` }), status: 400, code: "ValidationFailed", paths: ["/query/fresh"] },
   // GET /api/checks, /api/openapi.json, /api/health
   { name: "checks: unknown query field", handler: listChecks, request: get("/api/checks", { query: "severity=high" }), status: 400, code: "ValidationFailed", paths: ["/query/severity"] },
   { name: "checks: oversize body on GET", handler: listChecks, request: get("/api/checks", { headers: { "content-length": String(65 * 1024 + 1) } }), status: 413, code: "PayloadTooLarge" },
@@ -366,7 +399,7 @@ describe("service conditions", () => {
     useServices(dead);
     try {
       const { context, lines } = invocation("getTargetDrift");
-      const r = responseOf(await getTargetDrift(httpRequest("GET", "/api/targets/x/drift", { params: { targetId: MARKETING } }), context));
+      const r = responseOf(await getTargetDrift(httpRequest("GET", "/api/targets/drift", { query: `id=${encodeURIComponent(MARKETING)}` }), context));
       expect(r.status).toBe(502);
       expect(r.json).toMatchObject({ code: "ArmUnreachable" });
       expect(r.text).not.toContain("127.0.0.1");

@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLatestScan } from "../../functions/getLatestScan.js";
 import { getOpenApi } from "../../functions/getOpenApi.js";
 import { getScan } from "../../functions/getScan.js";
+import { getLatestScanSummary } from "../../functions/getLatestScanSummary.js";
+import { getScanSummary } from "../../functions/getScanSummary.js";
+import { listLatestScanTargets } from "../../functions/listLatestScanTargets.js";
+import { listScanTargets } from "../../functions/listScanTargets.js";
 import { getTargetDrift } from "../../functions/getTargetDrift.js";
 import { health } from "../../functions/health.js";
 import { listChecks } from "../../functions/listChecks.js";
@@ -25,6 +29,7 @@ import { useServices } from "../../src/app/services.js";
 import { DEMO_SUB_A, REPO, schemaErrors, testServices } from "../setup/harness.js";
 
 const KEY = "test-function-key";
+const handlers = { startScan, getLatestScan, getScan, getScanSummary, getLatestScanSummary, listScanTargets, listLatestScanTargets, listScans, getTargetDrift, listChecks, getOpenApi, health };
 const MASTER = "test-master-key";
 let emulator: RunningEmulator;
 let server: RunningLocalServer;
@@ -34,7 +39,7 @@ beforeAll(async () => {
   useServices(testServices({ emulator, namespace: "serve" }));
   server = await startLocalServer({
     routes: allRoutes(),
-    handlers: { startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health },
+    handlers,
     timers: { scheduledScan },
     functionKey: KEY,
     masterKey: MASTER,
@@ -69,18 +74,30 @@ describe("the local server", () => {
     expect(await (await api(`/api/checks?code=${KEY}`, { method: "DELETE" })).json()).toMatchObject({ code: "MethodNotAllowed", status: 405 });
   });
 
-  it("runs the README flow: POST a scan, read it back, list it, audit one target by its encoded id, run the timer", async () => {
+  it("runs the README flow: POST a scan, read it back (streamed) and in pages, list it, audit one target by its id, run the timer", async () => {
     const posted = await api(`/api/scans?code=${KEY}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: [DEMO_SUB_A] }) });
     expect(posted.status).toBe(201);
     const report = (await posted.json()) as { scanId: string };
     expect(schemaErrors(DriftReport, report)).toBe("");
     expect(posted.headers.get("location")).toBe(`/api/scans/${report.scanId}`);
-    expect((await api(`${posted.headers.get("location")!}?code=${KEY}`)).status).toBe(200);
+    const stored = await api(`${posted.headers.get("location")!}?code=${KEY}`);
+    expect(stored.status).toBe(200);
+    // The whole report is streamed: chunked, no Content-Length.
+    expect(stored.headers.get("content-length")).toBeNull();
+    expect(stored.headers.get("transfer-encoding")).toBe("chunked");
+    expect(((await stored.json()) as { scanId: string }).scanId).toBe(report.scanId);
+    // Paged routes: a literal `latest` wins over {scanId}, as in the host.
+    const summary = await api(`/api/scans/latest/summary?code=${KEY}`);
+    expect(summary.status).toBe(200);
+    expect(await summary.json()).toMatchObject({ scanId: report.scanId });
+    const targets = await api(`/api/scans/${report.scanId}/targets?limit=2&code=${KEY}`);
+    expect(targets.status).toBe(200);
+    expect(((await targets.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
     const page = await (await api(`/api/scans?limit=5&code=${KEY}`)).json();
     expect(schemaErrors(ScanPage, page)).toBe("");
 
     const id = `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/pool-ingest`;
-    const drift = await api(`/api/targets/${encodeURIComponent(id)}/drift?code=${KEY}`);
+    const drift = await api(`/api/targets/drift?id=${encodeURIComponent(id)}&code=${KEY}`);
     expect(drift.status).toBe(200);
     expect(((await drift.json()) as { targets: Array<{ name: string }> }).targets.map((t) => t.name)).toEqual(["pool-ingest"]);
 
@@ -131,7 +148,7 @@ describe("the admin route", () => {
   });
 
   it("answers 401 to every caller when no master key is configured", async () => {
-    const bare = await startLocalServer({ routes: allRoutes(), handlers: { startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health }, timers: { scheduledScan }, functionKey: KEY, log: () => undefined });
+    const bare = await startLocalServer({ routes: allRoutes(), handlers, timers: { scheduledScan }, functionKey: KEY, log: () => undefined });
     try {
       for (const key of [KEY, "", MASTER]) expect((await fetch(`${bare.url}/admin/functions/scheduledScan`, { method: "POST", headers: { "x-functions-key": key } })).status).toBe(401);
     } finally {

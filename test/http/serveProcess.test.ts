@@ -129,7 +129,7 @@ describe("npm run serve as a process", () => {
     // and resolves the timer's %SCAN_SCHEDULE% from the environment (unset: the default).
     const startup = serve.output();
     expect(startup).not.toMatch(/test mode|WARNING/i);
-    expect(startup).toMatch(/^serve: 10 functions loaded from functions\/; serve routes them itself/m);
+    expect(startup).toMatch(/^serve: 14 functions loaded from functions\/; serve routes them itself/m);
     expect(startup).toContain(`timer scheduledScan: "${DEFAULT_SCAN_SCHEDULE}" (SCAN_SCHEDULE;`);
     for (const host of ["[::1", "a b", "x".repeat(10 * 1024), "[::1]:99999"]) {
       expect(await rawStatus(serve.url, host), host.slice(0, 20)).toBe(400);

@@ -21,7 +21,7 @@ import * as routeModule from "../../src/http/routes.js";
 import { getTargetDrift, health, listChecks, startScan } from "../../src/http/routes.js";
 import { parseClientPrincipal } from "../../src/http/security.js";
 import { useServices, type AppServices } from "../../src/app/services.js";
-import { DEMO_SUB_A, REPO, httpRequest, invocation, responseOf, testServices } from "../setup/harness.js";
+import { DEMO_SUB_A, REPO, httpRequest, invocation, readResponse, testServices } from "../setup/harness.js";
 
 const routes: CompiledRoute[] = [
   ...routeModule.allRoutes(),
@@ -43,7 +43,7 @@ afterAll(async () => {
 async function call(route: CompiledRoute, services: AppServices, init: Parameters<typeof httpRequest>[2] = {}, path = `/api/${route.spec.route}`) {
   useServices(services);
   const { context } = invocation(route.spec.name);
-  return responseOf(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
+  return readResponse(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
 }
 
 const principalHeader = (claims: Array<{ typ: string; val: string }>, authType = "aad") =>
@@ -159,7 +159,7 @@ describe("rate limit on the routes that spend ARM read budget", () => {
     // The key as a query parameter is the same caller; a different key is a different caller.
     const sameViaQuery = await call(startScan, services, { query: "code=key-one", headers: { "content-type": "application/json" }, body });
     expect(sameViaQuery.status).toBe(429);
-    const drift = await call(getTargetDrift, services, { headers: { "x-functions-key": "key-one" }, params: { targetId: MARKETING } }, "/api/targets/x/drift");
+    const drift = await call(getTargetDrift, services, { headers: { "x-functions-key": "key-one" }, query: `id=${encodeURIComponent(MARKETING)}` }, "/api/targets/drift");
     expect(drift.status).toBe(429);
     expect((await post("key-two")).status).toBe(201);
     // The instance-wide bucket (4) is spent after two callers' scans: everyone waits.

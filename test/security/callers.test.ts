@@ -23,7 +23,7 @@ import { getTargetDrift, health, listChecks } from "../../src/http/routes.js";
 import { presentedFunctionKey, SHARED_CALLER_KEY, callerKeyOf } from "../../src/http/security.js";
 import { startLocalServer, type RunningLocalServer } from "../../src/serve/server.js";
 import { useServices, type AppServices } from "../../src/app/services.js";
-import { REPO, httpRequest, invocation, responseOf, testServices } from "../setup/harness.js";
+import { REPO, httpRequest, invocation, readResponse, testServices } from "../setup/harness.js";
 
 const ROLE = "EgressAudit.Read";
 const GROUP = "6f1c0d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f";
@@ -48,10 +48,10 @@ const oid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0"
 async function call(route: CompiledRoute, services: AppServices, init: Parameters<typeof httpRequest>[2] = {}, path = `/api/${route.spec.route}`) {
   useServices(services);
   const { context } = invocation(route.spec.name);
-  return responseOf(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
+  return readResponse(await invokeRoute(route, httpRequest(route.spec.method, path, init), context));
 }
 const drift = (services: AppServices, headers: Record<string, string>, query?: string) =>
-  call(getTargetDrift, services, { headers, params: { targetId: GHOST }, ...(query ? { query } : {}) }, "/api/targets/x/drift");
+  call(getTargetDrift, services, { headers, query: `id=${encodeURIComponent(GHOST)}${query ? `&${query}` : ""}` }, "/api/targets/drift");
 
 describe("x-ms-client-principal is trusted only with App Service Authentication on", () => {
   it("AUTH_ALLOWED_ROLES / AUTH_ALLOWED_GROUPS without WEBSITE_AUTH_ENABLED=true are a configuration error naming the settings, with or without WEBSITE_SITE_NAME", () => {
@@ -163,7 +163,7 @@ describe("the caller key is the credential that was checked", () => {
       useServices(undefined);
       await server?.close();
     });
-    const audit = (query: string, headers: Record<string, string> = {}) => fetch(`${server.url}/api/targets/${encodeURIComponent(GHOST)}/drift${query}`, { headers });
+    const audit = (query: string, headers: Record<string, string> = {}) => fetch(`${server.url}/api/targets/drift?id=${encodeURIComponent(GHOST)}${query.replace(/^\?/, "&")}`, { headers });
 
     it("a valid ?code= with a varying x-functions-key is refused (401): the header is the key that is checked", async () => {
       for (let i = 0; i < 5; i++) {

@@ -16,6 +16,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import net, { type AddressInfo } from "node:net";
 import { format } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { AzureLogger, setLogLevel } from "@azure/logger";
@@ -26,6 +27,8 @@ import type { Timer } from "@azure/functions";
 import { getLatestScan } from "../../functions/getLatestScan.js";
 import { getOpenApi } from "../../functions/getOpenApi.js";
 import { getScan } from "../../functions/getScan.js";
+import { getScanSummary } from "../../functions/getScanSummary.js";
+import { listScanTargets } from "../../functions/listScanTargets.js";
 import { getTargetDrift } from "../../functions/getTargetDrift.js";
 import { listScans } from "../../functions/listScans.js";
 import { scheduledScan } from "../../functions/scheduledScan.js";
@@ -38,12 +41,12 @@ import { createEmulatorTls } from "../../src/emulator/ca.js";
 import { loadEstate, type Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { compilePart } from "../../src/http/validation.js";
-import { TargetParams } from "../../src/http/schemas.js";
+import { DriftQuery } from "../../src/http/schemas.js";
 import { createServices, useServices, type AppServices } from "../../src/app/services.js";
 import type { DriftReport } from "../../src/report/report.js";
 import { agentPoolNsg, aksCluster, estateOf, netId, publicIp, SUB_A, vnet } from "../helpers/estate.js";
 import { runScan } from "../../src/app/scan.js";
-import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, httpRequest, invocation, responseOf } from "../setup/harness.js";
+import { DEMO_SUB_A, DEMO_SUB_B, REPO, azurite, httpRequest, invocation, readResponse } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
 
 const portOf = (url: string) => Number(new URL(url).port);
@@ -131,19 +134,19 @@ describe("the ARM clients contact the configured endpoint only", () => {
   });
 
   it("a target id accepted by the API is an ARM id of a pool or AKS cluster: no traversal, no host, no query (2,000 generated ids)", () => {
-    const validate = compilePart("params", TargetParams);
+    const validate = compilePart("query", DriftQuery);
     const pieces = fc.constantFrom("/", "..", ".", "%2F", "%2e", "?", "#", "@", "\\", "//", ":", "subscriptions", "resourceGroups", "providers", "Microsoft.HDInsight/clusterpools", "Microsoft.ContainerService/managedClusters", DEMO_SUB_A, "rg", "pool", "evil.example", "https:");
     let accepted = 0;
     fc.assert(
       fc.property(fc.oneof(fc.array(pieces, { maxLength: 12 }).map((p) => p.join("")), fc.array(pieces, { maxLength: 12 }).map((p) => `/${p.join("/")}`), fc.string()), (id) => {
-        if (!validate({ targetId: id })) return;
+        if (!validate({ id })) return;
         accepted += 1;
         expect(id).toMatch(/^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/(Microsoft\.HDInsight\/clusterpools|Microsoft\.ContainerService\/managedClusters)\/[^/]+$/i);
         expect(id).not.toMatch(/\/\.\.?(\/|$)|%|\?|#|@|\\|\/\/|:/);
       }),
       { numRuns: 2_000, seed: 7 },
     );
-    expect(validate({ targetId: `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/pool` })).toBe(true);
+    expect(validate({ id: `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg/providers/Microsoft.HDInsight/clusterpools/pool` })).toBe(true);
     expect(accepted).toBeGreaterThanOrEqual(0);
   });
 });
@@ -246,7 +249,7 @@ describe("a full run: only the configured endpoints are contacted, and no secret
       useServices(services(after));
       receiver.script([{ status: 500 }]);
       const s = invocation("startScan");
-      const posted = responseOf(
+      const posted = await readResponse(
         await startScan(httpRequest("POST", "/api/scans", { query: "code=function-key-value", headers: { "content-type": "application/json" }, body: JSON.stringify({ subscriptions: [DEMO_SUB_A, DEMO_SUB_B] }) }), s.context),
       );
       captured.push(posted.text, JSON.stringify(posted.headers), ...s.lines);
@@ -260,12 +263,15 @@ describe("a full run: only the configured endpoints are contacted, and no secret
         [getLatestScan, "/api/scans/latest", { query: "format=sarif" }],
         [getScan, `/api/scans/${report.scanId}`, { params: { scanId: report.scanId }, query: "format=markdown" }],
         [listScans, "/api/scans", {}],
-        [getTargetDrift, "/api/targets/x/drift", { params: { targetId: `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/pool-finance` }, query: "format=csv" }],
-        [getTargetDrift, "/api/targets/x/drift", { params: { targetId: `/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/ghost` } }],
+        [getTargetDrift, "/api/targets/drift", { query: `id=${encodeURIComponent(`/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/pool-finance`)}&format=csv` }],
+        [getTargetDrift, "/api/targets/drift", { query: `id=${encodeURIComponent(`/subscriptions/${DEMO_SUB_A}/resourceGroups/rg-dataplatform/providers/Microsoft.HDInsight/clusterPools/ghost`)}` }],
+        [getScan, `/api/scans/${report.scanId}`, { params: { scanId: report.scanId } }],
+        [getScanSummary, `/api/scans/${report.scanId}/summary`, { params: { scanId: report.scanId } }],
+        [listScanTargets, `/api/scans/${report.scanId}/targets`, { params: { scanId: report.scanId }, query: "findings=all" }],
         [getOpenApi, "/api/openapi.json", {}],
       ] as const) {
         const c = invocation("read");
-        const r = responseOf(await handler(httpRequest("GET", path, init), c.context));
+        const r = await readResponse(await handler(httpRequest("GET", path, init), c.context));
         captured.push(r.text, JSON.stringify(r.headers), ...c.lines);
         expect(r.status, `${path}: ${r.text.slice(0, 200)}`).toBeLessThan(500);
       }
@@ -278,7 +284,11 @@ describe("a full run: only the configured endpoints are contacted, and no secret
     for (const r of receiver.requests) captured.push(JSON.stringify(r.body));
     // Everything stored: blobs and the rows of every table of this namespace.
     const blobs = BlobServiceClient.fromConnectionString(azurite()).getContainerClient(`egress-audit-${namespace}`);
-    for await (const b of blobs.listBlobsFlat()) captured.push(b.name, (await blobs.getBlobClient(b.name).downloadToBuffer()).toString("utf8"));
+    for await (const b of blobs.listBlobsFlat()) {
+      const bytes = await blobs.getBlobClient(b.name).downloadToBuffer();
+      // Reports and their pages are stored gzip'd: searched as the text they hold.
+      captured.push(b.name, (b.name.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8"));
+    }
     for (const table of ["EgressAuditScans", "EgressAuditFindings", "EgressAuditAlerts"]) {
       for await (const e of TableClient.fromConnectionString(azurite(), `${table}${namespace}`, { allowInsecureConnection: true }).listEntities()) captured.push(JSON.stringify(e));
     }

@@ -96,10 +96,31 @@ export interface Response {
   json: unknown;
 }
 
+/**
+ * The parts of a response whose body is a string. A streamed body (a whole report, `format=json`)
+ * cannot be read synchronously: this throws for one, so a test never mistakes it for an empty
+ * body; read those with {@link readResponse}.
+ */
 export function responseOf(init: HttpResponseInit): Response {
+  if (isStreamed(init.body)) throw new Error("the response body is streamed: read it with `await readResponse(init)`");
+  return responseFrom(init, typeof init.body === "string" ? init.body : "");
+}
+
+function isStreamed(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
+}
+
+/** Any response, a streamed body read to its end first; `chunks` counts the pieces it arrived in (1 for a string body). */
+export async function readResponse(init: HttpResponseInit): Promise<Response & { chunks: number }> {
+  if (!isStreamed(init.body)) return { ...responseOf(init), chunks: 1 };
+  const parts: Buffer[] = [];
+  for await (const part of init.body) parts.push(Buffer.from(part));
+  return { ...responseFrom(init, Buffer.concat(parts).toString("utf8")), chunks: parts.length };
+}
+
+function responseFrom(init: HttpResponseInit, text: string): Response {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[k.toLowerCase()] = v;
-  const text = typeof init.body === "string" ? init.body : "";
   let json: unknown;
   try {
     json = JSON.parse(text);

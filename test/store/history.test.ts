@@ -40,6 +40,46 @@ describe("HistoryStore", () => {
     expect(await h.getReport("../locks/all")).toBeUndefined();
   });
 
+  it("stores a report whose targets come once (a spool) as a gzip'd stream with pages; a report without pages gets them on its first read, once", async () => {
+    const reads: string[] = [];
+    const h = HistoryStore.fromSettings({ kind: "connectionString", connectionString: azurite() }, { namespace: "store", onBlobRead: (name) => reads.push(name) });
+    const base = report(2);
+    const targets = Array.from({ length: 230 }, (_, i) => ({
+      id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-${i}`,
+      kind: "aksCluster" as const,
+      name: `aks-${i}`,
+      subscriptionId: SUB,
+      status: "compliant" as const,
+      findings: [{ id: `check:${i}`, checkId: "check", status: "pass" as const, severity: "low" as const, resourceId: "r", message: "m", expected: "e", actual: "a", evidence: { i } }],
+    }));
+    let iterations = 0;
+    async function* once() {
+      iterations += 1;
+      for (const t of targets) yield await Promise.resolve(t);
+    }
+    const summary = await h.saveReport({ ...base, targets: once() });
+    expect(iterations).toBe(1);
+    expect(summary).toMatchObject({ evidence: "failures", chunks: 3, targetsPerChunk: 100 });
+    // Pass evidence is not kept by default.
+    const stored = await h.getReport(base.scanId);
+    expect(stored?.targets).toEqual(targets.map((t) => ({ ...t, findings: t.findings.map(({ evidence: _e, ...f }) => f) })));
+
+    // A version-2 blob whose pages were never written: its first read builds them, the next ones page.
+    const blobs = (await import("@azure/storage-blob")).BlobServiceClient.fromConnectionString(azurite()).getContainerClient(h.names.container);
+    for (const name of ["summary", "index"]) await blobs.getBlockBlobClient(`pages/${base.scanId}/${name}.json.gz`).delete();
+    const fresh = HistoryStore.fromSettings({ kind: "connectionString", connectionString: azurite() }, { namespace: "store", onBlobRead: (name) => reads.push(name) });
+    reads.length = 0;
+    const [a, b] = await Promise.all([fresh.reportPages(base.scanId), fresh.reportPages(base.scanId)]);
+    expect(reads.filter((n) => n === `reports/${base.scanId}.json.gz`)).toHaveLength(1);
+    expect(a?.summary).toEqual(b?.summary);
+    expect(a?.summary.head).toEqual({ ...base, targets: undefined, checks: base.checks });
+    expect(await blobs.getBlockBlobClient(`pages/${base.scanId}/summary.json.gz`).exists()).toBe(true);
+    reads.length = 0;
+    const again = HistoryStore.fromSettings({ kind: "connectionString", connectionString: azurite() }, { namespace: "store", onBlobRead: (name) => reads.push(name) });
+    expect((await again.getReport(base.scanId))?.targets).toHaveLength(230);
+    expect(reads.some((n) => n.startsWith("reports/"))).toBe(false);
+  });
+
   it("commits scans: state in batches past 100 rows, deletes, the scope pointer, and a newest-first paged index", async () => {
     const h = store();
     const scope = { subscriptions: [SUB], targets: [`/subscriptions/${SUB}/x`] };
