@@ -1,5 +1,6 @@
 /**
- * GET /api/scans/{scanId}: one stored report.
+ * GET /api/scans/{scanId}: one stored report, or (202) the progress of a scan still on the shard
+ * queue, the Location a 202 of POST /api/scans points at.
  * Thin adapter: the route's schemas, handler and error mapping live in src/http/routes.ts.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";

@@ -1,5 +1,7 @@
 /**
- * POST /api/scans: runs a scan now, stores it with its diff, alerts Teams on change, returns the report.
+ * POST /api/scans: runs a scan now, stores it with its diff, alerts Teams on change, returns the
+ * report (201); a scan not done within `SCAN_SYNC_WAIT_IN_MS` continues on the shard queue
+ * (`scanShard`) and answers 202 with `Location` and `Retry-After` (src/app/requestedScan.ts).
  * Thin adapter: the route's schemas, handler and error mapping live in src/http/routes.ts.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";

@@ -15,13 +15,17 @@
  *    becomes errors and `unknown` placeholders, src/report/assemble.ts), and runs the recorded
  *    scan's own diff, store, alert and commit steps (src/app/recordScan.ts).
  *
+ * `POST /api/scans` hands a scan that outlasts its wait to the same machinery ({@link enqueueRun},
+ * src/app/requestedScan.ts); `GET /api/scans/{id}` reads a run's progress (src/app/scanProgress.ts).
+ *
  * Storage layout: src/store/runs.ts; shard plan and queue message: src/store/shards.ts.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
+import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import { assembleReport, type FailedShard, type ShardPart } from "../report/assemble.js";
-import type { DriftReport } from "../report/report.js";
+import type { DriftReport, EvidenceMode } from "../report/report.js";
+import { restrictToTargets } from "../report/restrict.js";
 import type { ScanLock } from "../store/history.js";
 import { DONE, PENDING, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "../store/runs.js";
 import { parseShardMessage, planShards, type ShardMessage } from "../store/shards.js";
@@ -49,6 +53,63 @@ export function describeFailure(err: unknown): string {
 function runsOf(services: AppServices): RunStore {
   if (!services.history || !services.runs) throw new StorageNotConfiguredError();
   return services.runs;
+}
+
+/** True when a run still in progress was started longer than `expiryInMs` ago: it is abandoned, not waited for. */
+export function isExpiredRun(run: Pick<RunRecord, "createdAt">, now: Date, expiryInMs = FANOUT_RUN_EXPIRY_IN_MS): boolean {
+  return now.getTime() - Date.parse(run.createdAt) >= expiryInMs;
+}
+
+/**
+ * The run in progress of the scope's subscription set, if any. One that never finished within
+ * `runExpiryInMs` (default {@link FANOUT_RUN_EXPIRY_IN_MS}) is abandoned here, so it blocks the
+ * subscription set no longer, and undefined is returned.
+ */
+export async function activeRunOf(
+  services: AppServices,
+  scope: ScanScope,
+  options: { now?: Date; runExpiryInMs?: number; warn?: (message: string) => void } = {},
+): Promise<RunRecord | undefined> {
+  const runs = runsOf(services);
+  const active = await runs.activeRun(lockKeyOf(scope));
+  if (!active) return undefined;
+  const now = options.now ?? new Date();
+  if (!isExpiredRun(active, now, options.runExpiryInMs)) return active;
+  const minutes = Math.round((now.getTime() - Date.parse(active.createdAt)) / 60_000);
+  options.warn?.(`fan-out run ${active.runId} of scope ${active.scopeKey} never finished (started ${active.createdAt}); abandoning it`);
+  await runs.finishRun(active.runId, { status: "abandoned", detail: `did not finish within ${minutes} min; abandoned by a newer run` });
+  return undefined;
+}
+
+/** Options of {@link enqueueRun}. */
+export interface EnqueueRunOptions {
+  scope: ScanScope;
+  trigger: ScanTrigger;
+  /** The scope's subscriptions (listed when the scope is every visible subscription). */
+  subscriptions: readonly string[];
+  now?: Date;
+  /** What the run's report keeps of pass evidence (default `failures`): recorded on the run, used by its shards and its assembly. */
+  evidence?: EvidenceMode;
+}
+
+/**
+ * Records a run of `scope` cut into shards of `SCAN_SHARD_SIZE` subscriptions and puts one message
+ * per shard on the queue. A run whose messages could not all be sent is abandoned at once (some
+ * shards would never come) and the error rethrown. The caller has checked that no run of the
+ * subscription set is in progress.
+ */
+export async function enqueueRun(services: AppServices, options: EnqueueRunOptions): Promise<{ run: RunRecord; shards: string[][] }> {
+  const runs = runsOf(services);
+  const shards = planShards(options.subscriptions, services.settings.fanOut.shardSize);
+  const run = await runs.createRun({ scope: options.scope, trigger: options.trigger, shards, ...(options.now ? { now: options.now } : {}), ...(options.evidence ? { evidence: options.evidence } : {}) });
+  try {
+    await runs.enqueue(run.runId, shards);
+  } catch (err) {
+    // Some shards may never come: give the run up now rather than leave it blocking the scope.
+    await runs.finishRun(run.runId, { status: "abandoned", detail: `enqueueing failed: ${describeFailure(err)}` }).catch(() => undefined);
+    throw err;
+  }
+  return { run, shards };
 }
 
 /** Options of {@link startFanOut}. */
@@ -96,27 +157,14 @@ export async function startFanOut(services: AppServices, options: StartFanOutOpt
     return { status: "single", reason: `${subscriptions.length} subscription(s) fit one shard of ${shardSize}` };
   }
 
-  const active = await runs.activeRun(scopeKey);
+  const active = await activeRunOf(services, options.scope, { now: now(), warn, ...(options.runExpiryInMs !== undefined ? { runExpiryInMs: options.runExpiryInMs } : {}) });
   if (active) {
-    const age = now().getTime() - Date.parse(active.createdAt);
-    if (age < (options.runExpiryInMs ?? FANOUT_RUN_EXPIRY_IN_MS)) {
-      const message = `fan-out run ${active.runId} of scope ${scopeKey} is still in progress (${active.done + active.failed} of ${active.shardCount} shards settled); this run skips`;
-      log(message);
-      return { status: "skipped", runId: active.runId, scopeKey, message };
-    }
-    warn(`fan-out run ${active.runId} of scope ${scopeKey} never finished (started ${active.createdAt}); abandoning it`);
-    await runs.finishRun(active.runId, { status: "abandoned", detail: `abandoned by a newer run after ${Math.round(age / 60_000)} min` });
+    const message = `fan-out run ${active.runId} of scope ${scopeKey} is still in progress (${active.done + active.failed} of ${active.shardCount} shards settled); this run skips`;
+    log(message);
+    return { status: "skipped", runId: active.runId, scopeKey, message };
   }
 
-  const shards = planShards(subscriptions, shardSize);
-  const run = await runs.createRun({ scope: options.scope, trigger: options.trigger, shards, now: now() });
-  try {
-    await runs.enqueue(run.runId, shards);
-  } catch (err) {
-    // Some shards may never come: give the run up now rather than leave it blocking the scope.
-    await runs.finishRun(run.runId, { status: "abandoned", detail: `enqueueing failed: ${describeFailure(err)}` }).catch(() => undefined);
-    throw err;
-  }
+  const { run, shards } = await enqueueRun(services, { scope: options.scope, trigger: options.trigger, subscriptions, now: now() });
   log(`fan-out run ${run.runId}: ${shards.length} shard(s) of up to ${shardSize} subscription(s) enqueued on ${runs.names.queue}`);
   return { status: "enqueued", runId: run.runId, scopeKey, shards: shards.length, subscriptions: subscriptions.length };
 }
@@ -243,6 +291,7 @@ export async function processShard(services: AppServices, entry: unknown, option
     const mine = new Set(message.subscriptionIds);
     const context = [...new Set((await runs.listShards(runId)).flatMap((s) => s.subscriptionIds.map((x) => x.toLowerCase())))].filter((s) => !mine.has(s));
     log(`shard ${shardIndex} of run ${runId} (attempt ${attempts}): scanning ${message.subscriptionIds.length} subscription(s), ${context.length} more for shared resources`);
+    await runs.markShardScanning(runId, shardIndex, attempts);
     let report: DriftReport;
     try {
       // The previous complete scan of the scope: the shard's targets in it are not taken as gone
@@ -255,6 +304,7 @@ export async function processShard(services: AppServices, entry: unknown, option
         ...(previous ? { previous } : {}),
         timeLimitInMs: options.timeLimitInMs ?? SHARD_SCAN_TIME_LIMIT_IN_MS,
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        ...(run.evidence ? { evidence: run.evidence } : {}),
       });
     } catch (err) {
       const failure = describeFailure(err);
@@ -335,7 +385,8 @@ export async function assembleRun(services: AppServices, runId: string, options:
   if (first.status === "complete") return { status: "already-complete", scanId: runId };
   if (first.status !== "assembling") throw new Error(`run ${runId} is ${first.status}, not ready to assemble`);
 
-  const lock = await waitForLock(services, first.scopeKey, options);
+  // The lock of the subscription set, as every scan of it takes (a requested run may filter targets).
+  const lock = await waitForLock(services, lockKeyOf(first.scope), options);
   if (!lock) throw new ScopeBusyError(`another scan of scope ${first.scopeKey} held its lock for longer than the assembly waits; the host retries`);
   try {
     const run = (await runs.getRun(runId)) ?? first;
@@ -363,7 +414,10 @@ export async function assembleRun(services: AppServices, runId: string, options:
         failed.push({ shardIndex: i, subscriptionIds, reason, ...(shard?.attempts ? { attempts: shard.attempts } : {}) });
       }
     }
-    const report = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
+    const assembled = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
+    // A requested scan's `targets` restrict what its report lists, as in a scan made in one request.
+    const targets = run.scope.targets;
+    const report = targets?.length ? { ...restrictToTargets(assembled, targets), checks: assembled.checks } : assembled;
     if (failed.length) {
       log(`run ${runId}: ${failed.length} of ${run.shardCount} shard(s) failed (${failed.map((f) => f.shardIndex).join(", ")}); their subscriptions are reported as not scanned`);
     }
@@ -375,6 +429,7 @@ export async function assembleRun(services: AppServices, runId: string, options:
       lock,
       log,
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(run.evidence ? { evidence: run.evidence } : {}),
     });
     await runs.finishRun(runId, { status: "complete", notification: finished.notification });
     await runs.deleteParts(runId).catch(() => 0);

@@ -18,6 +18,7 @@ import { baselineProvider } from "./baseline.js";
 import { runScan } from "./scan.js";
 import { isScannableState } from "../collect/collector.js";
 import { ScanSlots } from "./scanSlots.js";
+import type { EvidenceMode } from "../report/report.js";
 
 /** What a scan needs from its caller. */
 export interface ScanRequest {
@@ -36,6 +37,8 @@ export interface ScanRequest {
    * subscriptions are not taken as gone without proof (src/app/expectations.ts).
    */
   previous?: DriftReport;
+  /** Which findings keep their evidence (default `failures`; `all`: pass findings too, `?evidence=all`). */
+  evidence?: EvidenceMode;
 }
 
 /**
@@ -104,7 +107,7 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
   // One budget for the process: every scan's clients (and the subscription listing) wait on it.
   const readBudget = options.clients?.readBudget === false ? undefined : (options.clients?.readBudget ?? new ReadBudget());
   const armOptions: ArmClientOptions = { ...options.clients, readBudget: readBudget ?? false };
-  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs, previous }) => {
+  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs, previous, evidence }) => {
     const baseline = await baselineOf(abortSignal ? { abortSignal } : {});
     const { report } = await runScan({
       settings: settings.arm,
@@ -114,6 +117,7 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
       ...(abortSignal ? { abortSignal } : {}),
       ...(timeLimitInMs !== undefined ? { timeLimitInMs } : {}),
       ...(previous ? { previous } : {}),
+      ...(evidence ? { evidence } : {}),
       clients: armOptions,
       ...(options.now ? { now: options.now } : {}),
     });

@@ -98,6 +98,17 @@ export const DEFAULT_MAX_CONCURRENT_SCANS = 2;
 /** Largest `SCAN_MAX_CONCURRENT` accepted. */
 export const MAX_CONCURRENT_SCANS_LIMIT = 50;
 
+/**
+ * Default `SCAN_SYNC_WAIT_IN_MS`: how long `POST /api/scans` scans in the request before it hands
+ * the scan to the shard queue and answers `202 Accepted` (docs/service.md "Asynchronous scans").
+ */
+export const DEFAULT_SYNC_SCAN_WAIT_IN_MS = 10_000;
+/**
+ * Largest `SCAN_SYNC_WAIT_IN_MS` accepted: the scan time limit of a request (200 s), under the
+ * 230 s after which Azure's front end cuts an HTTP request.
+ */
+export const MAX_SYNC_SCAN_WAIT_IN_MS = 200_000;
+
 /** The function app's settings. */
 export interface AppSettings {
   /** `AZURE_ARM_ENDPOINT`, `AZURE_ARM_TOKEN`, `AZURE_CLIENT_ID`, `ARM_READ_DEADLINE_SECONDS`. */
@@ -128,6 +139,12 @@ export interface AppSettings {
   readonly rateLimit?: RateLimitSettings;
   /** `SCAN_MAX_CONCURRENT`, 1-50; absent: {@link DEFAULT_MAX_CONCURRENT_SCANS}. */
   readonly maxConcurrentScans?: number;
+  /**
+   * `SCAN_SYNC_WAIT_IN_MS`, 0-200000; absent: {@link DEFAULT_SYNC_SCAN_WAIT_IN_MS}. How long a
+   * requested scan runs in the request before it continues on the shard queue (202); 0 queues
+   * every requested scan at once.
+   */
+  readonly syncScanWaitInMs?: number;
 }
 
 const ncrontabField = /^[0-9A-Za-z*?/,-]+$/;
@@ -314,6 +331,16 @@ function readMaxConcurrentScans(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+function readSyncScanWait(env: NodeJS.ProcessEnv): number {
+  const text = env.SCAN_SYNC_WAIT_IN_MS?.trim();
+  if (!text) return DEFAULT_SYNC_SCAN_WAIT_IN_MS;
+  const n = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 0 && n <= MAX_SYNC_SCAN_WAIT_IN_MS)) {
+    throw new UsageError("InvalidSetting", `SCAN_SYNC_WAIT_IN_MS must be a whole number of milliseconds from 0 to ${MAX_SYNC_SCAN_WAIT_IN_MS}`);
+  }
+  return n;
+}
+
 /** Reads and validates the app settings; throws {@link UsageError} naming the setting at fault. */
 export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const arm = readArmSettings(env);
@@ -339,6 +366,7 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
     ...(callerAuth ? { callerAuth } : {}),
     rateLimit: readRateLimit(env),
     maxConcurrentScans: readMaxConcurrentScans(env),
+    syncScanWaitInMs: readSyncScanWait(env),
   });
 }
 
@@ -372,6 +400,7 @@ export function describeAppSettings(s: AppSettings): string {
     `callerAuth=${s.callerAuth ? `entra(roles=${s.callerAuth.allowedRoles.length},groups=${s.callerAuth.allowedGroups.length})` : "function-key"}`,
     `scanRateLimit=${(s.rateLimit ?? DEFAULT_RATE_LIMIT).perCallerPerMinute}/min`,
     `maxConcurrentScans=${s.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS}`,
+    `syncScanWait=${s.syncScanWaitInMs ?? DEFAULT_SYNC_SCAN_WAIT_IN_MS}ms`,
     `fanout=${s.fanOut.mode === "off" ? "off" : `${s.fanOut.mode}(shard=${s.fanOut.shardSize},queue=${s.fanOut.queueName})`}`,
   ].join(" ");
 }

@@ -15,10 +15,14 @@
  * A shard that stopped early (its time limit) is done, with its unread parts `unknown`; its
  * scan-level stop error becomes one per shard and one per subscription of the shard, so the diff
  * keeps what it did not read instead of resolving it.
+ *
+ * Parts are version-2 reports (as read back by src/report/read.ts): the catalog (`checks`) is the
+ * union of the parts' (every shard judged with the same checks; a part of an older release may
+ * know fewer), targets are kept as they are (tags included), findings as the shard wrote them.
  */
 import type { ArmStats } from "../arm/clients.js";
 import type { ScanError } from "../model/scan.js";
-import { buildReport, type DriftReport, type ExpiredSuppression, type TargetReport } from "./report.js";
+import { buildReport, catalogOf, type CheckCatalog, type DriftReport, type ExpiredSuppression, type TargetReport } from "./report.js";
 import { firstLine } from "../util/text.js";
 
 /** The scope of the collector's one "the scan was stopped" error. */
@@ -75,6 +79,14 @@ function mergeExpired(reports: readonly DriftReport[]): ExpiredSuppression[] {
     }
   }
   return [...byKey.values()];
+}
+
+/** The parts' catalogs merged (first part wins on a check both carry); the registry's when there is no part. */
+function mergeCatalogs(reports: readonly DriftReport[]): CheckCatalog {
+  if (reports.length === 0) return catalogOf();
+  const out: CheckCatalog = {};
+  for (const r of reports) for (const [id, entry] of Object.entries(r.checks ?? {})) if (!(id in out)) out[id] = entry;
+  return out;
 }
 
 /**
@@ -150,7 +162,7 @@ export function assembleReport(input: AssembleInput): DriftReport {
     for (const t of input.previous?.targets ?? []) {
       if (!missing.has(t.subscriptionId.toLowerCase()) || seenTargets.has(t.id.toLowerCase())) continue;
       seenTargets.add(t.id.toLowerCase());
-      targets.push({ id: t.id, kind: t.kind, name: t.name, subscriptionId: t.subscriptionId, status: "unknown", findings: [] });
+      targets.push({ id: t.id, kind: t.kind, name: t.name, subscriptionId: t.subscriptionId, ...(t.tags ? { tags: t.tags } : {}), status: "unknown", findings: [] });
     }
   }
 
@@ -164,5 +176,6 @@ export function assembleReport(input: AssembleInput): DriftReport {
     stats: sumStats(reports),
     errors,
     ...(expired.length ? { expiredSuppressions: expired } : {}),
+    checks: mergeCatalogs(reports),
   });
 }

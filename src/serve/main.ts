@@ -10,6 +10,8 @@
  * - Prints the URL, the function key (random per start unless `EGRESS_AUDIT_FUNCTION_KEY`) and the
  *   master key, which alone runs the admin route `POST /admin/functions/<name>` (random per start
  *   unless `EGRESS_AUDIT_MASTER_KEY`; it must differ from the function key).
+ * - Runs the queue functions (`scanShard`, `scanShardPoison`) on the shard queue as the host would
+ *   (./queueWorker.ts), so a scan `POST /api/scans` answers 202 (or a fanned-out timer run) completes.
  * - Stops Azurite and the emulator however it ends: Ctrl-C, SIGTERM, SIGHUP, or an error nothing
  *   caught (then it rejects: exit 1). Azurite is a child process and would otherwise outlive it.
  *
@@ -26,6 +28,7 @@ import { startEmulator, type RunningEmulator } from "../emulator/server.js";
 import { allRoutes, pageRoutes } from "../http/routes.js";
 import { startAzurite, type RunningAzurite } from "./azurite.js";
 import { importQuietly } from "./quietImports.js";
+import { startQueueWorker, type RunningQueueWorker } from "./queueWorker.js";
 import { createServices, useServices } from "../app/services.js";
 import { startLocalServer, type HttpHandler, type RunningLocalServer } from "./server.js";
 import { packageRoot } from "../util/packageRoot.js";
@@ -77,8 +80,10 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
   let azurite: RunningAzurite | undefined;
   let emulator: RunningEmulator | undefined;
   let server: RunningLocalServer | undefined;
+  let queueWorker: RunningQueueWorker | undefined;
   const stopAll = async () => {
     await server?.close();
+    await queueWorker?.stop();
     await emulator?.close();
     await azurite?.stop();
   };
@@ -122,7 +127,13 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
         import("../../functions/health.js"),
         import("../../functions/scheduledScan.js"),
       ]);
-      return { all, dashboard: (await import("../../functions/dashboard.js")).dashboard };
+      const pages = {
+        getScanSummary: (await import("../../functions/getScanSummary.js")).getScanSummary,
+        getLatestScanSummary: (await import("../../functions/getLatestScanSummary.js")).getLatestScanSummary,
+        listScanTargets: (await import("../../functions/listScanTargets.js")).listScanTargets,
+        listLatestScanTargets: (await import("../../functions/listLatestScanTargets.js")).listLatestScanTargets,
+      };
+      return { all, pages, dashboard: (await import("../../functions/dashboard.js")).dashboard };
     });
     const [startScan, getLatestScan, getScan, listScans, getTargetDrift, listChecks, getOpenApi, health, scheduled] = loaded.value.all;
     const { dashboard } = loaded.value;
@@ -133,6 +144,7 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
       getScan: getScan.getScan,
       listScans: listScans.listScans,
       getTargetDrift: getTargetDrift.getTargetDrift,
+      ...loaded.value.pages,
       listChecks: listChecks.listChecks,
       getOpenApi: getOpenApi.getOpenApi,
       health: health.health,
@@ -148,7 +160,23 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
     server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, masterKey, port, host });
     env.PUBLIC_BASE_URL ||= server.url;
     const settings = readAppSettings(env);
-    useServices(createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {}));
+    const services = createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {});
+    useServices(services);
+    // The queue triggers the host would run: a scan handed to the shard queue completes here too.
+    if (services.runs?.hasQueue) {
+      const queues = await importQuietly(async () => ({
+        scanShard: (await import("../../functions/scanShard.js")).scanShard,
+        scanShardPoison: (await import("../../functions/scanShardPoison.js")).scanShardPoison,
+      }));
+      const { scanShard, scanShardPoison } = queues.value;
+      queueWorker = startQueueWorker({
+        triggers: [
+          { functionName: "scanShard", queue: services.runs.queue, poison: services.runs.poisonQueue, handler: scanShard },
+          { functionName: "scanShardPoison", queue: services.runs.poisonQueue, handler: scanShardPoison },
+        ],
+      });
+      process.stderr.write(`serve: queue functions scanShard and scanShardPoison poll ${services.runs.names.queue} and ${services.runs.names.poisonQueue}\n`);
+    }
 
     process.stdout.write(
       [

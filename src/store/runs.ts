@@ -5,19 +5,26 @@
  * - Table `EgressAuditRuns`: partition `run`, row `<runId>`: the run (scope, shard count, one
  *   state character per shard `p`ending/`d`one/`f`ailed, counts, status, assembler); partition
  *   `<runId>`, row `shard-<0000i>`: a shard (its subscriptions, status, attempts, last error, part);
- *   partition `active`, row `<scopeKey>`: the scope's run in progress (the timer skips while one is).
- * - Blob container `egress-audit`: `runs/<runId>/shard-<i>.json`, a shard's part (its own report),
- *   deleted once the run is complete; the assembled report is `reports/<runId>.json`.
+ *   partition `active`, row `<lockKey>`: the run in progress of a subscription set (`lockKeyOf`,
+ *   whatever the run's target filter: the timer skips and `POST /api/scans` answers 409 while one is).
+ * - Blob container `egress-audit`: `runs/<runId>/shard-<i>.json`, a shard's part (its own report,
+ *   report v2 JSON written as a stream, gzip-encoded), deleted once the run is complete; the
+ *   assembled report is `reports/<runId>.json`.
  * - Queues: `SCAN_SHARD_QUEUE` (default `egress-audit-shards`) and its `-poison` sibling.
  */
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createGzip, gunzip } from "node:zlib";
+import { promisify } from "node:util";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { QueueClient } from "@azure/storage-queue";
 import { poisonQueueNameOf, type StorageSettings } from "../config/appSettings.js";
-import { scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
-import type { DriftReport } from "../report/report.js";
+import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
+import { parseReport } from "../report/read.js";
+import type { DriftReport, EvidenceMode } from "../report/report.js";
+import { reportJsonChunks } from "../report/stream.js";
 import { createStorageClients, type StorageClients } from "./clients.js";
 import { json, num, str, type Entity } from "./entity.js";
 import { containerNameOf, validateNamespace } from "./history.js";
@@ -55,11 +62,13 @@ export interface RunRecord {
   finishedAt?: string;
   notification?: NotificationStatus;
   detail?: string;
+  /** What the run's report keeps of pass evidence; absent: `failures` (runs recorded before it was stored). */
+  evidence?: EvidenceMode;
   etag: string;
 }
 
-/** What happened to one shard. */
-export type ShardStatus = "pending" | "retrying" | "stored" | "failed";
+/** What happened to one shard: `scanning` once a delivery started it (progress of `GET /api/scans/{id}`). */
+export type ShardStatus = "pending" | "scanning" | "retrying" | "stored" | "failed";
 
 /** A shard, as stored. */
 export interface ShardRecord {
@@ -94,6 +103,9 @@ export interface SettleResult {
 }
 
 const shardRowKey = (i: number) => `shard-${String(i).padStart(4, "0")}`;
+const gunzipAsync = promisify(gunzip);
+/** Block size of a part's streamed upload. */
+const PART_UPLOAD_BLOCK_BYTES = 4 * 1024 * 1024;
 const partBlobName = (runId: string, i: number) => `runs/${runId}/shard-${i}.json`;
 
 function runOf(e: Entity): RunRecord {
@@ -112,6 +124,7 @@ function runOf(e: Entity): RunRecord {
     failed: num(e, "failed"),
     status: (str(e, "status") || "running") as RunStatus,
     assembledBy: num(e, "assembledBy", -1),
+    ...(str(e, "evidence") === "all" ? { evidence: "all" as const } : {}),
     ...(finishedAt ? { finishedAt } : {}),
     ...(notification ? { notification: notification as NotificationStatus } : {}),
     ...(detail ? { detail } : {}),
@@ -191,12 +204,20 @@ export class RunStore {
     return this.#ready;
   }
 
-  /** The scope's run in progress, if any (whatever its age). */
-  async activeRun(scopeKey: string): Promise<RunRecord | undefined> {
+  /** True when the shard queue can be reached (not so for identity-based storage without a queue endpoint). */
+  get hasQueue(): boolean {
+    return this.#queue !== undefined;
+  }
+
+  /**
+   * The run in progress of a subscription set (`lockKeyOf` of its scope: the target filter does
+   * not count, as for the scan lock), if any, whatever its age.
+   */
+  async activeRun(lockKey: string): Promise<RunRecord | undefined> {
     await this.ensure();
     let pointer: Entity;
     try {
-      pointer = await this.#runs.getEntity<Record<string, unknown>>(ACTIVE_PARTITION, scopeKey);
+      pointer = await this.#runs.getEntity<Record<string, unknown>>(ACTIVE_PARTITION, lockKey);
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw err;
@@ -206,10 +227,10 @@ export class RunStore {
   }
 
   /**
-   * Records a run and its shards (shard rows first, then the run, then the scope's pointer), all
-   * pending. Messages are sent by {@link enqueue}.
+   * Records a run and its shards (shard rows first, then the run, then the pointer of its
+   * subscription set), all pending. Messages are sent by {@link enqueue}.
    */
-  async createRun(input: { runId?: string; scope: ScanScope; trigger: ScanTrigger; shards: readonly string[][]; now?: Date }): Promise<RunRecord> {
+  async createRun(input: { runId?: string; scope: ScanScope; trigger: ScanTrigger; shards: readonly string[][]; now?: Date; evidence?: EvidenceMode }): Promise<RunRecord> {
     await this.ensure();
     const runId = input.runId ?? randomUUID();
     const scopeKey = scopeKeyOf(input.scope);
@@ -228,6 +249,7 @@ export class RunStore {
       scopeKey,
       scopeJson: JSON.stringify({ subscriptions: [...input.scope.subscriptions], ...(input.scope.targets?.length ? { targets: [...input.scope.targets] } : {}) }),
       trigger: input.trigger,
+      ...(input.evidence === "all" ? { evidence: "all" } : {}),
       createdAt,
       shardCount: input.shards.length,
       states: PENDING.repeat(input.shards.length),
@@ -236,7 +258,7 @@ export class RunStore {
       status: "running",
       assembledBy: -1,
     });
-    await this.#runs.upsertEntity({ partitionKey: ACTIVE_PARTITION, rowKey: scopeKey, runId, createdAt }, "Replace");
+    await this.#runs.upsertEntity({ partitionKey: ACTIVE_PARTITION, rowKey: lockKeyOf(input.scope), runId, createdAt }, "Replace");
     const run = await this.getRun(runId);
     if (!run) throw new Error(`run ${runId} vanished after it was created`);
     return run;
@@ -280,6 +302,14 @@ export class RunStore {
     return out.sort((a, b) => a.shardIndex - b.shardIndex);
   }
 
+  /** Notes that a delivery started scanning the shard (progress only; nothing depends on it). */
+  async markShardScanning(runId: string, shardIndex: number, attempts: number): Promise<void> {
+    await this.#runs.updateEntity(
+      { partitionKey: runId, rowKey: shardRowKey(shardIndex), status: "scanning", attempts, startedAt: new Date().toISOString() },
+      "Merge",
+    );
+  }
+
   /** Notes a failed attempt on the shard (the poison path reports its reason). */
   async recordAttempt(runId: string, shardIndex: number, attempt: { attempts: number; error: string }): Promise<void> {
     await this.#runs.updateEntity(
@@ -288,13 +318,17 @@ export class RunStore {
     );
   }
 
-  /** Stores a shard's part (blob first, then the shard row that points at it). */
+  /**
+   * Stores a shard's part (blob first, then the shard row that points at it). The part is written
+   * as a stream (report v2 JSON, target by target, gzip), never as one string: a shard of a large
+   * estate is a large report.
+   */
   async storePart(runId: string, shardIndex: number, report: DriftReport, attempts: number): Promise<void> {
     await this.ensure();
     const name = partBlobName(runId, shardIndex);
-    const text = JSON.stringify(report);
-    await this.#container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), {
-      blobHTTPHeaders: { blobContentType: "application/json; charset=utf-8" },
+    const body = Readable.from(reportJsonChunks(report), { objectMode: false }).pipe(createGzip());
+    await this.#container.getBlockBlobClient(name).uploadStream(body, PART_UPLOAD_BLOCK_BYTES, 2, {
+      blobHTTPHeaders: { blobContentType: "application/json; charset=utf-8", blobContentEncoding: "gzip" },
     });
     await this.#runs.updateEntity(
       { partitionKey: runId, rowKey: shardRowKey(shardIndex), status: "stored", attempts, part: name, summaryJson: JSON.stringify(report.summary), storedAt: new Date().toISOString() },
@@ -308,11 +342,16 @@ export class RunStore {
     return this.#container.getBlockBlobClient(partBlobName(runId, shardIndex)).exists();
   }
 
-  /** A stored part, or undefined. */
+  /**
+   * A stored part, or undefined: read through `parseReport` (shared evidence put back; a plain
+   * JSON part of version 1, stored by an earlier release mid-run, is upgraded).
+   */
   async readPart(runId: string, shardIndex: number): Promise<DriftReport | undefined> {
     try {
       const buf = await this.#container.getBlockBlobClient(partBlobName(runId, shardIndex)).downloadToBuffer();
-      return JSON.parse(buf.toString("utf8")) as DriftReport;
+      // gzip's magic bytes: parts written before the streamed upload are plain JSON.
+      const text = buf[0] === 0x1f && buf[1] === 0x8b ? (await gunzipAsync(buf)).toString("utf8") : buf.toString("utf8");
+      return parseReport(text);
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw err;
@@ -372,7 +411,7 @@ export class RunStore {
     }
   }
 
-  /** Records how the run ended and clears the scope's pointer if it names this run. */
+  /** Records how the run ended and clears its subscription set's pointer if it names this run. */
   async finishRun(runId: string, outcome: { status: "complete" | "abandoned"; notification?: NotificationStatus; detail?: string }): Promise<void> {
     await this.ensure();
     await this.#runs.updateEntity(
@@ -389,8 +428,9 @@ export class RunStore {
     const run = await this.getRun(runId);
     if (!run) return;
     try {
-      const pointer = await this.#runs.getEntity<Record<string, unknown>>(ACTIVE_PARTITION, run.scopeKey);
-      if (str(pointer, "runId") === runId) await this.#runs.deleteEntity(ACTIVE_PARTITION, run.scopeKey, { etag: pointer.etag });
+      const lockKey = lockKeyOf(run.scope);
+      const pointer = await this.#runs.getEntity<Record<string, unknown>>(ACTIVE_PARTITION, lockKey);
+      if (str(pointer, "runId") === runId) await this.#runs.deleteEntity(ACTIVE_PARTITION, lockKey, { etag: pointer.etag });
     } catch (err) {
       // Gone, or replaced by a newer run meanwhile: either way not ours to clear.
       if (statusCodeOf(err) !== 404 && statusCodeOf(err) !== 412) throw err;

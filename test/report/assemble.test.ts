@@ -1,19 +1,23 @@
 /**
- * The assembly of one report from the parts of a fan-out run, where a failed shard is never read
- * as compliant and never resolves drift.
+ * The assembly of one report from the parts of a fan-out run (report v2 parts), where a failed
+ * shard is never read as compliant and never resolves drift.
  */
 import { describe, expect, it } from "vitest";
-import type { Finding, FindingStatus } from "../../src/checks/lib/types.js";
+import type { FindingStatus } from "../../src/checks/lib/types.js";
 import { assembleReport } from "../../src/report/assemble.js";
 import { diffReport, type FindingStateRecord } from "../../src/report/diff.js";
-import { buildReport, exitCodeOf, type DriftReport, type TargetReport } from "../../src/report/report.js";
+import { buildReport, catalogOf, exitCodeOf, type DriftReport, type ReportFinding, type TargetReport } from "../../src/report/report.js";
+import { DriftReportSchema } from "../../src/report/schema.js";
+import { reportJsonText } from "../../src/report/stream.js";
+import { parseReport } from "../../src/report/read.js";
+import { schemaErrors } from "../setup/harness.js";
 
 const RUN = "0f1e2d3c-4b5a-4968-8776-655443322110";
 const sub = (n: number) => `${String(n).padStart(8, "0")}-0000-4000-8000-00000000000${n % 10}`;
 const targetId = (s: string, name: string) => `/subscriptions/${s}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`;
 
-function finding(target: string, id: string, status: FindingStatus): Finding {
-  return { id, checkId: "mc-group-public-ip", status, severity: "high", resourceId: `${target}/x/${id}`, message: "", expected: "", actual: "", evidence: {}, remediation: "" };
+function finding(target: string, id: string, status: FindingStatus): ReportFinding {
+  return { id, checkId: "mc-group-public-ip", status, severity: "high", resourceId: `${target}/x/${id}`, message: "", expected: "", actual: "", ...(status === "pass" ? {} : { evidence: {} }) };
 }
 
 function target(s: string, name: string, statuses: FindingStatus[]): TargetReport {
@@ -65,6 +69,45 @@ describe("assembleReport", () => {
     expect(r.errors).toEqual([sharedError]);
     expect(r.expiredSuppressions?.[0]?.matchingFindingIds).toEqual(["y", "x"]);
     expect(r.summary).toMatchObject({ targets: 3, compliant: 2, drifted: 1, unknown: 0 });
+  });
+
+  it("merges version-2 parts: the catalog once (the union of the parts'), targets with their tags, placeholders with the tags the previous scan knew; valid against the report v2 schema", () => {
+    const tagged = (t: TargetReport, tags: Record<string, string>): TargetReport => ({ ...t, tags });
+    const catalog = catalogOf();
+    const [firstId, secondId] = Object.keys(catalog) as [string, string];
+    // A part of an older release may know fewer checks: the union is carried.
+    const older = { ...part([s1, s2], [tagged(target(s1, "a1", ["pass"]), { team: "a" })]), checks: { [firstId]: catalog[firstId]! } };
+    const newer = { ...part([s5], [target(s5, "e1", ["fail"])]), checks: { [secondId]: catalog[secondId]! } };
+    const before = { ...previous, targets: previous.targets.map((t) => (t.name === "c1" ? tagged(t, { owner: "c-team" }) : t)) };
+    const r = assembleReport({
+      runId: RUN,
+      startedAt: new Date("2025-01-02T00:00:00Z"),
+      finishedAt: new Date("2025-01-02T00:05:00Z"),
+      parts: [
+        { shardIndex: 0, subscriptionIds: [s1, s2], report: older },
+        { shardIndex: 2, subscriptionIds: [s5], report: newer },
+      ],
+      failed: [{ shardIndex: 1, subscriptionIds: [s3, s4], reason: "" }],
+      previous: before,
+    });
+    expect(Object.keys(r.checks).sort()).toEqual([firstId, secondId].sort());
+    expect(r.targets.find((t) => t.name === "a1")?.tags).toEqual({ team: "a" });
+    expect(r.targets.find((t) => t.name === "c1")).toMatchObject({ status: "unknown", tags: { owner: "c-team" }, findings: [] });
+    expect(r.targets.find((t) => t.name === "c2")).not.toHaveProperty("tags");
+    expect(schemaErrors(DriftReportSchema, r)).toBe("");
+    // Without parts (every shard failed): the registry's catalog, never none.
+    expect(assembleReport({ runId: RUN, startedAt: new Date(), finishedAt: new Date(), parts: [], failed: [{ shardIndex: 0, subscriptionIds: [s1], reason: "" }] }).checks).toEqual(catalog);
+  });
+
+  it("reads parts as stored (streamed JSON through parseReport): the assembled report is the same", async () => {
+    const parts = [
+      { shardIndex: 0, subscriptionIds: [s1, s2], report: part([s1, s2], [target(s1, "a1", ["pass", "fail"])]) },
+      { shardIndex: 1, subscriptionIds: [s3], report: part([s3], [target(s3, "c1", ["unknown"])]) },
+    ];
+    const input = { runId: RUN, startedAt: new Date("2025-01-02T00:00:00Z"), finishedAt: new Date("2025-01-02T00:05:00Z"), failed: [] };
+    const fromMemory = assembleReport({ ...input, parts });
+    const stored = await Promise.all(parts.map(async (p) => ({ ...p, report: parseReport(await reportJsonText(p.report)) })));
+    expect(assembleReport({ ...input, parts: stored })).toEqual(fromMemory);
   });
 
   it("reports a failed shard with an error, its subscriptions as not scanned and its known targets unknown: never compliant", () => {

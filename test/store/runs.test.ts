@@ -2,14 +2,19 @@
  * The fan-out's run store through the real storage SDKs against the shared Azurite: a run and its
  * shard rows, one base64 JSON message per shard on the real queue, and the settling of shards
  * with If-Match ETags: exactly one writer claims the assembly, however the updates interleave;
- * a redelivered shard changes nothing. Also the fan-out's app settings.
+ * a redelivered shard changes nothing; parts stored as gzip'd report v2 streams; the run in
+ * progress keyed by its subscription set. Also the fan-out's app settings.
  */
+import { gunzipSync } from "node:zlib";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { describe, expect, it } from "vitest";
 import { readAppSettings, describeAppSettings, shardQueueNameFrom, DEFAULT_SHARD_QUEUE } from "../../src/config/appSettings.js";
-import { scopeKeyOf } from "../../src/model/scan.js";
+import { lockKeyOf, scopeKeyOf } from "../../src/model/scan.js";
+import { buildReport, REPORT_SCHEMA_VERSION, type TargetReport } from "../../src/report/report.js";
+import { DriftReportSchema } from "../../src/report/schema.js";
 import { RunStore } from "../../src/store/runs.js";
 import { parseShardMessage } from "../../src/store/shards.js";
-import { azurite } from "../setup/harness.js";
+import { azurite, schemaErrors } from "../setup/harness.js";
 
 const sub = (n: number) => `${String(n).padStart(8, "0")}-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 const store = (queueName = "runs-store-test") => RunStore.fromSettings({ kind: "connectionString", connectionString: azurite() }, { namespace: "runs", queueName });
@@ -114,6 +119,75 @@ describe("RunStore", () => {
   });
 });
 
+describe("RunStore, report v2 parts and the pointer of a subscription set", () => {
+  const blobs = (runs: RunStore) => BlobServiceClient.fromConnectionString(azurite()).getContainerClient(runs.names.container);
+
+  it("stores a part as gzip'd report v2 JSON with shared evidence referenced once, and reads it back whole", async () => {
+    const runs = store();
+    const subs = [sub(50)];
+    const run = await runs.createRun({ scope: { subscriptions: subs }, trigger: "http", shards: [subs] });
+    const rules = { rules: Array.from({ length: 40 }, (_, i) => ({ name: `allow-${i}`, fqdns: [`host-${i}.example.net`] })) };
+    const targetOf = (name: string): TargetReport => ({
+      id: `/subscriptions/${subs[0]}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
+      kind: "aksCluster",
+      name,
+      subscriptionId: subs[0]!,
+      tags: { team: "data" },
+      status: "drifted",
+      findings: [{ id: `firewall-required-egress:${name}`, checkId: "firewall-required-egress", status: "fail", severity: "high", resourceId: "/fw", message: "m", expected: "e", actual: "a", evidence: { policy: rules } }],
+    });
+    const report = buildReport({ startedAt: new Date(), finishedAt: new Date(), subscriptions: subs, targets: [targetOf("a"), targetOf("b")], stats: { armRequests: 3, throttled: 0, retries: 0 }, errors: [] });
+    await runs.storePart(run.runId, 0, report, 1);
+
+    const blob = blobs(runs).getBlockBlobClient(`runs/${run.runId}/shard-0.json`);
+    const props = await blob.getProperties();
+    expect(props.contentEncoding).toBe("gzip");
+    const raw = await blob.downloadToBuffer();
+    expect([raw[0], raw[1]]).toEqual([0x1f, 0x8b]);
+    const written = JSON.parse(gunzipSync(raw).toString("utf8")) as { schemaVersion: string; checks: unknown; sharedEvidence: Record<string, unknown>; targets: Array<{ findings: Array<{ evidence: { policy: unknown } }> }> };
+    expect(written.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    // The rule list both targets share is written once and referenced.
+    expect(Object.keys(written.sharedEvidence)).toHaveLength(1);
+    expect(written.targets.map((t) => t.findings[0]!.evidence.policy)).toEqual([{ $ref: expect.stringMatching(/^#\/sharedEvidence\//) as unknown }, { $ref: expect.stringMatching(/^#\/sharedEvidence\//) as unknown }]);
+    expect(schemaErrors(DriftReportSchema, written)).toBe("");
+
+    const read = await runs.readPart(run.runId, 0);
+    expect(read).toEqual(report);
+    expect(read?.targets[0]?.tags).toEqual({ team: "data" });
+    expect(read?.checks).toEqual(report.checks);
+  });
+
+  it("still reads a plain JSON part of version 1 (stored by an earlier release mid-run), upgraded with its finding ids", async () => {
+    const runs = store();
+    const subs = [sub(51)];
+    const run = await runs.createRun({ scope: { subscriptions: subs }, trigger: "timer", shards: [subs] });
+    const finding = { id: "mc-group-public-ip:abc", checkId: "mc-group-public-ip", status: "pass", severity: "high", resourceId: "/r", message: "m", expected: "e", actual: "a", evidence: { ips: [] }, remediation: "Remove it." };
+    const v1 = { schemaVersion: "1.0", scanId: run.runId, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), scope: { subscriptions: subs }, summary: { targets: 1, compliant: 1, drifted: 0, unknown: 0, findings: { fail: 0, pass: 1, unknown: 0 } }, stats: { armRequests: 1, throttled: 0, retries: 0, durationMs: 0 }, targets: [{ id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c", kind: "aksCluster", name: "c", subscriptionId: subs[0], status: "compliant", findings: [finding] }], errors: [] };
+    const text = JSON.stringify(v1);
+    await blobs(runs).getBlockBlobClient(`runs/${run.runId}/shard-0.json`).upload(text, Buffer.byteLength(text));
+    const read = await runs.readPart(run.runId, 0);
+    expect(read?.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    expect(read?.targets[0]?.findings.map((f) => f.id)).toEqual(["mc-group-public-ip:abc"]);
+    expect(read?.targets[0]?.findings[0]).not.toHaveProperty("remediation");
+    expect(read?.checks["mc-group-public-ip"]).toBeDefined();
+  });
+
+  it("keys the run in progress by the subscription set, whatever the run's target filter, and marks a shard being scanned", async () => {
+    const runs = store();
+    const subs = [sub(60), sub(61)];
+    const scope = { subscriptions: subs, targets: [`/subscriptions/${sub(60)}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c`] };
+    const run = await runs.createRun({ scope, trigger: "http", shards: [subs] });
+    expect(scopeKeyOf(scope)).not.toBe(lockKeyOf(scope));
+    expect((await runs.activeRun(lockKeyOf({ subscriptions: [...subs].reverse() })))?.runId).toBe(run.runId);
+    expect(await runs.activeRun(scopeKeyOf(scope))).toBeUndefined();
+    await runs.markShardScanning(run.runId, 0, 1);
+    expect(await runs.getShard(run.runId, 0)).toMatchObject({ status: "scanning", attempts: 1 });
+    await runs.finishRun(run.runId, { status: "abandoned", detail: "test" });
+    expect(await runs.activeRun(lockKeyOf(scope))).toBeUndefined();
+    expect(runs.hasQueue).toBe(true);
+  });
+});
+
 describe("fan-out settings", () => {
   const base = { AZURE_ARM_ENDPOINT: "https://127.0.0.1:9", AZURE_ARM_TOKEN: "t" };
 
@@ -126,6 +200,16 @@ describe("fan-out settings", () => {
     expect(shardQueueNameFrom({})).toBe("egress-audit-shards");
     const id = readAppSettings({ ...base, AzureWebJobsStorage__accountName: "stegress", SCAN_FANOUT: "queue" });
     expect(id.storage).toMatchObject({ kind: "identity", queueServiceUri: "https://stegress.queue.core.windows.net" });
+  });
+
+  it("SCAN_SYNC_WAIT_IN_MS: whole milliseconds from 0 to 200000, default 10000", () => {
+    expect(readAppSettings(base).syncScanWaitInMs).toBe(10_000);
+    expect(readAppSettings({ ...base, SCAN_SYNC_WAIT_IN_MS: " 0 " }).syncScanWaitInMs).toBe(0);
+    expect(readAppSettings({ ...base, SCAN_SYNC_WAIT_IN_MS: "200000" }).syncScanWaitInMs).toBe(200_000);
+    expect(describeAppSettings(readAppSettings({ ...base, SCAN_SYNC_WAIT_IN_MS: "2500" }))).toContain("syncScanWait=2500ms");
+    for (const bad of ["200001", "-1", "1.5", "10s", "1e4"]) {
+      expect(() => readAppSettings({ ...base, SCAN_SYNC_WAIT_IN_MS: bad }), bad).toThrow(/SCAN_SYNC_WAIT_IN_MS must be a whole number of milliseconds from 0 to 200000/);
+    }
   });
 
   it("refuses bad values naming the setting", () => {
