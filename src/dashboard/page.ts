@@ -1,8 +1,9 @@
 /**
  * The dashboard page: a static HTML shell with its stylesheet and script inline, served by
  * `GET /api/dashboard` (src/http/dashboard.ts). The shell holds no data: the script reads the
- * same API every other client reads (`/api/scans/latest`, `/api/scans`, `/api/checks`), so the
- * dashboard can never disagree with the API, and the page itself needs no storage to render.
+ * same API every other client reads (a scan's summary, its targets in pages, `/api/scans`,
+ * `/api/checks`), so the dashboard can never disagree with the API, the page itself needs no
+ * storage to render, and it never downloads a whole report however large the scan.
  *
  * Nothing is loaded from anywhere else (no CDN, font, image or stylesheet URL): the page works in
  * a closed network. The Content-Security-Policy allows exactly the inline stylesheet and script
@@ -13,7 +14,7 @@
  * region for loading, errors and the filter's result count, statuses always in words (colour
  * only repeats them), the chart as `role="img"` with a text description and the same numbers as
  * a table, a keyboard-operable drill-down made of ordinary links (focus moves to the target's
- * heading and back to its link), visible focus, and the report's palette ({@link htmlPalette},
+ * heading and back to its link), page buttons in a labelled navigation, visible focus, and the report's palette ({@link htmlPalette},
  * WCAG AA in light and dark schemes). The layout reflows from 1280 px down to a 390 px phone
  * without page-level horizontal scrolling (wide tables scroll inside a focusable region).
  */
@@ -102,6 +103,8 @@ export const dashboardCss = [
   ".filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:0 0 .5rem}",
   ".filters label{display:block;font-weight:600;font-size:.875rem;margin-bottom:.125rem}",
   ".filters .field{flex:1 1 16rem;min-width:0;max-width:26rem}.filters .field input{width:100%}",
+  ".filters select{max-width:16rem}",
+  ".pager{display:flex;flex-wrap:wrap;gap:.5rem;margin:.75rem 0 0}.pager button:disabled{cursor:default;opacity:.6}",
   "#target-count{margin:.25rem 0 .5rem;color:var(--muted)}",
   ".back{font-weight:600}",
   ".findings{list-style:none;padding:0;margin:0;display:grid;gap:.75rem}",
@@ -114,7 +117,7 @@ export const dashboardCss = [
   "footer{border-top:1px solid var(--border);padding-top:.5rem;padding-bottom:1rem}",
   "@media (max-width:40rem){body{font-size:15px}.wrap{padding-left:.75rem;padding-right:.75rem}.card{padding:.75rem}" +
     ".wide{display:none}.narrow{display:initial}th.narrow,td.narrow{display:table-cell}th.narrow{white-space:normal}td.narrow{white-space:nowrap}th,td{padding:.35rem .375rem}.kv{grid-template-columns:minmax(0,1fr);gap:0}.kv dd{margin-bottom:.5rem}.finding{padding:.625rem .75rem}}",
-  "@media print{header.site button,.filters{display:none}.scroll{overflow:visible}}",
+  "@media print{header.site button,.filters,.pager{display:none}.scroll{overflow:visible}}",
 ].join("\n");
 
 function sha256(text: string): string {
@@ -195,29 +198,36 @@ function buildPage(): string {
     '<details><summary>The trend as a table</summary><div id="trend-table"></div></details>',
     "</section>",
     "</div>",
-    '<section class="card" aria-labelledby="h-by-check"><h2 id="h-by-check">Failing findings by check and severity</h2>',
+    '<section class="card" aria-labelledby="h-by-check"><h2 id="h-by-check">Failing and unknown findings by check and severity</h2>',
     '<div id="by-check"></div>',
     "</section>",
     '<section class="card" aria-labelledby="h-targets"><h2 id="h-targets" tabindex="-1">Targets</h2>',
     '<form id="filters" class="filters" role="search" aria-label="Filter targets">',
-    '<div class="field"><label for="filter-text">Name, ARM id or failing check</label>' +
-      '<input id="filter-text" type="search" autocomplete="off" spellcheck="false" placeholder="e.g. pool-ingest"></div>',
+    '<div class="field"><label for="filter-text">Name, ARM id, subscription or tag</label>' +
+      '<input id="filter-text" type="search" maxlength="200" autocomplete="off" spellcheck="false" placeholder="e.g. pool-ingest"></div>',
     '<div><label for="filter-status">Status</label><select id="filter-status"><option value="">All statuses</option></select></div>',
+    '<div><label for="filter-check">Failing or unknown check</label><select id="filter-check"><option value="">All checks</option></select></div>',
+    '<div><label for="filter-severity">Severity</label><select id="filter-severity"><option value="">All severities</option></select></div>',
+    `<div><label for="filter-limit">Rows per page</label><select id="filter-limit">${[10, 25, 50, 100, 200]
+      .map((n) => `<option value="${n}"${n === 50 ? " selected" : ""}>${n}</option>`)
+      .join("")}</select></div>`,
     '<div><button type="reset">Clear</button></div>',
     "</form>",
     '<p id="target-count" aria-live="polite"></p>',
-    '<div class="scroll" role="region" aria-labelledby="h-targets" tabindex="0">',
+    '<div class="scroll" id="targets-region" role="region" aria-labelledby="h-targets" tabindex="0">',
     "<table><caption>Targets, drifted first; open one for its findings</caption><thead><tr>" +
       '<th scope="col">Target</th><th scope="col" class="wide">Status</th><th scope="col" class="num">Failing</th><th scope="col" class="num">Unknown</th>' +
       '<th scope="col" class="num wide">Passing</th><th scope="col" class="wide">Kind</th><th scope="col" class="wide">Subscription</th>' +
       '</tr></thead><tbody id="targets-body"></tbody></table>',
     "</div>",
+    '<nav id="pager" class="pager" aria-label="Pages of targets" hidden>' +
+      '<button type="button" id="page-prev" disabled>Previous page</button><button type="button" id="page-next" disabled>Next page</button></nav>',
     "</section>",
     "</div>",
     '<section id="target-view" class="card" aria-labelledby="target-title" hidden></section>',
     "</main>",
     `<footer class="wrap"><p class="meta">${h(tool.name)} ${h(tool.version)}. The data comes from this app's API: ` +
-      "<code>/api/scans/latest</code>, <code>/api/scans</code> and <code>/api/checks</code>.</p></footer>",
+      "<code>/api/scans/latest/summary</code>, <code>/api/scans/{scanId}/targets</code>, <code>/api/scans</code> and <code>/api/checks</code>.</p></footer>",
     `<script>${dashboardScript}</script>`,
     "</body>",
     "</html>",

@@ -2,7 +2,11 @@
  * The first part of the dashboard's browser script (assembled in src/dashboard/client.ts): it
  * opens the script's one function scope and holds what the other parts share: the constants
  * and page state, the DOM helpers (`h`, `s`, `fill`: text nodes only, never HTML), the date
- * formats, sorting and counting, and the API calls with loading and the notice box.
+ * formats and sorting, and the API calls with loading and the notice box.
+ *
+ * The page reads a scan's summary (`scans/latest/summary`, or `scans/<id>/summary` for a linked
+ * scan), never a whole report: the target list and a target's findings come in pages from
+ * `scans/<id>/targets` (client/paging.ts, client/targets.ts).
  *
  * A fragment, not a script: it opens a function the last part closes, so it parses only as part
  * of the whole. Plain ES2020 in a raw string: no backtick or dollar-brace may appear here.
@@ -16,7 +20,6 @@ export const clientCore = String.raw`"use strict";
   // The API lives next to the page: /api/dashboard -> /api/ (behind any path prefix).
   var apiBase = location.pathname.replace(/\/dashboard\/?$/i, "/");
   var TREND_SCANS = 30;
-  var TARGET_RANK = { drifted: 0, unknown: 1, compliant: 2 };
   var FINDING_RANK = { fail: 0, unknown: 1, pass: 2 };
   var SEVERITIES = ["critical", "high", "medium", "low", "info"];
   var SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -25,7 +28,9 @@ export const clientCore = String.raw`"use strict";
   var KIND_LABEL = { clusterPool: "Cluster pool", aksCluster: "AKS cluster" };
   var SVG = "http://www.w3.org/2000/svg";
   var baseTitle = document.title;
-  var state = { report: null, pinned: null, checks: new Map(), history: [], historyError: null, lastTargetId: null, busy: false };
+  // summary: the scan's summary (what the overview shows; never the whole report). page: the
+  // target list's filters and the page on show (client/paging.ts).
+  var state = { summary: null, pinned: null, checks: new Map(), history: [], historyError: null, lastTargetId: null, busy: false, page: null, targetSeq: 0 };
 
   function storedKey() {
     try { return sessionStorage.getItem(KEY_STORE); } catch (e) { return null; }
@@ -119,20 +124,22 @@ export const clientCore = String.raw`"use strict";
     }
     return id;
   }
-  function countFindings(findings) {
-    var c = { fail: 0, unknown: 0, pass: 0 };
-    findings.forEach(function (f) { c[f.status] += 1; });
-    return c;
-  }
-  function sortTargets(targets) {
-    return targets.slice().sort(function (a, b) { return TARGET_RANK[a.status] - TARGET_RANK[b.status] || a.name.localeCompare(b.name); });
-  }
+  var numberFormat = new Intl.NumberFormat();
+  function num(n) { return numberFormat.format(n); }
   function sortFindings(findings) {
     return findings.slice().sort(function (a, b) {
       return FINDING_RANK[a.status] - FINDING_RANK[b.status] || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.checkId.localeCompare(b.checkId);
     });
   }
-  function checkTitle(id) { var c = state.checks.get(id); return c ? c.title : id; }
+  /** A check's title: the catalog's (GET checks), else the scan summary's, else its id. */
+  function checkTitle(id) {
+    var c = state.checks.get(id);
+    if (c) return c.title;
+    var b = state.summary && state.summary.byCheck && state.summary.byCheck[id];
+    return b && b.title ? b.title : id;
+  }
+  /** A check's remediation, from the catalog only (the report does not repeat it per finding). */
+  function checkRemediation(id) { var c = state.checks.get(id); return c ? c.remediation : null; }
 
   // ------------------------------------------------------------------------------------------
   // API
@@ -201,7 +208,16 @@ export const clientCore = String.raw`"use strict";
     if (err.status === 401 || err.status === 403) {
       return notice([h("strong", {}, "The API refused the function key. "), "Open this page as ", h("code", {}, location.pathname + "?code=<function key>"), "."], "error");
     }
-    notice([h("strong", {}, "The latest scan could not be read: "), err.message + (err.status ? " (HTTP " + err.status + (code ? ", " + code : "") + ")" : "")], "error");
+    errorNotice("The latest scan could not be read: ", err);
+  }
+
+  /** What an API error says, in words: the problem's detail, the status and the problem's code. */
+  function errorText(err) {
+    var code = err.problem && err.problem.code;
+    return err.message + (err.status ? " (HTTP " + err.status + (code ? ", " + code : "") + ")" : "");
+  }
+  function errorNotice(what, err) {
+    notice([h("strong", {}, what), errorText(err)], "error");
   }
 
   /**
@@ -225,14 +241,18 @@ export const clientCore = String.raw`"use strict";
     input.focus();
   }
 
+  /**
+   * Loads the scan's summary (the latest, or the one a #scan= link names), the history index for
+   * the trend and the check catalog, then the first page of targets. Never the whole report.
+   */
   function load() {
     if (state.busy) return;
     state.busy = true;
     state.pinned = hashParams().scan;
     $("main").setAttribute("aria-busy", "true");
-    notice(state.report ? "Reloading\u2026" : state.pinned ? "Loading the linked scan\u2026" : "Loading the latest scan\u2026");
-    var report = state.pinned ? api("scans/" + encodeURIComponent(state.pinned)) : api("scans/latest");
-    Promise.allSettled([report, api("scans?limit=100"), api("checks")]).then(function (results) {
+    notice(state.summary ? "Reloading\u2026" : state.pinned ? "Loading the linked scan\u2026" : "Loading the latest scan\u2026");
+    var summary = api(state.pinned ? "scans/" + encodeURIComponent(state.pinned) + "/summary" : "scans/latest/summary");
+    Promise.allSettled([summary, api("scans?limit=100"), api("checks")]).then(function (results) {
       state.busy = false;
       $("main").removeAttribute("aria-busy");
       var latest = results[0], index = results[1], catalog = results[2];
@@ -240,18 +260,20 @@ export const clientCore = String.raw`"use strict";
       state.history = index.status === "fulfilled" ? index.value.items : [];
       state.historyError = index.status === "rejected" ? index.reason : null;
       if (latest.status === "rejected") {
-        state.report = null;
+        state.summary = null;
+        state.page = null;
         $("overview").hidden = true;
         $("target-view").hidden = true;
         $("scan-meta").textContent = "No scan to show.";
         return problemNotice(latest.reason);
       }
-      var reloaded = state.report !== null;
-      state.report = latest.value;
-      if (state.pinned) notice([h("strong", {}, "A linked scan: "), "this is scan ", h("code", {}, state.report.scanId), ", which may not be the latest. ", h("a", { href: "#" }, "Show the latest scan"), "."]);
+      var reloaded = state.summary !== null;
+      state.summary = latest.value;
+      if (state.pinned) notice([h("strong", {}, "A linked scan: "), "this is scan ", h("code", {}, state.summary.scanId), ", which may not be the latest. ", h("a", { href: "#" }, "Show the latest scan"), "."]);
+      else if (catalog.status === "rejected") errorNotice("The check catalog could not be read (titles show as ids, remediation is missing): ", catalog.reason);
       else notice(reloaded ? "Updated " + dateFormat.format(new Date()) + "." : "");
       render();
       route(false);
     });
   }
-`;
+`

@@ -1,7 +1,8 @@
 /**
  * The overview part of the dashboard's browser script (assembled in src/dashboard/client.ts):
- * the latest scan's tiles and facts, failing findings by check and severity, and the drift
- * trend as an SVG chart with the same numbers as a table.
+ * the scan's tiles and facts, failing and unknown findings by check and by severity (all from the
+ * scan's summary, `scans/<id>/summary`), and the drift trend (the history index, `scans`) as an
+ * SVG chart with the same numbers as a table.
  *
  * A fragment, not a script: it runs inside the function src/dashboard/client/core.ts opens and
  * uses its helpers and state. Plain ES2020 in a raw string: no backtick or dollar-brace may
@@ -12,15 +13,16 @@ export const clientOverview = String.raw`
   // Overview
 
   function render() {
-    var r = state.report;
+    var r = state.summary;
     var subs = r.scope.subscriptions;
     $("h-latest").textContent = state.pinned ? "Linked scan" : "Latest scan";
     fill($("scan-meta"),
       (state.pinned ? "Linked scan finished " : "Latest scan finished "), timeEl(r.finishedAt), " \u00b7 " + plural(subs.length, "subscription") + " \u00b7 " + plural(r.summary.targets, "target")
     );
     renderLatest(r);
-    renderStatusOptions(r);
-    renderTargets();
+    renderByCheck(r);
+    renderFilterOptions(r);
+    startTargets();
   }
 
   function renderLatest(r) {
@@ -34,12 +36,12 @@ export const clientOverview = String.raw`
       ["unknown-findings", "Unknown findings", sm.findings.unknown, "unknown"]
     ];
     fill($("tiles"), tiles.map(function (t) {
-      return h("div", { class: "tile" + (t[3] && t[2] ? " " + t[3] : ""), "data-stat": t[0] }, h("dt", {}, t[1]), h("dd", {}, t[2]));
+      return h("div", { class: "tile" + (t[3] && t[2] ? " " + t[3] : ""), "data-stat": t[0] }, h("dt", {}, t[1]), h("dd", {}, num(t[2])));
     }));
 
     var facts = [];
     if (r.diff) {
-      facts.push(h("li", {}, "Since the previous scan of this scope: " + plural(r.diff.new.length, "new drift finding") + ", " + r.diff.resolved.length + " resolved, " + r.diff.unchanged + " unchanged."));
+      facts.push(h("li", {}, "Since the previous scan of this scope: " + plural(r.diff.new, "new drift finding") + ", " + r.diff.resolved + " resolved, " + r.diff.unchanged + " unchanged."));
     } else {
       facts.push(h("li", {}, "First scan of this scope: nothing to compare with yet."));
     }
@@ -50,11 +52,12 @@ export const clientOverview = String.raw`
         h("ul", {}, r.errors.map(function (e) { return h("li", {}, h("code", {}, e.code), " ", h("code", {}, e.scope), ": " + e.message); }))
       )));
     }
-    if (r.expiredSuppressions && r.expiredSuppressions.length) {
-      facts.push(h("li", {}, plural(r.expiredSuppressions.length, "baseline suppression") + " expired: the failures " + (r.expiredSuppressions.length === 1 ? "it" : "they") + " covered count as drift again."));
+    if (r.expiredSuppressions) {
+      facts.push(h("li", {}, plural(r.expiredSuppressions, "baseline suppression") + " expired: the failures " + (r.expiredSuppressions === 1 ? "it" : "they") + " covered count as drift again."));
     }
     // Buttons, not links: a link would have to carry the key in its URL. Each fetches the report
-    // with the key in the header and saves it (see download in core).
+    // with the key in the header and saves it (see download in core). The only whole-report
+    // requests the page makes, and only on a click.
     facts.push(h("li", { class: "downloads" }, "Download this scan: ",
       [["JSON", "", ".json"], ["SARIF", "sarif", ".sarif"], ["CSV", "csv", ".csv"], ["Markdown", "markdown", ".md"]].map(function (f, i) {
         var button = h("button", { type: "button", "data-format": f[1] || "json" }, f[0]);
@@ -64,7 +67,7 @@ export const clientOverview = String.raw`
             function () { button.removeAttribute("aria-busy"); },
             function (err) {
               button.removeAttribute("aria-busy");
-              notice([h("strong", {}, "The " + f[0] + " download failed: "), err.message + (err.status ? " (HTTP " + err.status + ")" : "")], "error");
+              errorNotice("The " + f[0] + " download failed: ", err);
             }
           );
         });
@@ -72,44 +75,53 @@ export const clientOverview = String.raw`
       })
     ));
     fill($("facts"), facts);
+  }
 
-    // Failing findings by check and severity: only the severities that occur get a column.
-    var byCheck = new Map();
-    r.targets.forEach(function (t) {
-      t.findings.forEach(function (f) {
-        if (f.status !== "fail") return;
-        var row = byCheck.get(f.checkId) || { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 };
-        row[f.severity] += 1;
-        row.total += 1;
-        byCheck.set(f.checkId, row);
-      });
-    });
+  /**
+   * Failing and unknown findings by check (the summary's byCheck: every catalog check, with its
+   * counts), the most severe first, and the unsuppressed ones by severity (bySeverity).
+   */
+  function renderByCheck(r) {
     var box = $("by-check");
-    if (!byCheck.size) {
-      fill(box, h("p", {}, "No failing findings."));
+    var byCheck = r.byCheck || {};
+    var rows = Object.keys(byCheck).filter(function (id) { return byCheck[id].fail > 0 || byCheck[id].unknown > 0; }).map(function (id) { return [id, byCheck[id]]; });
+    var bySev = r.bySeverity || {};
+    var sevWords = function (field) {
+      return SEVERITIES.filter(function (sev) { return bySev[sev] && bySev[sev][field] > 0; }).map(function (sev) { return h("span", { "data-severity": sev, "data-count": field }, bySev[sev][field] + " " + sev); });
+    };
+    var join = function (parts) { return parts.map(function (p, i) { return [i ? ", " : "", p]; }); };
+    var fails = sevWords("fail"), unknowns = sevWords("unknown");
+    if (!rows.length) {
+      fill(box, h("p", {}, "No failing or unknown findings."));
       return;
     }
-    var sevs = SEVERITIES.filter(function (sev) { return Array.from(byCheck.values()).some(function (row) { return row[sev] > 0; }); });
-    function worst(row) { return SEVERITIES.findIndex(function (sev) { return row[sev] > 0; }); }
-    var rows = Array.from(byCheck.entries()).sort(function (a, b) { return worst(a[1]) - worst(b[1]) || b[1].total - a[1].total || a[0].localeCompare(b[0]); });
-    function inWords(row) { return sevs.filter(function (sev) { return row[sev] > 0; }).map(function (sev) { return row[sev] + " " + sev; }).join(", "); }
-    fill(box, h("div", { class: "scroll", role: "region", "aria-labelledby": "h-by-check", tabindex: "0" },
-      h("table", {},
-        h("caption", { class: "visually-hidden" }, "Failing findings of the latest scan by check and severity, the most severe first"),
-        h("thead", {}, h("tr", {},
-          h("th", { scope: "col" }, "Check"),
-          sevs.map(function (sev) { return h("th", { scope: "col", class: "num wide" }, sev[0].toUpperCase() + sev.slice(1)); }),
-          h("th", { scope: "col", class: "narrow" }, "By severity"),
-          h("th", { scope: "col", class: "num" }, "Total"))),
-        h("tbody", {}, rows.map(function (e) {
-          return h("tr", { "data-check": e[0] },
-            h("th", { scope: "row" }, checkTitle(e[0]), " ", h("code", { class: "check-id" }, e[0])),
-            sevs.map(function (sev) { return h("td", { class: "num wide" + (e[1][sev] ? "" : " zero") }, e[1][sev]); }),
-            h("td", { class: "narrow" }, inWords(e[1])),
-            h("td", { class: "num" }, h("strong", {}, e[1].total)));
-        }))
-      )
-    ));
+    rows.sort(function (a, b) {
+      return SEVERITY_RANK[a[1].severity] - SEVERITY_RANK[b[1].severity] || b[1].fail - a[1].fail || b[1].unknown - a[1].unknown || a[0].localeCompare(b[0]);
+    });
+    fill(box,
+      h("p", { id: "by-severity" },
+        fails.length ? ["Not suppressed: ", join(fails), " failing"] : "No unsuppressed failing finding",
+        unknowns.length ? ["; ", join(unknowns), " unknown."] : "."),
+      h("div", { class: "scroll", role: "region", "aria-labelledby": "h-by-check", tabindex: "0" },
+        h("table", {},
+          h("caption", { class: "visually-hidden" }, "Failing and unknown findings of this scan by check, the most severe check first"),
+          h("thead", {}, h("tr", {},
+            h("th", { scope: "col" }, "Check"),
+            h("th", { scope: "col" }, "Severity"),
+            h("th", { scope: "col", class: "num" }, "Failing"),
+            h("th", { scope: "col", class: "num" }, "Unknown"),
+            h("th", { scope: "col", class: "num wide" }, "Targets"))),
+          h("tbody", {}, rows.map(function (e) {
+            var c = e[1];
+            return h("tr", { "data-check": e[0] },
+              h("th", { scope: "row" }, c.title || checkTitle(e[0]), " ", h("code", { class: "check-id" }, e[0])),
+              h("td", { class: "sev" }, c.severity),
+              h("td", { class: "num" + (c.fail ? "" : " zero") }, h("strong", {}, num(c.fail))),
+              h("td", { class: "num" + (c.unknown ? "" : " zero") }, num(c.unknown)),
+              h("td", { class: "num wide" }, num(c.targets)));
+          }))
+        )
+      ));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -117,7 +129,7 @@ export const clientOverview = String.raw`
   // status (drift at the baseline), with the same numbers as a table.
 
   function trendScans() {
-    var r = state.report;
+    var r = state.summary;
     var items = state.history;
     var own = items.find(function (e) { return e.scanId === r.scanId; });
     var subsKey = r.scope.subscriptions.slice().sort().join(",");

@@ -1,66 +1,21 @@
 /**
- * The targets part of the dashboard's browser script (assembled in src/dashboard/client.ts):
- * the filtered target list, the drill-down into one target's findings, routing on the URL
- * fragment, and the event wiring that starts the first load. It closes the function
- * src/dashboard/client/core.ts opens.
+ * The targets part of the dashboard's browser script (assembled in src/dashboard/client.ts): the
+ * drill-down into one target's findings (that target alone, `scans/<id>/targets?id=<ARM id>&findings=all`;
+ * remediation from the check catalog), routing on the URL fragment, and the event wiring that
+ * starts the first load. It closes the function src/dashboard/client/core.ts opens.
  *
  * A fragment, not a script: it parses only as part of the whole. Plain ES2020 in a raw string:
  * no backtick or dollar-brace may appear here.
  */
 export const clientTargets = String.raw`
   // ------------------------------------------------------------------------------------------
-  // Target list with its filters
-
-  function renderStatusOptions(r) {
-    var select = $("filter-status");
-    var chosen = select.value;
-    fill(select,
-      h("option", { value: "" }, "All statuses (" + r.summary.targets + ")"),
-      STATUSES.map(function (st) { return h("option", { value: st }, STATUS_LABEL[st] + " (" + r.summary[st] + ")"); })
-    );
-    select.value = chosen;
-  }
-
-  function matches(t, words, status) {
-    if (status && t.status !== status) return false;
-    if (!words.length) return true;
-    var hay = [t.name, t.id, KIND_LABEL[t.kind] || t.kind, t.subscriptionId, t.status]
-      .concat(t.findings.filter(function (f) { return f.status !== "pass"; }).map(function (f) { return f.checkId; }))
-      .join("\n").toLowerCase();
-    return words.every(function (w) { return hay.indexOf(w) >= 0; });
-  }
-
-  function renderTargets() {
-    var r = state.report;
-    if (!r) return;
-    var words = $("filter-text").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    var status = $("filter-status").value;
-    var shown = sortTargets(r.targets).filter(function (t) { return matches(t, words, status); });
-    var body = $("targets-body");
-    body.replaceChildren();
-    shown.forEach(function (t) {
-      var c = countFindings(t.findings);
-      body.append(h("tr", { "data-status": t.status },
-        h("th", { scope: "row" }, h("a", { href: viewHash(t.id), "data-target-id": t.id }, t.name), h("span", { class: "narrow" }, h("br", {}), badge(t.status))),
-        h("td", { class: "wide" }, badge(t.status)),
-        h("td", { class: "num" }, c.fail),
-        h("td", { class: "num" }, c.unknown),
-        h("td", { class: "num wide" }, c.pass),
-        h("td", { class: "wide" }, KIND_LABEL[t.kind] || t.kind),
-        h("td", { class: "wide" }, h("code", {}, t.subscriptionId))
-      ));
-    });
-    if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "7" }, "No target matches the filter.")));
-    $("target-count").textContent = "Showing " + shown.length + " of " + plural(r.targets.length, "target") + ".";
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Target view (drill-down)
+  // Target view (drill-down): one target of the scan, read by its ARM id with every finding
 
   function kv(label, value) { return [h("dt", {}, label), h("dd", {}, value)]; }
 
   function findingCard(f, id, open) {
     var sup = f.suppressed;
+    var remediation = open ? checkRemediation(f.checkId) : null;
     return h("li", {}, h("article", { class: "finding " + f.status, "aria-labelledby": id, "data-finding": f.checkId },
       h("h4", { id: id }, checkTitle(f.checkId)),
       h("p", { class: "tags" }, badge(f.status), " ", h("span", { class: "sev" }, f.severity + " severity"), " ", h("code", {}, f.checkId), " on ", h("code", {}, shortId(f.resourceId))),
@@ -69,19 +24,25 @@ export const clientTargets = String.raw`
         kv("Expected", f.expected),
         kv("Actual", f.actual),
         sup ? kv("Suppressed", sup.reason + " (" + sup.owner + (sup.expires ? ", until " + sup.expires : "") + ")") : null,
-        open ? kv("Remediation", f.remediation) : null,
+        // From the catalog (GET checks): the report keeps remediation once per check, not per finding.
+        remediation ? kv("Remediation", remediation) : null,
         kv("Resource", h("code", {}, f.resourceId)),
-        kv("Evidence", h("details", { class: "evidence" }, h("summary", {}, "Show the evidence"), h("pre", {}, JSON.stringify(f.evidence, null, 2))))
+        // A passing finding's evidence is kept only when the scan kept it (evidence "all").
+        f.evidence !== undefined ? kv("Evidence", h("details", { class: "evidence" }, h("summary", {}, "Show the evidence"), h("pre", {}, JSON.stringify(f.evidence, null, 2)))) : null
       )
     ));
   }
 
+  function backLink() {
+    return h("p", {}, h("a", { href: viewHash(null), class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets"));
+  }
+
   function renderTarget(t) {
-    var c = countFindings(t.findings);
+    var c = t.counts;
     var open = sortFindings(t.findings.filter(function (f) { return f.status !== "pass"; }));
     var passes = sortFindings(t.findings.filter(function (f) { return f.status === "pass"; }));
     fill($("target-view"),
-      h("p", {}, h("a", { href: viewHash(null), class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
+      backLink(),
       h("h2", { id: "target-title", tabindex: "-1" }, t.name, " ", badge(t.status)),
       h("dl", { class: "kv target-meta" },
         kv("Kind", KIND_LABEL[t.kind] || t.kind),
@@ -102,12 +63,31 @@ export const clientTargets = String.raw`
 
   function targetIdFromHash() { return hashParams().target; }
 
+  /** One target with all its findings (and pass evidence when the scan kept it). */
+  function targetPath(id) {
+    var p = new URLSearchParams();
+    p.set("id", id);
+    p.set("findings", "all");
+    if (state.summary.evidence === "all") p.set("evidence", "all");
+    return scanPath() + "/targets?" + p.toString();
+  }
+
+  function showTargetView(title, focus) {
+    document.title = title + " \u00b7 " + baseTitle;
+    $("overview").hidden = true;
+    $("target-view").hidden = false;
+    window.scrollTo(0, 0);
+    if (focus) $("target-title").focus();
+  }
+
   function route(focus) {
-    if (!state.report) return;
+    if (!state.summary) return;
     var id = targetIdFromHash();
     var overview = $("overview"), view = $("target-view");
+    state.targetSeq += 1;
     if (id === null) {
       view.hidden = true;
+      view.removeAttribute("aria-busy");
       overview.hidden = false;
       document.title = baseTitle;
       renderTrend(); // drawn to the width it has now that it is visible
@@ -117,31 +97,49 @@ export const clientTargets = String.raw`
       }
       return;
     }
-    var t = state.report.targets.find(function (x) { return x.id.toLowerCase() === id.toLowerCase(); });
-    if (t) {
-      state.lastTargetId = t.id;
-      renderTarget(t);
-      document.title = t.name + " (" + t.status + ") \u00b7 " + baseTitle;
-    } else {
-      fill($("target-view"),
-        h("p", {}, h("a", { href: viewHash(null), class: "back" }, h("span", { "aria-hidden": "true" }, "\u2190 "), "All targets")),
-        h("h2", { id: "target-title", tabindex: "-1" }, state.pinned ? "Target not in this scan" : "Target not in the latest scan"),
-        h("p", {}, (state.pinned ? "This scan" : "The latest scan") + " has no target ", h("code", {}, id), ".")
-      );
-      document.title = "Target not found \u00b7 " + baseTitle;
-    }
-    overview.hidden = true;
-    view.hidden = false;
-    window.scrollTo(0, 0);
-    if (focus) $("target-title").focus();
+    // The view changes when the target has arrived, so focus lands on its heading, not on a placeholder.
+    var seq = state.targetSeq;
+    view.setAttribute("aria-busy", "true");
+    api(targetPath(id)).then(
+      function (res) {
+        if (seq !== state.targetSeq) return;
+        view.removeAttribute("aria-busy");
+        var t = res.items[0];
+        if (t) {
+          state.lastTargetId = t.id;
+          renderTarget(t);
+          return showTargetView(t.name + " (" + t.status + ")", focus);
+        }
+        fill(view,
+          backLink(),
+          h("h2", { id: "target-title", tabindex: "-1" }, state.pinned ? "Target not in this scan" : "Target not in the latest scan"),
+          h("p", {}, (state.pinned ? "This scan" : "The latest scan") + " has no target ", h("code", {}, id), ".")
+        );
+        showTargetView("Target not found", focus);
+      },
+      function (err) {
+        if (seq !== state.targetSeq) return;
+        view.removeAttribute("aria-busy");
+        fill(view,
+          backLink(),
+          h("h2", { id: "target-title", tabindex: "-1" }, "The target could not be read"),
+          h("p", { class: "notice error" }, "Target ", h("code", {}, id), ": " + errorText(err))
+        );
+        errorNotice("The target could not be read: ", err);
+        showTargetView("Target not read", focus);
+      }
+    );
   }
 
   // ------------------------------------------------------------------------------------------
 
-  $("filter-text").addEventListener("input", renderTargets);
-  $("filter-status").addEventListener("change", renderTargets);
-  $("filters").addEventListener("submit", function (e) { e.preventDefault(); });
-  $("filters").addEventListener("reset", function () { setTimeout(renderTargets, 0); });
+  $("filter-text").addEventListener("input", searchSoon);
+  ["filter-status", "filter-check", "filter-severity", "filter-limit"].forEach(function (id) { $(id).addEventListener("change", startTargets); });
+  // Enter in the search box applies it at once.
+  $("filters").addEventListener("submit", function (e) { e.preventDefault(); startTargets(); });
+  $("filters").addEventListener("reset", function () { setTimeout(startTargets, 0); });
+  $("page-next").addEventListener("click", nextPage);
+  $("page-prev").addEventListener("click", previousPage);
   $("reload").addEventListener("click", load);
   // A fragment naming another scan (or none after a linked one) loads that scan; else it routes.
   window.addEventListener("hashchange", function () {
@@ -151,7 +149,7 @@ export const clientTargets = String.raw`
   var resizeTimer = 0;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { if (state.report && !$("overview").hidden) renderTrend(); }, 150);
+    resizeTimer = setTimeout(function () { if (state.summary && !$("overview").hidden) renderTrend(); }, 150);
   });
   load();
 })();
