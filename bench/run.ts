@@ -1,255 +1,209 @@
 /**
- * The benchmark (`npm run bench`, not part of `npm test`): for each size, generate an estate,
- * serve it from an emulator process with 50 ms latency and ARM's read bucket enforced (250,
- * refill 25/s per subscription), and scan it with the optimised collector and with the naive
- * per-target comparator, each in its own process with a fresh emulator. Prints a table and
- * writes bench/results/latest.json.
+ * The benchmark (`npm run bench`, not part of `npm test`): the product at the user's boundary.
+ * For each size it generates an estate, serves it from an emulator process with 50 ms latency and
+ * ARM's read bucket enforced (250, refill 25/s per subscription), and runs the BUILT CLI as a user
+ * does (`node bin/egress-audit.js scan --format json --output FILE --arm-endpoint URL`, with
+ * NODE_EXTRA_CA_CERTS and AZURE_ARM_TOKEN, no heap flags) under GNU `time -v`: wall time, peak
+ * RSS, report bytes and gzip bytes per target, ARM requests and 429s (from the report's head),
+ * exit code, and the wall time over the read-budget lower bound. At 1,000 targets the naive
+ * per-target chain runs too (in-process: bench/worker.ts, no CLI, no report). With
+ * `--compare-v1 <checkout>` the same measurement runs the CLI of another checkout (the last
+ * commit before issue 14) beside it. Prints tables and writes bench/results/latest.json.
  *
- *   npm run bench                      1,000 and 10,000 targets over 20 subscriptions
- *   npm run bench -- --sizes 1000      one size
- *   npm run bench -- --skip-naive-above 5000
- *   npm run bench -- --runs 1            one run of the optimised scan per size (default 3)
+ *   npm run bench                                   1,000 and 10,000 targets (20 subscriptions), 50,000 (50)
+ *   npm run bench -- --sizes 1000                   one size
+ *   npm run bench -- --compare-v1 /tmp/v1tree       v1 at 1,000, 3,000, 5,000 and 10,000 too (--v1-sizes): a git worktree
+ *                                                   of --v1-commit (d38e7ba), made and built there when missing
+ *   npm run bench -- --compare-v1 DIR --v1-only     v1 alone (its section of the results; the main rows stay empty)
+ *   npm run bench -- --runs 1                       one run per size up to 10,000 (default 3; above: --runs-large, 1)
+ *   npm run bench -- --skip-naive-above 0           no naive comparator
+ *   npm run bench -- --skip-build --cli PATH        measure another built bin, without `npm run build`
+ *   npm run bench -- --keep-reports DIR             keep each size's last report (report-<cli>-<size>.json)
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, tmpdir, platform, release } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { generateEstate, type GeneratedEstate } from "./generate.js";
+import { runCli } from "./cli.js";
+import { prepareEstate, type PreparedEstate } from "./estateFile.js";
+import { build, commitOf, prepareV1, runWorker, startEmulatorProcess, type EmulatorProcess } from "./processes.js";
+import {
+  ARM,
+  HEADER,
+  V1_HEADER,
+  cliLines,
+  cliRow,
+  depthOf,
+  lowerBound,
+  naiveComparison,
+  naiveComparisonLine,
+  naiveLine,
+  naiveRow,
+  targetChecks,
+  targetLine,
+  v1ToV2,
+  v1ToV2Line,
+  type CliRow,
+  type MeasuredRun,
+} from "./rows.js";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "1000,10000" },
-    subscriptions: { type: "string", default: "20" },
+    sizes: { type: "string", default: "1000,10000,50000" },
+    subscriptions: { type: "string" },
     "latency-ms": { type: "string", default: "50" },
     "skip-naive-above": { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
+    "runs-large": { type: "string", default: "1" },
+    cli: { type: "string" },
+    "skip-build": { type: "boolean", default: false },
+    "compare-v1": { type: "string" },
+    "v1-sizes": { type: "string", default: "1000,3000,5000,10000" },
+    "v1-commit": { type: "string", default: "d38e7ba" },
+    "v1-only": { type: "boolean", default: false },
+    "timeout-s": { type: "string", default: "1200" },
+    "emulator-heap-mb": { type: "string", default: "8192" },
+    "keep-reports": { type: "string" },
     out: { type: "string", default: join(root, "bench", "results", "latest.json") },
   },
 });
-const sizes = values.sizes.split(",").map(Number);
-const subscriptions = Number(values.subscriptions);
+const list = (s: string): number[] => s.split(",").filter(Boolean).map(Number);
+const sizes = list(values.sizes);
 const latencyInMs = Number(values["latency-ms"]);
-const ARM = { capacity: 250, refillPerSecond: 25 };
-const WORKER_HEAP_MB = 1024;
-/** Pause after an emulator starts and before a run (its start-up garbage collection). */
+const pageSize = 100;
+/** Sizes up to this get `--runs` runs and 20 subscriptions; above, `--runs-large` and 50. */
+const LARGE_ABOVE = 10_000;
+const subscriptionsFor = (size: number): number => (values.subscriptions ? Number(values.subscriptions) : size > LARGE_ABOVE ? 50 : 20);
+const runsFor = (size: number): number => Number(size > LARGE_ABOVE ? values["runs-large"] : values.runs);
+/** Pause after an emulator starts or resets and before a run (its start-up garbage collection, the last run's sockets). */
 const SETTLE_IN_MS = 2000;
-const runs = Number(values.runs);
 
-interface WorkerResult {
-  strategy: "optimized" | "naive";
-  wallMs: number;
-  collectMs: number;
-  /** Judging after the last read (the optimised scan judges most targets while reads are pending). */
-  evaluateTailMs: number;
-  /** Judging in all (the optimised scan: while reads were pending and after the last). */
-  evaluateTotalMs: number;
-  armRequests: number;
-  throttled: number;
-  retries: number;
-  requestsBySubscription: Record<string, number>;
-  throttledBySubscription: Record<string, number>;
-  budgetWaitedMs: number;
-  peakRssMb: number;
-  heapAfterEvaluateMb: number;
-  targets: number;
-  findings: { total: number; fail: number; unknown: number };
-  failing: string[];
-  unknown: string[];
-  errors: number;
-  digest: string;
+// The CLIs under test: this checkout's (built first, unless --skip-build) and, with --compare-v1, the old one.
+const v2Bin = resolve(values.cli ?? join(root, "bin", "egress-audit.js"));
+if (!values["skip-build"] && !values.cli && !values["v1-only"]) {
+  console.log("npm run build ...");
+  build(root);
 }
+const v1Dir = values["compare-v1"] ? resolve(values["compare-v1"]) : undefined;
+if (v1Dir) prepareV1(v1Dir, values["v1-commit"]);
+const v1Sizes = v1Dir ? list(values["v1-sizes"]) : [];
+const clis = [
+  // v2 runs at the v1 sizes too, so each v1 row has its v2 row measured in the same run.
+  ...(values["v1-only"] ? [] : [{ label: "v2", bin: v2Bin, commit: commitOf(values.cli ? resolve(v2Bin, "..", "..") : root), sizes: [...new Set([...sizes, ...v1Sizes])] }]),
+  ...(v1Dir ? [{ label: "v1", bin: join(v1Dir, "bin", "egress-audit.js"), commit: commitOf(v1Dir), sizes: v1Sizes }] : []),
+];
+const v2Cli = clis.find((c) => c.label === "v2");
+const v1Cli = clis.find((c) => c.label === "v1");
+for (const c of clis) if (!existsSync(c.bin)) throw new Error(`no CLI at ${c.bin}`);
+if (values["keep-reports"]) mkdirSync(resolve(values["keep-reports"]), { recursive: true });
+const allSizes = [...new Set(clis.flatMap((c) => c.sizes))].sort((a, b) => a - b);
 
-/** Starts `egress-audit emulator` on an estate file; resolves with its URL and CA path. */
-function startEmulatorProcess(estatePath: string): Promise<{ url: string; ca: string; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--max-old-space-size=4096", "--import", "tsx", join(root, "src", "cli", "main.ts"), "emulator", "--estate", estatePath], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      const url = /listening on (https:\/\/\S+)/.exec(out)?.[1];
-      const ca = /CA certificate: (\S+)/.exec(out)?.[1];
-      if (url && ca) {
-        resolve({
-          url,
-          ca,
-          stop: () =>
-            new Promise((done) => {
-              child.once("exit", () => done());
-              child.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`emulator exited ${code}: ${err}`)));
-  });
-}
-
-function runWorker(args: string[]): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    // The heap limit the Function app gives its worker (infra/modules/app.bicep: half the
-    // instance memory, 1,024 MB on the default 2,048 MB instance). Without it V8 sizes the heap
-    // from this machine's 24 GB and lets garbage grow to four times the live heap between
-    // collections, which no Functions instance would allow.
-    const child = spawn(process.execPath, [`--max-old-space-size=${WORKER_HEAP_MB}`, "--import", "tsx", join(root, "bench", "worker.ts"), ...args], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`worker exited ${code}: ${err}`))));
-  });
-}
-
-/**
- * What the emulator's limits allow at best: per subscription, the requests ARM served (a 429
- * spends no token) beyond the bucket refill at 25/s (subscriptions are independent, so the
- * slowest one counts); and no run can beat its chain of dependent requests times the latency.
- * The larger of the two.
- */
-function lowerBound(result: WorkerResult, depth: number): { budgetS: number; depthS: number; boundS: number } {
-  const perSub = Object.entries(result.requestsBySubscription)
-    .filter(([k]) => k !== "tenant")
-    .map(([k, n]) => n - (result.throttledBySubscription[k] ?? 0));
-  const budgetS = Math.max(0, ...perSub.map((n) => Math.max(0, n - ARM.capacity) / ARM.refillPerSecond));
-  const depthS = (depth * latencyInMs) / 1000;
-  return { budgetS, depthS, boundS: Math.max(budgetS, depthS) };
-}
-
-/**
- * Dependency depth: the longest chain of requests that must wait for each other.
- * Optimised: subscription list -> paged subscription-level lists (pages follow nextLink one by
- * one) -> a pool's clusters -> shared follow-ups (zone records, policy groups) -> role definitions.
- * Naive: the pool list pages, then one target's chain of dependent GETs.
- */
-function depthOf(strategy: WorkerResult["strategy"], g: Pick<GeneratedEstate, "counts">, pageSize: number): number {
-  const perSub = Math.ceil(g.counts.targets / subscriptions);
-  // The largest subscription-level list: AKS clusters (one per target) or resource groups (two per pool).
-  const listPages = Math.ceil((2 * perSub) / pageSize);
-  return strategy === "optimized" ? 1 + listPages + 1 + 1 + 1 : Math.ceil(perSub / pageSize) + 14;
-}
-
-const results: Array<Record<string, unknown>> = [];
+const loadAtStart = loadavg().map((x) => +x.toFixed(2));
 const lines: string[] = [];
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-const header = `${"targets".padEnd(8)} ${"strategy".padEnd(9)} ${pad("requests", 9)} ${pad("req/tgt", 7)} ${pad("429s", 5)} ${pad("wall s", 7)} ${pad("bound s", 7)} ${pad("wall/bnd", 8)} ${pad("RSS MB", 6)}  findings`;
-console.log(header);
+const say = (line: string): void => {
+  lines.push(line);
+  console.log(line);
+};
+console.log(`machine: ${cpus().length} cpus, load average ${loadAtStart.join(" / ")} (1/5/15 min; other processes share the cores)`);
+console.log(`CLIs: ${clis.map((c) => `${c.label} ${c.commit} (${c.bin})`).join("; ")}`);
+say(HEADER);
 
-/** Writes a generated estate to a file; keeps only what the comparison needs (the estate itself can be 50 MB). */
-function prepare(size: number, pageSize: number) {
-  const generated = generateEstate({
-    targets: size,
-    subscriptions,
-    pageSize,
-    faults: { latencyInMs, armBucket: { capacity: ARM.capacity, refillPerSecond: ARM.refillPerSecond } },
-  });
-  const dir = mkdtempSync(join(tmpdir(), "egress-audit-bench-"));
-  const estatePath = join(dir, "estate.json");
-  writeFileSync(estatePath, JSON.stringify(generated.estate));
-  return {
-    dir,
-    estatePath,
-    counts: generated.counts,
-    firewallId: generated.estate.resources.find((r) => r.type === "Microsoft.Network/azureFirewalls")!.id,
-    subs: generated.estate.subscriptions.map((s) => s.subscriptionId).join(","),
-    seeded: generated.seeded.flatMap((d) => d.failing).sort(),
-    seededUnknown: generated.seeded.flatMap((d) => d.unknown).sort(),
-  };
+/** The v1 rows and comparison as printed, kept with the v1 figures. */
+const v1Lines: string[] = [HEADER];
+const rowsByCli = new Map<string, CliRow[]>(clis.map((c) => [c.label, []]));
+const results: Array<Record<string, unknown>> = [];
+
+/** One CLI run against a reset emulator, with its counts and bound. */
+async function measureCli(label: string, bin: string, emu: EmulatorProcess, estate: PreparedEstate, size: number): Promise<MeasuredRun> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await emu.reset();
+  await new Promise((r) => setTimeout(r, SETTLE_IN_MS));
+  const keep = values["keep-reports"] ? resolve(values["keep-reports"]) : undefined;
+  const output = join(keep ?? estate.dir, `report-${label}-${size}.json`);
+  const run = await runCli({ bin, armEndpoint: emu.url, caBundle: emu.caBundle, output, timeoutInMs: Number(values["timeout-s"]) * 1000, readFindings: true, keep: keep !== undefined });
+  const stats = await emu.stats();
+  const bound = lowerBound(stats.requestsBySubscription, stats.throttledBySubscription, depthOf("optimized", size, estate.subscriptions, pageSize), latencyInMs);
+  return { run, emulator: stats, bound };
 }
 
-/**
- * One measured run: a fresh emulator (fresh buckets), a quiet machine, one worker. The parent's
- * garbage (the generated estate) is collected first and the emulator's start-up settles, so
- * neither competes with the run for the two cores.
- */
-async function measure(estatePath: string, workerArgs: string[]): Promise<WorkerResult> {
-  (globalThis as { gc?: () => void }).gc?.();
-  const emu = await startEmulatorProcess(estatePath);
+for (const size of allSizes) {
+  const subscriptions = subscriptionsFor(size);
+  const estate = await prepareEstate({ targets: size, subscriptions, pageSize, latencyInMs, armBucket: ARM });
+  const emu = await startEmulatorProcess(estate.estatePath, Number(values["emulator-heap-mb"]));
   try {
-    await new Promise((r) => setTimeout(r, SETTLE_IN_MS));
-    return await runWorker(["--endpoint", emu.url, "--ca", emu.ca, ...workerArgs]);
+    const here = clis.filter((c) => c.sizes.includes(size));
+    const measured = new Map<string, MeasuredRun[]>(here.map((c) => [c.label, []]));
+    // Runs alternate between the CLIs, so the machine's drift (other processes) falls on both.
+    for (let i = 0; i < runsFor(size); i++) {
+      for (const c of here) measured.get(c.label)!.push(await measureCli(c.label, c.bin, emu, estate, size));
+    }
+    const byCli = new Map<string, CliRow>();
+    for (const c of here) {
+      const row = cliRow(c.label, size, subscriptions, measured.get(c.label)!, { failing: estate.seeded, unknown: estate.seededUnknown });
+      byCli.set(c.label, row);
+      rowsByCli.get(c.label)!.push(row);
+      cliLines(row).forEach(say);
+      if (c.label === "v1") v1Lines.push(...cliLines(row));
+    }
+    const v2 = byCli.get("v2");
+    if (v2) results.push(v2);
+    if (size <= Number(values["skip-naive-above"]) && v2) {
+      await emu.reset();
+      await new Promise((r) => setTimeout(r, SETTLE_IN_MS));
+      const r = await runWorker(["--strategy", "naive", "--endpoint", emu.url, "--ca", emu.caBundle, "--firewall-id", estate.firewallId, "--subscriptions", estate.subscriptionIds]);
+      const nRow = naiveRow(size, subscriptions, r, lowerBound(r.requestsBySubscription, r.throttledBySubscription, depthOf("naive", size, subscriptions, pageSize), latencyInMs), { failing: estate.seeded, unknown: estate.seededUnknown });
+      results.push(nRow);
+      say(naiveLine(nRow));
+      const ratio = naiveComparison(v2, nRow);
+      results.push(ratio);
+      say(naiveComparisonLine(ratio));
+    }
   } finally {
     await emu.stop();
+    rmSync(estate.dir, { recursive: true, force: true });
   }
 }
 
-for (const size of sizes) {
-  const pageSize = 100;
-  const { dir, estatePath, counts, firewallId, subs, seeded, seededUnknown } = prepare(size, pageSize);
-  const byStrategy: Partial<Record<WorkerResult["strategy"], WorkerResult>> = {};
+const v2Rows = rowsByCli.get("v2") ?? [];
+const v1Rows = rowsByCli.get("v1") ?? [];
+const comparisons = v1Rows.flatMap((v1) => {
+  const v2 = v2Rows.find((r) => r.targets === v1.targets);
+  return v2 ? [v1ToV2(v1, v2)] : [];
+});
+if (comparisons.length > 0) {
+  say("");
+  say(`v1 (${v1Cli!.commit}) -> v2 (${v2Cli!.commit}), the same CLI measurement:`);
+  say(V1_HEADER);
+  comparisons.map(v1ToV2Line).forEach(say);
+  v1Lines.push("", V1_HEADER, ...comparisons.map(v1ToV2Line));
+}
+const targets = targetChecks(v2Rows);
+if (targets.length > 0) {
+  say("");
+  targets.map(targetLine).forEach(say);
+}
+const busiest = Math.max(...[...rowsByCli.values()].flat().flatMap((r) => r.runs.map((x) => x.loadAverage1m)), 0);
+if (busiest > cpus().length) {
+  say(`note: the 1-minute load average reached ${busiest} on ${cpus().length} cores during runs: wall times (and wall/bound) are inflated by other processes; CPU s is not`);
+}
+const loadAtEnd = loadavg().map((x) => +x.toFixed(2));
+say(`load average at start ${loadAtStart.join(" / ")}, at end ${loadAtEnd.join(" / ")} (2 cores shared with other processes)`);
 
-  for (const strategy of ["optimized", "naive"] as const) {
-    if (strategy === "naive" && size > Number(values["skip-naive-above"])) continue;
-    // The optimised scan runs several times (the machine's noise is about 10-20% of a run): the
-    // row shows the run of median wall time, and the highest peak RSS of all runs.
-    const n = strategy === "optimized" ? runs : 1;
-    const all: WorkerResult[] = [];
-    for (let i = 0; i < n; i++) all.push(await measure(estatePath, ["--strategy", strategy, "--firewall-id", firewallId, "--subscriptions", subs]));
-    const r = { ...[...all].sort((a, b) => a.wallMs - b.wallMs)[Math.floor((all.length - 1) / 2)]!, peakRssMb: Math.max(...all.map((x) => x.peakRssMb)) };
-    byStrategy[strategy] = r;
-    const bound = lowerBound(r, depthOf(strategy, { counts }, pageSize));
-    const correct =
-      JSON.stringify([...r.failing].sort()) === JSON.stringify(seeded) &&
-      JSON.stringify([...r.unknown].sort()) === JSON.stringify(seededUnknown) &&
-      all.every((x) => x.digest === r.digest);
-    const row = {
-      targets: size,
-      subscriptions,
-      strategy,
-      armRequests: r.armRequests,
-      requestsPerTarget: +(r.armRequests / size).toFixed(2),
-      throttled429: r.throttled,
-      retries: r.retries,
-      wallSeconds: +(r.wallMs / 1000).toFixed(2),
-      collectSeconds: +(r.collectMs / 1000).toFixed(2),
-      evaluateSeconds: +(r.evaluateTotalMs / 1000).toFixed(2),
-      evaluateAfterLastReadSeconds: +(r.evaluateTailMs / 1000).toFixed(2),
-      lowerBoundSeconds: +bound.boundS.toFixed(2),
-      lowerBound: { budgetSeconds: +bound.budgetS.toFixed(2), dependencySeconds: +bound.depthS.toFixed(2) },
-      wallOverLowerBound: +(r.wallMs / 1000 / bound.boundS).toFixed(2),
-      peakRssMb: r.peakRssMb,
-      heapAfterEvaluateMb: r.heapAfterEvaluateMb,
-      budgetWaitedSeconds: +(r.budgetWaitedMs / 1000).toFixed(1),
-      findings: r.findings,
-      seededFailures: seeded.length,
-      findingsMatchSeeded: correct,
-      readErrors: r.errors,
-      digest: r.digest,
-      runs: all.map((x) => ({ wallSeconds: +(x.wallMs / 1000).toFixed(2), peakRssMb: x.peakRssMb, evaluateAfterLastReadSeconds: +(x.evaluateTailMs / 1000).toFixed(2), sameDigest: x.digest === r.digest })),
-    };
-    results.push(row);
-    const line = `${pad(size, 8)} ${strategy.padEnd(9)} ${pad(r.armRequests, 9)} ${pad(row.requestsPerTarget, 7)} ${pad(r.throttled, 5)} ${pad(row.wallSeconds, 7)} ${pad(row.lowerBoundSeconds, 7)} ${pad(row.wallOverLowerBound, 8)} ${pad(r.peakRssMb, 6)}  ${r.findings.fail} fail / ${r.findings.unknown} unknown, ${correct ? "= seeded" : "!= SEEDED"}`;
-    lines.push(line);
-    console.log(line);
-    if (all.length > 1) {
-      const runsLine = `${pad(size, 8)} ${strategy}: ${all.length} runs, wall ${all.map((x) => (x.wallMs / 1000).toFixed(2)).join(" / ")} s (median above), peak RSS ${all.map((x) => x.peakRssMb).join(" / ")} MB (highest above)`;
-      lines.push(runsLine);
-      console.log(runsLine);
+// v1 figures measured in an earlier run stay when this run did not measure v1.
+const previous = existsSync(values.out) ? (JSON.parse(readFileSync(values.out, "utf8")) as Record<string, unknown>) : {};
+const v1Section = v1Dir
+  ? {
+      description: "the CLI of the last commit before issue 14 (report v1), measured the same way (a git worktree of the commit, built)",
+      commit: v1Cli!.commit,
+      measuredAt: new Date().toISOString(),
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadAtEnd,
+      table: v1Lines,
+      results: v1Rows,
+      v1ToV2: comparisons,
     }
-  }
-  const o = byStrategy.optimized;
-  const n = byStrategy.naive;
-  if (o && n) {
-    const ratio = {
-      targets: size,
-      naiveOverOptimized: { requests: +(n.armRequests / o.armRequests).toFixed(1), wall: +(n.wallMs / o.wallMs).toFixed(1) },
-      sameFindings: n.digest === o.digest,
-    };
-    results.push(ratio);
-    const line = `${pad(size, 8)} naive/optimized: ${ratio.naiveOverOptimized.requests}x requests, ${ratio.naiveOverOptimized.wall}x wall time; same findings: ${ratio.sameFindings}`;
-    lines.push(line);
-    console.log(line);
-  }
-  rmSync(dir, { recursive: true, force: true });
-}
+  : previous.v1BeforeIssue14;
 
 mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(
@@ -257,10 +211,30 @@ writeFileSync(
   JSON.stringify(
     {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), platform: `${platform()} ${release()}`, node: process.version },
-      settings: { subscriptions, latencyInMs, armBucket: ARM, pageSize: 100, workerMaxOldSpaceMb: WORKER_HEAP_MB },
-      table: [header, ...lines],
-      results,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+        platform: `${platform()} ${release()}`,
+        node: process.version,
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadAtEnd,
+      },
+      settings: {
+        measured: "the built CLI as a user runs it: node bin/egress-audit.js scan --format json --output FILE --arm-endpoint URL, NODE_EXTRA_CA_CERTS and AZURE_ARM_TOKEN set, no heap flags, under GNU time -v",
+        cli: v2Cli ? { commit: v2Cli.commit, bin: v2Cli.bin } : null,
+        subscriptionsBySize: Object.fromEntries(allSizes.map((s) => [s, subscriptionsFor(s)])),
+        runsBySize: Object.fromEntries(allSizes.map((s) => [s, runsFor(s)])),
+        latencyInMs,
+        armBucket: ARM,
+        pageSize,
+        units: "report KB/MB decimal (1 KB = 1,000 bytes); RSS MB = MiB (GNU time's kilobytes / 1,024); gzip = zlib default level, streamed",
+        naive: "bench/worker.ts in-process (no CLI, no report), heap limit 1,024 MB as the Function app's worker",
+      },
+      // --v1-only measures v1 alone: the main figures of the last full run stay.
+      ...(values["v1-only"] ? { date: previous.date, machine: previous.machine, settings: previous.settings, table: previous.table, results: previous.results, targets: previous.targets } : {}),
+      ...(values["v1-only"] ? {} : { table: lines, results, targets }),
+      ...(v1Section ? { v1BeforeIssue14: v1Section } : {}),
     },
     null,
     2,
