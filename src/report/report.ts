@@ -25,19 +25,9 @@ export const evidenceModes = ["failures", "all"] as const satisfies readonly Evi
  * remediation (in `checks`), its evidence present on fail and unknown findings and on pass
  * findings only with {@link EvidenceMode} `all`.
  */
-export interface ReportFinding {
-  /** Stable across scans: derived from check id, target, resource and item (the same ids as version 1). */
-  id: string;
-  checkId: string;
-  status: FindingStatus;
-  severity: Severity;
-  resourceId: string;
-  message: string;
-  expected: string;
-  actual: string;
+export interface ReportFinding extends Omit<Finding, "remediation" | "evidence"> {
+  /** On fail and unknown findings always; on pass findings only with {@link EvidenceMode} `all`. */
   evidence?: Record<string, unknown>;
-  /** Present when a baseline suppression matched a failure. */
-  suppressed?: { reason: string; owner: string; expires?: string };
 }
 
 /** One check of the catalog as a report carries it. `severity` is the default; findings carry their own. */
