@@ -9,7 +9,6 @@ import { runRequestedScan } from "../app/requestedScan.js";
 import { pendingScan, SCAN_POLL_RETRY_AFTER_IN_SECONDS, type ScanProgress as ScanProgressBody } from "../app/scanProgress.js";
 import { getServices } from "../app/services.js";
 import { auditTarget, subscriptionOf, type AuditTargetOptions } from "../app/targetAudit.js";
-import type { EvidenceMode } from "../report/report.js";
 import { checks } from "../checks/index.js";
 import { dashboard } from "./dashboard.js";
 import { reportPageRoutes } from "./reportRoutes.js";
