@@ -229,19 +229,20 @@ export async function targetPage(services: AppServices, ref: ScanRef, options: T
   });
   if (start > 0 && start >= positions.length) return { status: "invalid-token" };
   const slice = positions.slice(start, start + options.limit);
-  // `none`: everything an item shows is in the index; the chunks are not read at all.
+  // An item's identity, status and counts are in the index; only its findings need the chunks
+  // (`none`: not read at all).
   const targets = findings === "none" ? undefined : await pages.targetsAt(slice, signal);
-  const items = (targets ?? slice.map((p) => index[p]!)).map((t, i): TargetItem => {
-    const entry = index[slice[i]!]!;
+  const items = slice.map((position, i): TargetItem => {
+    const entry = index[position]!;
     return {
-      id: t.id,
-      kind: t.kind,
-      name: t.name,
-      subscriptionId: t.subscriptionId,
-      ...(t.tags && Object.keys(t.tags).length > 0 ? { tags: t.tags } : {}),
-      status: t.status,
+      id: entry.id,
+      kind: entry.kind,
+      name: entry.name,
+      subscriptionId: entry.subscriptionId,
+      ...(entry.tags ? { tags: entry.tags } : {}),
+      status: entry.status,
       counts: entry.counts,
-      findings: "findings" in t ? t.findings.filter((f) => findings === "all" || f.status !== "pass").map((f) => toReportFinding(f, evidence)) : [],
+      findings: targets ? targets[i]!.findings.filter((f) => findings === "all" || f.status !== "pass").map((f) => toReportFinding(f, evidence)) : [],
     };
   });
   const next = start + slice.length;

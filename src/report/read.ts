@@ -20,7 +20,7 @@ export class UnreadableReportError extends Error {
 const REF_PREFIX = "#/sharedEvidence/";
 
 /** True when the value is `{ "$ref": "#/sharedEvidence/<key>" }`. */
-export function isEvidenceRef(value: unknown): value is { $ref: string } {
+function isEvidenceRef(value: unknown): value is { $ref: string } {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === "$ref" && typeof (value as { $ref: unknown }).$ref === "string" && (value as { $ref: string }).$ref.startsWith(REF_PREFIX);
@@ -30,7 +30,7 @@ export function isEvidenceRef(value: unknown): value is { $ref: string } {
  * Puts shared evidence back into a target's findings (in place). Every finding that referenced
  * the same entry gets the same object: shared in memory as it was in the file.
  */
-export function inflateTargetEvidence(target: TargetReport, shared: Readonly<Record<string, unknown>> | undefined): TargetReport {
+function inflateTargetEvidence(target: TargetReport, shared: Readonly<Record<string, unknown>> | undefined): TargetReport {
   for (const f of target.findings) {
     const evidence = f.evidence;
     if (!evidence) continue;

@@ -155,7 +155,7 @@ async function call(handler: Handler, path: string, init: Parameters<typeof http
 interface Page {
   scanId: string;
   total: number;
-  items: Array<{ id: string; status: string; counts: Record<string, number>; findings: ReportFinding[]; tags?: Record<string, string> }>;
+  items: Array<{ id: string; name: string; status: string; counts: Record<string, number>; findings: ReportFinding[]; tags?: Record<string, string> }>;
   continuationToken?: string;
   links: { next?: string };
 }
@@ -309,13 +309,25 @@ describe("targets, in pages", () => {
   });
 });
 
+/**
+ * Runs `body` with a store of its own (nothing cached) that records every blob it reads, then
+ * puts the shared services back.
+ */
+async function withRecordingStore(body: (reads: Array<{ name: string; bytes: number }>) => Promise<void>): Promise<void> {
+  const reads: Array<{ name: string; bytes: number }> = [];
+  const settings = readAppSettings({ AzureWebJobsStorage: azurite() });
+  const fresh = new HistoryStore(createStorageClients(settings.storage!), { namespace: "pages", onBlobRead: (name, bytes) => reads.push({ name, bytes }) });
+  useServices({ ...services, history: fresh });
+  try {
+    await body(reads);
+  } finally {
+    useServices(services);
+  }
+}
+
 describe("what a page reads", () => {
   it("findings=none answers from the index alone: counts and identities, no target chunk read", async () => {
-    const own: Array<{ name: string; bytes: number }> = [];
-    const settings = readAppSettings({ AzureWebJobsStorage: azurite() });
-    const fresh = new HistoryStore(createStorageClients(settings.storage!), { namespace: "pages", onBlobRead: (name, bytes) => own.push({ name, bytes }) });
-    useServices({ ...services, history: fresh });
-    try {
+    await withRecordingStore(async (own) => {
       const page = await call(listScanTargets, `/api/scans/${big.scanId}/targets?status=drifted&findings=none`, { params: { scanId: big.scanId } });
       expect(page.status).toBe(200);
       const items = (page.json as Page).items;
@@ -324,6 +336,7 @@ describe("what a page reads", () => {
       for (const [i, item] of items.entries()) {
         const t = drifted[i]!;
         expect(item.findings).toEqual([]);
+        expect([item.name, item.status, item.tags]).toEqual([t.name, t.status, t.tags && Object.keys(t.tags).length > 0 ? t.tags : undefined]);
         expect(item.counts).toEqual({
           fail: t.findings.filter((f) => f.status === "fail").length,
           pass: t.findings.filter((f) => f.status === "pass").length,
@@ -332,18 +345,11 @@ describe("what a page reads", () => {
       }
       expect(own.some((r) => r.name.includes("/targets-"))).toBe(false);
       expect(page.text.length).toBeLessThan(20 * 1024);
-    } finally {
-      useServices(services);
-    }
+    });
   });
 
   it("the first page and the summary read the summary, the index and one chunk: never the whole report", async () => {
-    // A store of its own: nothing cached, every blob read recorded.
-    const own: Array<{ name: string; bytes: number }> = [];
-    const settings = readAppSettings({ AzureWebJobsStorage: azurite() });
-    const fresh = new HistoryStore(createStorageClients(settings.storage!), { namespace: "pages", onBlobRead: (name, bytes) => own.push({ name, bytes }) });
-    useServices({ ...services, history: fresh });
-    try {
+    await withRecordingStore(async (own) => {
       const summary = await call(getScanSummary, `/api/scans/${big.scanId}/summary`, { params: { scanId: big.scanId } });
       expect(summary.status).toBe(200);
       const page = await call(listScanTargets, `/api/scans/${big.scanId}/targets`, { params: { scanId: big.scanId } });
@@ -355,9 +361,7 @@ describe("what a page reads", () => {
       const whole = (await container.getBlockBlobClient(`reports/${big.scanId}.json.gz`).getProperties()).contentLength!;
       expect(read).toBeLessThan(whole / 2);
       expect(page.text.length).toBeLessThan(200 * 1024);
-    } finally {
-      useServices(services);
-    }
+    });
   });
 
   it("stores the report gzip'd as report v2 JSON, with content type and encoding set", async () => {
