@@ -20,6 +20,8 @@
  *
  * Storage layout: src/store/runs.ts; shard plan and queue message: src/store/shards.ts.
  */
+import type { Snapshot } from "../model/snapshot.js";
+import { keepSnapshot } from "./recordScan.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
@@ -293,6 +295,7 @@ export async function processShard(services: AppServices, entry: unknown, option
     log(`shard ${shardIndex} of run ${runId} (attempt ${attempts}): scanning ${message.subscriptionIds.length} subscription(s), ${context.length} more for shared resources`);
     await runs.markShardScanning(runId, shardIndex, attempts);
     let report: DriftReport;
+    let snapshot: Snapshot | undefined;
     try {
       // The previous complete scan of the scope: the shard's targets in it are not taken as gone
       // without proof (the scan narrows it to the shard's subscriptions).
@@ -305,6 +308,7 @@ export async function processShard(services: AppServices, entry: unknown, option
         timeLimitInMs: options.timeLimitInMs ?? SHARD_SCAN_TIME_LIMIT_IN_MS,
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         ...(run.evidence ? { evidence: run.evidence } : {}),
+        onSnapshot: (s) => (snapshot = s),
       });
     } catch (err) {
       const failure = describeFailure(err);
@@ -312,6 +316,8 @@ export async function processShard(services: AppServices, entry: unknown, option
       await runs.recordAttempt(runId, shardIndex, { attempts, error: failure }).catch(() => undefined);
       throw err;
     }
+    // The shard's snapshot, under the run's scan id (the assembled report's): change events re-audit from it.
+    if (snapshot && services.history) await keepSnapshot(services, runId, `shard-${shardIndex}`, snapshot, options.abortSignal);
     await runs.storePart(runId, shardIndex, report, attempts);
     log(`shard ${shardIndex} of run ${runId}: ${report.summary.targets} target(s), ${report.errors.length} error(s), ${report.stats.armRequests} ARM request(s)`);
   }

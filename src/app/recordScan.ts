@@ -21,6 +21,8 @@ import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } fro
 import type { DriftReport, EvidenceMode } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
 import type { ScanLock } from "../store/history.js";
+import type { Snapshot } from "../model/snapshot.js";
+import { buildDependencyIndex } from "../checks/lib/dependencyIndex.js";
 import type { ScanIndexEntry } from "../store/scanIndex.js";
 import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
 import type { AppServices } from "./services.js";
@@ -82,6 +84,12 @@ export interface FinishScanOptions {
   evidence?: EvidenceMode;
   abortSignal?: AbortSignalLike;
   log?: (message: string) => void;
+  /**
+   * The targets this report read (lower-cased ids): only their finding state is written. A change
+   * event's audit passes the targets it re-read; every other target is carried over unchanged from
+   * the previous report, and so is its state. Absent: every target.
+   */
+  onlyTargets?: ReadonlySet<string>;
 }
 
 /** What {@link finishRecordedScan} did. */
@@ -174,7 +182,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
       scopeKey,
       scope: options.scope,
       report,
-      next: result.next,
+      next: options.onlyTargets ? result.next.filter((r) => options.onlyTargets!.has(r.targetId.toLowerCase())) : result.next,
       removed: result.removed,
       ...(result.diff ? { diff: result.diff } : {}),
       stale: result.stale.length,
@@ -189,6 +197,18 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
     throw err;
   }
   return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}), ...(resent.length ? { resent } : {}) };
+}
+
+/**
+ * Stores a scan's snapshot and its dependency index (change events start from them). A failure
+ * is logged by the caller's error path like any storage failure: the scan is not committed, so the
+ * scope never points at a scan without them.
+ */
+export async function keepSnapshot(services: AppServices, scanId: string, part: string, snapshot: Snapshot, abortSignal?: AbortSignalLike): Promise<void> {
+  const signal = abortSignal ? { abortSignal } : {};
+  // The baseline names firewalls the checks then read (`firewallResourceId`, `firewallPrivateIp`).
+  const baseline = await services.loadBaseline?.(signal);
+  await services.history!.saveSnapshot(scanId, part, snapshot, buildDependencyIndex(snapshot, snapshot.targets, baseline ? { baseline } : {}), signal);
 }
 
 /** Runs one recorded scan. Throws {@link StorageNotConfiguredError} without storage. */
@@ -209,7 +229,9 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
     // (a target that vanished from the lists is unreadable until a read proves it deleted).
     const lastScanId = await history.lastScanIdOf(scopeKey);
     const previous = lastScanId ? await history.getReport(lastScanId) : undefined;
+    let snapshot: Snapshot | undefined;
     let report = await services.scan({
+      onSnapshot: (s) => (snapshot = s),
       subscriptionIds: options.scope.subscriptions,
       ...(previous ? { previous } : {}),
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
@@ -217,6 +239,8 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
     });
     if (options.scope.targets?.length) report = restrictToTargets(report, options.scope.targets);
     throwIfAborted(options.abortSignal);
+    // Before the commit: the scan the scope points at always has the snapshot change events start from.
+    if (snapshot && !options.scope.targets?.length) await keepSnapshot(services, report.scanId, "scan", snapshot, options.abortSignal);
     const finished = await finishRecordedScan(services, {
       scopeKey,
       scope: options.scope,

@@ -19,6 +19,9 @@ import { runScan } from "./scan.js";
 import { isScannableState } from "../collect/collector.js";
 import { ScanSlots } from "./scanSlots.js";
 import type { EvidenceMode } from "../report/report.js";
+import { CoalescingChangeFeed, DEFAULT_CHANGE_COALESCE_IN_MS, type ChangeFeed } from "./changeFeed.js";
+import type { Snapshot } from "../model/snapshot.js";
+import type { Baseline } from "../baseline/baseline.js";
 
 /** What a scan needs from its caller. */
 export interface ScanRequest {
@@ -39,6 +42,8 @@ export interface ScanRequest {
   previous?: DriftReport;
   /** Which findings keep their evidence (default `failures`; `all`: pass findings too, `?evidence=all`). */
   evidence?: EvidenceMode;
+  /** Given the snapshot the scan judged (recorded scans keep it for change events). */
+  onSnapshot?: (snapshot: Snapshot) => void;
 }
 
 /**
@@ -83,6 +88,12 @@ export interface AppServices {
   readBudget?: ReadBudget;
   /** The scans callers run on this instance (`SCAN_MAX_CONCURRENT`, one per subscription set). */
   scanSlots: ScanSlots;
+  /** ARM clients on the process's read budget (change events re-read through them). */
+  armClients?: () => ArmClients;
+  /** The baseline in force (`--baseline`, `BASELINE_JSON`, `BASELINE_URL`), or undefined. */
+  loadBaseline?: (options: { abortSignal?: AbortSignalLike }) => Promise<Baseline | undefined>;
+  /** Change events: coalesced, then the targets they touch re-audited (undefined when no storage is configured). */
+  changes?: ChangeFeed;
 }
 
 /** Options of {@link createServices}. */
@@ -107,9 +118,9 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
   // One budget for the process: every scan's clients (and the subscription listing) wait on it.
   const readBudget = options.clients?.readBudget === false ? undefined : (options.clients?.readBudget ?? new ReadBudget());
   const armOptions: ArmClientOptions = { ...options.clients, readBudget: readBudget ?? false };
-  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs, previous, evidence }) => {
+  const scan: Scanner = async ({ subscriptionIds, contextSubscriptionIds, abortSignal, timeLimitInMs, previous, evidence, onSnapshot }) => {
     const baseline = await baselineOf(abortSignal ? { abortSignal } : {});
-    const { report } = await runScan({
+    const { report, snapshot } = await runScan({
       settings: settings.arm,
       subscriptionIds: [...subscriptionIds],
       ...(contextSubscriptionIds?.length ? { contextSubscriptionIds: [...contextSubscriptionIds] } : {}),
@@ -121,6 +132,7 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
       clients: armOptions,
       ...(options.now ? { now: options.now } : {}),
     });
+    onSnapshot?.(snapshot);
     return report;
   };
   const listSubscriptions: SubscriptionLister = async ({ abortSignal }) => {
@@ -133,10 +145,12 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
   };
   const url = settings.teamsWebhookUrl;
   const ns = options.historyNamespace ? { namespace: options.historyNamespace } : {};
-  return {
+  const services: AppServices = {
     settings,
     scan,
     listSubscriptions,
+    armClients: () => new ArmClients(settings.arm, armOptions),
+    loadBaseline: (o) => baselineOf(o),
     ...(readBudget ? { readBudget } : {}),
     scanSlots: new ScanSlots(settings.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS),
     ...(settings.storage
@@ -151,6 +165,8 @@ export function createServices(settings: AppSettings, options: CreateServicesOpt
         }
       : {}),
   };
+  if (services.history) services.changes = new CoalescingChangeFeed(services, { windowInMs: settings.changeCoalesceInMs ?? DEFAULT_CHANGE_COALESCE_IN_MS });
+  return services;
 }
 
 let installed: AppServices | undefined;

@@ -50,7 +50,7 @@ export async function listOrNone<T>(list: () => Promise<T[]>): Promise<T[]> {
 /** One collection's shared state; see the module comment. */
 export class CollectionContext {
   /** The snapshot under construction; phases fill its maps. */
-  readonly snapshot: Snapshot = collectingSnapshot(new Date().toISOString());
+  readonly snapshot: Snapshot;
   /** Report errors, each scope and code once, in the order they happened. */
   readonly errors: ScanError[] = [];
   /** The abort signal as an SDK options bag, to spread into every call. */
@@ -82,7 +82,10 @@ export class CollectionContext {
   constructor(
     readonly clients: ArmClients,
     readonly options: CollectOptions,
+    seed?: Snapshot,
   ) {
+    // A refresh (refresh.ts) starts from a stored snapshot: what it holds is not read again.
+    this.snapshot = seed ?? collectingSnapshot(new Date().toISOString());
     this.signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
     this.subscriptionLimit = pLimit(options.subscriptionConcurrency ?? 64);
     this.clusterLimit = perSubscriptionLimit(options.targetConcurrency ?? 16);

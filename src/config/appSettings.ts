@@ -145,6 +145,11 @@ export interface AppSettings {
    * every requested scan at once.
    */
   readonly syncScanWaitInMs?: number;
+  /**
+   * `CHANGE_COALESCE_IN_MS`, 0-20000; absent: 5000. How long change events gather before their
+   * targets are re-audited as one batch (a burst of writes to one firewall policy is one audit).
+   */
+  readonly changeCoalesceInMs?: number;
 }
 
 const ncrontabField = /^[0-9A-Za-z*?/,-]+$/;
@@ -331,6 +336,20 @@ function readMaxConcurrentScans(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/** Longest `CHANGE_COALESCE_IN_MS`: Event Grid waits 30 s for an answer before it retries, and the window plus the audit must fit. */
+const MAX_CHANGE_COALESCE_IN_MS = 20_000;
+const DEFAULT_CHANGE_COALESCE_IN_MS_SETTING = 5_000;
+
+function readChangeCoalesce(env: NodeJS.ProcessEnv): number {
+  const text = env.CHANGE_COALESCE_IN_MS?.trim();
+  if (!text) return DEFAULT_CHANGE_COALESCE_IN_MS_SETTING;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 0 && n <= MAX_CHANGE_COALESCE_IN_MS)) {
+    throw new UsageError("InvalidSetting", `CHANGE_COALESCE_IN_MS must be a whole number of milliseconds from 0 to ${MAX_CHANGE_COALESCE_IN_MS}`);
+  }
+  return n;
+}
+
 function readSyncScanWait(env: NodeJS.ProcessEnv): number {
   const text = env.SCAN_SYNC_WAIT_IN_MS?.trim();
   if (!text) return DEFAULT_SYNC_SCAN_WAIT_IN_MS;
@@ -367,6 +386,7 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env): AppSettin
     rateLimit: readRateLimit(env),
     maxConcurrentScans: readMaxConcurrentScans(env),
     syncScanWaitInMs: readSyncScanWait(env),
+    changeCoalesceInMs: readChangeCoalesce(env),
   });
 }
 
@@ -401,6 +421,7 @@ export function describeAppSettings(s: AppSettings): string {
     `scanRateLimit=${(s.rateLimit ?? DEFAULT_RATE_LIMIT).perCallerPerMinute}/min`,
     `maxConcurrentScans=${s.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS}`,
     `syncScanWait=${s.syncScanWaitInMs ?? DEFAULT_SYNC_SCAN_WAIT_IN_MS}ms`,
+    `changeCoalesce=${s.changeCoalesceInMs ?? DEFAULT_CHANGE_COALESCE_IN_MS_SETTING}ms`,
     `fanout=${s.fanOut.mode === "off" ? "off" : `${s.fanOut.mode}(shard=${s.fanOut.shardSize},queue=${s.fanOut.queueName})`}`,
   ].join(" ");
 }

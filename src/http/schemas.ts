@@ -155,7 +155,7 @@ export const ScanIndexEntry = Type.Object(
     scopeKey: Type.String(),
     scope: Type.Object({ subscriptions: Type.Array(Type.String()), targets: Type.Array(Type.String()) }, { additionalProperties: false }),
     subscriptions: Type.Array(Type.String()),
-    trigger: StringEnum(["timer", "http"] as const),
+    trigger: StringEnum(["timer", "http", "event"] as const),
     startedAt: Type.String({ format: "date-time" }),
     finishedAt: Type.String({ format: "date-time" }),
     summary: Summary,

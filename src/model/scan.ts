@@ -19,7 +19,7 @@ export interface ScanScope {
 }
 
 /** Where a scan came from. */
-export type ScanTrigger = "timer" | "http";
+export type ScanTrigger = "timer" | "http" | "event";
 
 /** What happened to the Teams alert of a scan. */
 export type NotificationStatus =

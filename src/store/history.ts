@@ -19,6 +19,9 @@
  * condition: refused once another run took the lock) and writes the pointer with If-Match on the
  * ETag it read (refused once any other run moved it). A run that lost its lock commits nothing.
  */
+import type { Snapshot } from "../model/snapshot.js";
+import type { DependencyIndex } from "../checks/lib/dependencyIndex.js";
+import { SnapshotBlobs } from "./snapshots.js";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { RestError } from "@azure/core-rest-pipeline";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
@@ -115,6 +118,7 @@ export class HistoryStore {
   readonly #alertsTable: TableClient;
   readonly #alerts: AlertTable;
   readonly #reports: ReportBlobs;
+  readonly #snapshots: SnapshotBlobs;
   #ready?: Promise<void>;
 
   /** The container and table names this store uses. */
@@ -138,6 +142,7 @@ export class HistoryStore {
     this.#alertsTable = clients.table(this.names.alerts);
     this.#alerts = new AlertTable(this.#alertsTable);
     this.#reports = new ReportBlobs(this.#container, options);
+    this.#snapshots = new SnapshotBlobs(this.#container);
   }
 
   /** A store on the configured account. */
@@ -262,6 +267,27 @@ export class HistoryStore {
     if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
     await this.ensure();
     return this.#reports.load(scanId, options);
+  }
+
+  /** Stores one part of a scan's snapshot with its dependency index (./snapshots.ts): what change events re-audit from. */
+  async saveSnapshot(scanId: string, part: string, snapshot: Snapshot, index: DependencyIndex, options: { abortSignal?: AbortSignalLike } = {}): Promise<void> {
+    if (!SCAN_ID_PATTERN.test(scanId)) throw new RangeError(`not a scan id: ${scanId}`);
+    await this.ensure();
+    await this.#snapshots.save(scanId, part, snapshot, index, options);
+  }
+
+  /** A scan's snapshot (its parts merged), or undefined when it kept none. */
+  async getSnapshot(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<Snapshot | undefined> {
+    if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
+    await this.ensure();
+    return this.#snapshots.load(scanId, options);
+  }
+
+  /** A scan's dependency index (its parts merged), or undefined when it kept none. */
+  async getDependencyIndex(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<DependencyIndex | undefined> {
+    if (!SCAN_ID_PATTERN.test(scanId)) return undefined;
+    await this.ensure();
+    return this.#snapshots.loadIndex(scanId, options);
   }
 
   /**

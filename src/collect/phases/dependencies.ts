@@ -59,7 +59,7 @@ export function startDependencyReads(ctx: CollectionContext, index: ListIndex, t
 function dependencyList(ctx: CollectionContext, key: string, members: readonly AksCluster[]): Promise<void> {
   return ctx.once(`deps|${key}`, async () => {
     const [first, second] = members;
-    if (first === undefined) return;
+    if (first === undefined || ctx.snapshot.outboundDependencies?.[key]) return; // kept from a stored snapshot (refresh.ts)
     let part = await readList(ctx, first, key);
     if (!part.ok && second !== undefined && !ctx.stopped && PER_CLUSTER_STATUS.has(part.error.statusCode ?? 0)) {
       part = await readList(ctx, second, key);

@@ -24,6 +24,7 @@ export async function virtualHub(ctx: CollectionContext, index: ListIndex, hubId
   await ctx.once(`hub|${hubId}`, async () => {
     const map = ctx.snapshot.virtualHubs!;
     const key = hubId.toLowerCase();
+    if (map[key]) return; // kept from a stored snapshot (refresh.ts), with the firewalls it names
     const hub = index.virtualHubs.get(key);
     const p = parseResourceId(hubId);
     if (!hub || !p?.resourceGroup || !p.names[0]) {

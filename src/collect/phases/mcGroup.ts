@@ -38,6 +38,8 @@ export function mayHaveInstancePublicIps(ss: ScaleSet, aks: Part<AksCluster> | u
 export async function mcGroup(ctx: CollectionContext, index: ListIndex, mcGroupId: string, aks: Part<AksCluster> | undefined): Promise<void> {
   await ctx.once(`mc|${mcGroupId}`, async () => {
     const { snapshot } = ctx;
+    // Already in the snapshot (a refresh from a stored one, refresh.ts): its contents are too.
+    if (snapshot.mcGroups[mcGroupId.toLowerCase()]) return;
     const p = parseResourceId(mcGroupId);
     if (!p?.resourceGroup) {
       // The group name came from the pool or AKS cluster; it becomes a request path only if it is one.

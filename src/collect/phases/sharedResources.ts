@@ -73,6 +73,9 @@ async function ipGroupsOf(ctx: CollectionContext, collections: RuleCollection[])
 async function firewallPolicy(ctx: CollectionContext, index: ListIndex, id: string, depth = 0): Promise<void> {
   const base = await ctx.once(`fwp|${id}`, async (): Promise<string | undefined> => {
     const { snapshot } = ctx;
+    // Kept from a stored snapshot (refresh.ts): not read again; its base policy is still followed.
+    const kept = snapshot.firewallPolicies[id.toLowerCase()];
+    if (kept) return kept.ok ? kept.value.basePolicyId : undefined;
     const p = parseResourceId(id);
     if (!p?.resourceGroup || !p.names[0]) {
       snapshot.firewallPolicies[id.toLowerCase()] = ctx.invalidId(`not a firewall policy id: ${id}`, id);
@@ -104,6 +107,7 @@ async function firewallPolicy(ctx: CollectionContext, index: ListIndex, id: stri
 export async function privateDnsZone(ctx: CollectionContext, zone: PrivateZone): Promise<void> {
   const id = zone.id ?? "";
   await ctx.once(`zone|${id}`, async () => {
+    if (ctx.snapshot.privateDnsZones[id.toLowerCase()]) return; // kept from a stored snapshot (refresh.ts)
     const p = parseResourceId(id);
     if (!p?.resourceGroup || !zone.name) return;
     const dns = ctx.clients.privateDns(p.subscriptionId);
@@ -129,6 +133,7 @@ export async function roleDefinition(ctx: CollectionContext, roleDefinitionId: s
   const guid = roleGuidOf(roleDefinitionId);
   await ctx.once(`role|${guid}`, async () => {
     const { snapshot } = ctx;
+    if (snapshot.roleDefinitions[guid]) return; // kept from a stored snapshot (refresh.ts)
     const builtin = BUILTIN_ROLES[guid];
     if (builtin) {
       snapshot.roleDefinitions[guid] = ok(builtin);

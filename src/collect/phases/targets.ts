@@ -105,7 +105,8 @@ export async function readTargets(ctx: CollectionContext, targets: Target[], inp
   await Promise.all(
     targets.map((t) =>
       ctx.targetLimit(t.subscriptionId, async () => {
-        if (t.kind === "clusterPool") t.clusters = await poolClusters(ctx, t.subscriptionId, t.id);
+        // A refresh (refresh.ts) keeps the clusters a stored snapshot holds; a collection has none yet.
+        if (t.kind === "clusterPool" && !t.clusters) t.clusters = await poolClusters(ctx, t.subscriptionId, t.id);
         const aks = t.aksClusterId ? await aksCluster(ctx, index, t.aksClusterId) : undefined;
         if (aks && t.aksClusterId) snapshot.aksClusters[t.aksClusterId.toLowerCase()] = aks;
         // Its configuration's list: already under way for a listed cluster, else read from this one.
