@@ -10,6 +10,10 @@
  * - Prints the URL, the function key (random per start unless `EGRESS_AUDIT_FUNCTION_KEY`) and the
  *   master key, which alone runs the admin route `POST /admin/functions/<name>` (random per start
  *   unless `EGRESS_AUDIT_MASTER_KEY`; it must differ from the function key).
+ * - Takes Event Grid deliveries for `onResourceChange` as the host does, at
+ *   `POST /runtime/webhooks/eventgrid?functionName=onResourceChange`, with the `eventgrid_extension`
+ *   system key it prints (random per start unless `EVENTGRID_SYSTEM_KEY`; it must differ from the
+ *   function key).
  * - Runs the queue functions (`scanShard`, `scanShardPoison`) on the shard queue as the host would
  *   (./queueWorker.ts), so a scan `POST /api/scans` answers 202 (or a fanned-out timer run) completes.
  * - Stops Azurite and the emulator however it ends: Ctrl-C, SIGTERM, SIGHUP, or an error nothing
@@ -151,13 +155,21 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
       dashboard,
     };
 
+    // The Event Grid trigger, served at the host's webhook (src/serve/eventGridWebhook.ts).
+    const eventGridFunctions = await importQuietly(async () => ({
+      onResourceChange: (await import("../../functions/onResourceChange.js")).onResourceChange,
+    }));
+
     const functionKey = env.EGRESS_AUDIT_FUNCTION_KEY || randomBytes(24).toString("base64url");
     // As on Azure, the admin API has its own key: holding a function key never runs the timer.
     const masterKey = env.EGRESS_AUDIT_MASTER_KEY || randomBytes(24).toString("base64url");
     if (masterKey === functionKey) throw new UsageError("InvalidSetting", "EGRESS_AUDIT_MASTER_KEY must differ from EGRESS_AUDIT_FUNCTION_KEY");
+    // The Event Grid extension's system key: a function key never delivers events, as on Azure.
+    const systemKey = env.EVENTGRID_SYSTEM_KEY || randomBytes(24).toString("base64url");
+    if (systemKey === functionKey) throw new UsageError("InvalidSetting", "EVENTGRID_SYSTEM_KEY must differ from EGRESS_AUDIT_FUNCTION_KEY");
     // The public base URL (Teams card links) is only known once the server listens: start it,
     // then install the services before the first request can need them.
-    server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, functionKey, masterKey, port, host });
+    server = await startLocalServer({ routes: [...allRoutes(), ...pageRoutes()], handlers, timers: { scheduledScan: scheduled.scheduledScan }, eventGrid: eventGridFunctions.value, functionKey, masterKey, systemKey, port, host });
     env.PUBLIC_BASE_URL ||= server.url;
     const settings = readAppSettings(env);
     const services = createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {});
@@ -183,17 +195,21 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
         `egress-audit API listening on ${server.url}/api`,
         `function key: ${functionKey}`,
         `master key (admin API only): ${masterKey}`,
+        `event grid system key (eventgrid_extension): ${systemKey}`,
         `dashboard: ${server.url}/api/dashboard?code=${encodeURIComponent(functionKey)}`,
         `settings: ${describeAppSettings(settings)}`,
         // The host resolves the timer's %SCAN_SCHEDULE% from the app settings; serve resolves it
         // from the environment the same way (the default when unset) and runs it on request only.
         `timer scheduledScan: "${scanScheduleFrom(env)}" (SCAN_SCHEDULE; here it runs only when POSTed to /admin/functions/scheduledScan)`,
+        `event grid onResourceChange: POST ${server.url}/runtime/webhooks/eventgrid?functionName=onResourceChange (system key; aeg-event-type: Notification or SubscriptionValidation)` +
+          (services.changes ? "" : " - no change feed configured: events are read and logged, not audited"),
         "",
         "Try:",
         `  curl -s ${server.url}/api/health`,
         `  curl -s -X POST "${server.url}/api/scans?code=${functionKey}" -H 'content-type: application/json' -d '{"subscriptions":["3f2a8c4e-7b1d-4e59-9c0a-2d6f1b8e4a73","b7e4c2a9-1f3d-4e8b-a6c5-92d0f7e3b1a4"]}'`,
         `  curl -s "${server.url}/api/scans/latest?code=${functionKey}"`,
         `  curl -s -X POST "${server.url}/admin/functions/scheduledScan" -H "x-functions-key: ${masterKey}"   # run the timer once (master key)`,
+        `  curl -s -X POST "${server.url}/runtime/webhooks/eventgrid?functionName=onResourceChange&code=${systemKey}" -H 'aeg-event-type: SubscriptionValidation' -H 'content-type: application/json' -d '[{"id":"1","topic":"","subject":"","eventType":"Microsoft.EventGrid.SubscriptionValidationEvent","eventTime":"2026-01-01T00:00:00Z","data":{"validationCode":"abc"}}]'   # the Event Grid handshake (system key)`,
         "",
         "Ctrl-C stops the server" + (azurite ? ", Azurite" : "") + (emulator ? " and the emulator" : "") + ".",
         "",

@@ -7,7 +7,9 @@
  *
  * Like the host, function-level routes need the function key (`?code=` or `x-functions-key`), and
  * `POST /admin/functions/<name>` runs a non-HTTP function (the timer) once; that admin route takes
- * the master key only, never a function key, as the host's admin API does.
+ * the master key only, never a function key, as the host's admin API does. Event Grid deliveries
+ * arrive at `/runtime/webhooks/eventgrid?functionName=<name>` (./eventGridWebhook.ts), which takes
+ * the `eventgrid_extension` system key (or the master key), never a function key, as in the host.
  *
  * The request URL handlers see is built on this server's own base URL, never on the `Host`
  * header: a client chooses its `Host`, so nothing derived from it (links, the OpenAPI server)
@@ -24,6 +26,7 @@ import { HttpRequest, InvocationContext } from "../http/azureFunctions.js";
 import { ProblemError, problemDocument } from "../http/problem.js";
 import type { CompiledRoute } from "../http/route.js";
 import { presentedFunctionKey } from "../http/security.js";
+import { EVENT_GRID_WEBHOOK_PATH, eventGridWebhook, type EventGridHandler } from "./eventGridWebhook.js";
 
 /** An HTTP function: the exported handler of a `functions/*.ts` file. */
 export type HttpHandler = (request: HttpRequestType, context: InvocationContextType) => Promise<HttpResponseInit>;
@@ -44,6 +47,13 @@ export interface LocalServerOptions {
    * enough there. Unset: the admin route answers 401 to everyone.
    */
   masterKey?: string;
+  /** Event Grid functions, served at `/runtime/webhooks/eventgrid?functionName=<name>`. */
+  eventGrid?: Readonly<Record<string, EventGridHandler>>;
+  /**
+   * The `eventgrid_extension` system key the Event Grid webhook requires (the master key is taken
+   * too, as in the host; a function key never is). Unset: only the master key.
+   */
+  systemKey?: string;
   port?: number;
   host?: string;
   /** Where invocation logs go (default: stderr). */
@@ -253,6 +263,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
           const now = new Date().toISOString();
           const outcome = await timer({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: now, next: now, lastUpdated: now } }, contextFor(admin[1]!));
           await writeResponse(res, { status: 202, body: JSON.stringify(outcome ?? {}), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
+          return;
+        }
+
+        if (EVENT_GRID_WEBHOOK_PATH.test(path)) {
+          // The host's extension webhooks take a system key (or the master key): checked first, so
+          // a caller without one learns no function names.
+          if (![options.systemKey, options.masterKey].some((k) => k !== undefined && keyMatches(k, key))) {
+            req.resume();
+            throw new ProblemError("Unauthorized", "the Event Grid webhook needs the eventgrid_extension system key as ?code= or x-functions-key");
+          }
+          const body = await readAll(req);
+          if (body === "too-large") throw new ProblemError("PayloadTooLarge", `the body is larger than ${HARD_BODY_LIMIT} bytes`);
+          const request = { method: req.method ?? "GET", headers, query: url.searchParams, body };
+          await writeResponse(res, await eventGridWebhook(request, { functions: options.eventGrid ?? {}, contextFor, log }));
           return;
         }
 
