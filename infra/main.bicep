@@ -69,6 +69,22 @@ param authAllowedGroups string = ''
 @description('Client id of the Entra app registration for App Service Authentication (the platform then sets WEBSITE_AUTH_ENABLED=true). Empty: authentication off, function keys only.')
 param authClientId string = ''
 
+@description('Change events (docs/change-events.md): a system topic in each audited subscription delivers the writes and deletes of the watched resource types to the function onResourceChange. Event Grid checks that the function exists when the subscription is created, so turn it on once the code is deployed: azd up, then azd env set CHANGE_EVENTS true and azd provision.')
+param changeEvents bool = false
+
+@description('Resource group created in each audited subscription for its system topic (Event Grid keeps a system topic in the subscription it listens to).')
+param changeEventsResourceGroupName string = 'rg-${environmentName}-events'
+
+@description('Change events: delivery attempts before an event is dead-lettered (1-30).')
+@minValue(1)
+@maxValue(30)
+param changeEventsMaxDeliveryAttempts int = 10
+
+@description('Change events: minutes an undelivered event is retried before it is dead-lettered (1-1440); older changes are the timer scan\'s to find.')
+@minValue(1)
+@maxValue(1440)
+param changeEventsTimeToLiveInMinutes int = 360
+
 var allTags = union(tags, { 'azd-env-name': environmentName })
 
 // The audited subscriptions: trimmed, without empty items or repeats.
@@ -110,6 +126,25 @@ module readers 'modules/reader-subscription.bicep' = [for sub in readerSubscript
     principalId: app.outputs.identityPrincipalId
     resourceGroupName: resourceGroupName
     baseName: baseName
+  }
+}]
+
+// Change events: a system topic and an event subscription to onResourceChange in each audited
+// subscription, in a resource group of that subscription (modules/changeEvents.bicep).
+module changeEventTopics 'modules/changeEvents.bicep' = [for sub in readerSubscriptions: if (changeEvents) {
+  name: 'events-${uniqueString(environmentName, resourceGroupName)}-${sub}'
+  scope: subscription(sub)
+  params: {
+    location: location
+    tags: allTags
+    resourceGroupName: changeEventsResourceGroupName
+    systemTopicName: 'evgt-${baseName}-${uniqueString(environmentName, sub)}'
+    functionAppId: app.outputs.functionAppId
+    deadLetterIdentityId: app.outputs.eventsIdentityId
+    deadLetterStorageAccountId: app.outputs.storageAccountId
+    deadLetterContainerName: app.outputs.deadLetterContainerName
+    maxDeliveryAttempts: changeEventsMaxDeliveryAttempts
+    eventTimeToLiveInMinutes: changeEventsTimeToLiveInMinutes
   }
 }]
 

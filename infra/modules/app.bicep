@@ -1,5 +1,6 @@
 // The function app and what it needs, in one resource group: a user-assigned identity, storage
-// (history + deployment package, no shared keys), a Key Vault for the secrets the settings
+// (history, deployment package, dead-lettered change events; no shared keys), the identity the
+// change events' system topics dead-letter with, a Key Vault for the secrets the settings
 // reference, Application Insights on a Log Analytics workspace, a Flex Consumption plan and the
 // app with its settings. Every resource carries `tags`; the app also `azd-service-name: api`.
 targetScope = 'resourceGroup'
@@ -32,6 +33,8 @@ var appName = 'func-${base}-${token}'
 var storageName = take('st${base}${token}', 24)
 var packageContainer = 'app-package-${take(appName, 32)}'
 var vaultName = take('kv${base}${token}', 24)
+// Change events Event Grid could not deliver (docs/change-events.md).
+var deadLetterContainer = 'event-deadletter'
 
 // Built-in roles the app's identity needs on its own storage: the Functions host (blobs, queues)
 // and the scan history (blobs and tables).
@@ -43,6 +46,7 @@ var storageRoles = [
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${baseName}-${token}'
@@ -69,6 +73,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       name: packageContainer
       properties: { publicAccess: 'None' }
     }
+    resource deadLetter 'containers' = {
+      name: deadLetterContainer
+      properties: { publicAccess: 'None' }
+    }
   }
 }
 
@@ -81,6 +89,24 @@ resource storageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [f
     principalType: 'ServicePrincipal'
   }
 }]
+
+// The identity the audited subscriptions' system topics dead-letter with: it may write blobs to
+// the dead-letter container and nothing else (the app's own identity stays the app's).
+resource eventsIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-${baseName}-events-${token}'
+  location: location
+  tags: tags
+}
+
+resource deadLetterAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobs::deadLetter.id, eventsIdentity.id, storageBlobDataContributor)
+  scope: storage::blobs::deadLetter
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: eventsIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${baseName}-${token}'
@@ -262,7 +288,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         requireAuthentication: true
         unauthenticatedClientAction: 'RedirectToLoginPage'
         redirectToProvider: 'azureactivedirectory'
-        excludedPaths: ['/api/health']
+        // Event Grid's deliveries carry the host's eventgrid_extension key, no Entra token: the
+        // host checks that key on this path (docs/change-events.md).
+        excludedPaths: ['/api/health', '/runtime/webhooks/eventgrid']
       }
       identityProviders: {
         azureActiveDirectory: {
@@ -294,7 +322,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output functionAppName string = app.name
+output functionAppId string = app.id
 output defaultHostName string = app.properties.defaultHostName
 output identityPrincipalId string = identity.properties.principalId
 output identityClientId string = identity.properties.clientId
 output keyVaultName string = vault.name
+output storageAccountId string = storage.id
+output deadLetterContainerName string = storage::blobs::deadLetter.name
+output eventsIdentityId string = eventsIdentity.id
