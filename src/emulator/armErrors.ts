@@ -17,11 +17,24 @@ export function armError(status: number, code: string, message: string, headers?
   return new HttpError(status, code, message, headers);
 }
 
-/** 405: the emulator serves GET only. */
-export function methodNotAllowed(method: string): HttpError {
-  return armError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`, {
-    allow: "GET",
-  });
+/** 405: lists are read-only; resources (and resource groups) also take PUT, PATCH and DELETE. */
+export function methodNotAllowed(method: string, allow = "GET"): HttpError {
+  return armError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`, { allow });
+}
+
+/** ARM's 400 for a request body that is not JSON, or not the shape a write takes. */
+export function invalidRequestContent(detail: string): HttpError {
+  return armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: '${detail}'.`);
+}
+
+/** 413 for a write body above the emulator's cap (ARM refuses bodies above 4 MB). */
+export function requestTooLarge(limitInBytes: number): HttpError {
+  return armError(413, "RequestEntityTooLarge", `The request content exceeds the maximum size of ${limitInBytes} bytes.`);
+}
+
+/** ARM's 404 for a write to a child whose parent resource does not exist. */
+export function parentResourceNotFound(parentName: string): HttpError {
+  return armError(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`);
 }
 
 /** 400: every ARM request must name an `api-version`. */

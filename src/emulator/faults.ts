@@ -140,6 +140,8 @@ export class FaultEngine {
   readonly counts: FaultCounts = {};
   readonly #faults: EmulatorFaults;
   readonly #random: () => number;
+  /** A generator of its own for writes' jitter, so writes never shift the reads' random choices. */
+  readonly #writeRandom: () => number;
   readonly #rules: Array<FaultRule & { re: RegExp; hits: number }>;
   readonly #bucket?: ArmBucketOptions;
   readonly #buckets = new Map<string, { tokens: number; updatedAt: number }>();
@@ -148,6 +150,7 @@ export class FaultEngine {
   constructor(faults: EmulatorFaults = {}, now: () => number = () => performance.now()) {
     this.#faults = faults;
     this.#random = rng(faults.seed ?? 1);
+    this.#writeRandom = rng((faults.seed ?? 1) ^ 0x5eed);
     this.#rules = (faults.rules ?? []).map((r) => ({ ...r, re: new RegExp(r.path, "i"), hits: 0 }));
     this.#bucket = faults.armBucket === true ? { capacity: 250, refillPerSecond: 25 } : faults.armBucket || undefined;
     this.#now = now;
@@ -182,6 +185,15 @@ export class FaultEngine {
   remaining(key: string): number | undefined {
     const b = this.#buckets.get(key);
     return this.#bucket && b ? Math.floor(b.tokens) : undefined;
+  }
+
+  /**
+   * The delay of a write: latency and jitter only. Path rules, random errors and the read bucket
+   * are faults of reads (ARM budgets writes apart), so writes never spend read tokens.
+   */
+  writeDelayInMs(): number {
+    const f = this.#faults;
+    return (f.latencyInMs ?? 0) + (f.jitterInMs ? Math.floor(this.#writeRandom() * f.jitterInMs) : 0);
   }
 
   /** Decides the fate of one request to `path` in the budget of `key` (subscription or `tenant`). */

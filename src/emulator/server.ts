@@ -1,13 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulatorTls } from "./ca.js";
 import type { Estate } from "./estate.js";
-import { EstateRouter } from "./router.js";
-import { FaultEngine, type EmulatorFaults, type FaultCounts } from "./faults.js";
+import { EstateRouter, isWriteMethod, MAX_WRITE_BODY_BYTES, type RouterResponse } from "./router.js";
+import { FaultEngine, type EmulatorFaults, type FaultCounts, type FaultDecision } from "./faults.js";
+import { EventPoster, type DeliveryTotals, type EventDeliveryOptions } from "./events.js";
+
+export type { EventDeliveryOptions, DeliveryTotals } from "./events.js";
 
 export interface EmulatorOptions {
   estate: Estate;
@@ -19,6 +23,11 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Faults and ARM limits; override `estate.options.faults`. */
   faults?: EmulatorFaults;
+  /**
+   * Where to post the event ARM's subscription system topic sends after each successful write
+   * (PUT, PATCH, DELETE); none by default. See {@link RunningEmulator.setEventDelivery}.
+   */
+  events?: EventDeliveryOptions;
 }
 
 export interface RunningEmulator {
@@ -33,10 +42,21 @@ export interface RunningEmulator {
    * to point `NODE_EXTRA_CA_CERTS` at for a child process.
    */
   bundlePath: string;
-  /** Requests per route key (`get:Microsoft.Network/routeTables`, `error:404`, ...). */
+  /** Reads per route key (`get:Microsoft.Network/routeTables`, `error:404`, ...); writes are not in them. */
   requestCounts(): Record<string, number>;
+  /** Reads answered (every request but PUT, PATCH and DELETE). */
   totalRequests(): number;
+  /**
+   * Writes per key: `put:` / `patch:` / `delete:` and the type in ARM's casing
+   * (`put:Microsoft.Network/routeTables/routes`) for every write, and `error:<status>` for those refused.
+   */
+  writeCounts(): Record<string, number>;
+  /** Clears the read and write counts and the read budgets (delivery totals stay). */
   resetCounts(): void;
+  /** Sets where the events of the writes that follow go; undefined stops posting. Events already queued keep their target. */
+  setEventDelivery(options: EventDeliveryOptions | undefined): void;
+  /** Resolves once every queued event was delivered or given up, with the delivery totals since start. */
+  flushEvents(): Promise<DeliveryTotals>;
   /** What the fault engine injected, by kind (`throttled`, `status:503`, `reset`, ...). */
   faultCounts(): FaultCounts;
   /** Closes the server and its open sockets, and removes the temp dir. */
@@ -45,6 +65,8 @@ export interface RunningEmulator {
 
 /** Reads allowed per subscription and hour, as ARM's `x-ms-ratelimit-remaining-subscription-reads`. */
 const READS_PER_HOUR = 12_000;
+/** Writes allowed per subscription and hour, as ARM's `x-ms-ratelimit-remaining-subscription-writes`. */
+const WRITES_PER_HOUR = 1_200;
 const HOUR_MS = 3600_000;
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -67,7 +89,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     let url = "";
     const router = new EstateRouter(options.estate, { pageSize, baseUrl: () => url });
     let faults = new FaultEngine(options.faults ?? options.estate.options?.faults);
+    const events = new EventPoster(options.events);
     const counts = new Map<string, number>();
+    const writes = new Map<string, number>();
     let total = 0;
     const buckets = new Map<string, { windowStart: number; used: number }>();
     const bump = (key: string): void => {
@@ -83,30 +107,66 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       bucket.used += 1;
       return Math.max(0, READS_PER_HOUR - bucket.used);
     };
+    const writeBuckets = new Map<string, { windowStart: number; used: number }>();
+    const remainingWrites = (subscription: string): number => {
+      const now = Date.now();
+      let bucket = writeBuckets.get(subscription);
+      if (!bucket || now - bucket.windowStart >= HOUR_MS) {
+        bucket = { windowStart: now, used: 0 };
+        writeBuckets.set(subscription, bucket);
+      }
+      bucket.used += 1;
+      return Math.max(0, WRITES_PER_HOUR - bucket.used);
+    };
 
-    server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (req, res) => {
-      req.resume();
+    const handle = (req: IncomingMessage, res: ServerResponse, text: string | undefined, tooLarge: boolean): void => {
       const rawUrl = req.url ?? "/";
       const path = rawUrl.split("?")[0] ?? "/";
+      const method = req.method ?? "GET";
+      const requestId = randomUUID();
       let status: number;
       let body: unknown;
       let headers: Record<string, string> = {};
       let subscription = "";
+      let result: RouterResponse | undefined;
       try {
-        const result = router.handle({ method: req.method ?? "GET", url: rawUrl, authorization: req.headers.authorization });
+        result = router.handle({
+          method,
+          url: rawUrl,
+          authorization: req.headers.authorization,
+          ...(text !== undefined ? { body: text } : {}),
+          ...(tooLarge ? { bodyTooLarge: true } : {}),
+        });
         status = result.status;
         body = result.body;
         headers = result.headers ?? {};
         subscription = result.subscriptionId ?? "";
-        bump(result.routeKey);
       } catch (err) {
         status = 500;
         body = { error: { code: "InternalServerError", message: `emulator failure: ${(err as Error).message}` } };
-        bump("internal");
       }
-      total += 1;
+      const isWrite = isWriteMethod(method);
+      if (isWrite) {
+        const key = status >= 400 ? `error:${status}` : (result?.routeKey ?? "internal");
+        writes.set(key, (writes.get(key) ?? 0) + 1);
+        if (result?.change) {
+          events.enqueue({
+            ...result.change,
+            method,
+            url: `${url}${rawUrl}`,
+            correlationId: requestId,
+            clientRequestId: headerText(req.headers["x-ms-client-request-id"]) ?? randomUUID(),
+            clientIpAddress: req.socket.remoteAddress ?? "",
+            eventTime: new Date(),
+          });
+        }
+      } else {
+        bump(result?.routeKey ?? "internal");
+        total += 1;
+      }
       const budgetKey = subscriptionOfPath(path) ?? "tenant";
-      const decision = faults.decide(path, budgetKey);
+      // Writes get latency only: the read bucket, path rules and random errors are read faults.
+      const decision: FaultDecision = isWrite ? { kind: "none", delayInMs: faults.writeDelayInMs() } : faults.decide(path, budgetKey);
       const respond = (): void => {
         if (res.destroyed) return;
         if (decision.kind === "reset") {
@@ -115,7 +175,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           return;
         }
         let payload: string;
-        if (decision.kind === "status") {
+        if (body === undefined && decision.kind !== "status") {
+          payload = "";
+        } else if (decision.kind === "status") {
           status = decision.status;
           headers = { ...decision.headers };
           payload = JSON.stringify({ error: { code: decision.code, message: decision.message } });
@@ -126,15 +188,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           if (decision.kind === "truncate") payload = payload.slice(0, Math.floor(payload.length / 2));
           if (decision.kind === "malformed") payload = "<html><body>502 Bad Gateway</body></html>";
         }
-        if (status >= 400) bump(`error:${status}`);
-        const requestId = randomUUID();
+        if (status >= 400 && !isWrite) bump(`error:${status}`);
+        const budget = isWrite
+          ? { "x-ms-ratelimit-remaining-subscription-writes": String(remainingWrites(subscription)) }
+          : { "x-ms-ratelimit-remaining-subscription-reads": String(faults.remaining(budgetKey) ?? remainingReads(subscription)) };
         res.writeHead(status, {
           ...headers,
           "content-type": "application/json; charset=utf-8",
           "content-length": Buffer.byteLength(payload),
           "x-ms-request-id": requestId,
           "x-ms-correlation-request-id": requestId,
-          "x-ms-ratelimit-remaining-subscription-reads": String(faults.remaining(budgetKey) ?? remainingReads(subscription)),
+          ...budget,
         });
         res.end(payload);
       };
@@ -144,6 +208,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       } else {
         respond();
       }
+    };
+
+    server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (req, res) => {
+      // Reads ignore their bodies; a write's body is read whole (up to the cap) before it is answered.
+      if (!isWriteMethod(req.method ?? "GET")) {
+        req.resume();
+        handle(req, res, undefined, false);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_WRITE_BODY_BYTES) tooLarge = true;
+        else chunks.push(chunk);
+      });
+      req.once("end", () => handle(req, res, tooLarge ? undefined : Buffer.concat(chunks).toString("utf8"), tooLarge));
+      req.once("error", () => res.destroy());
     });
 
     const listening = server;
@@ -165,15 +248,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       bundlePath,
       requestCounts: () => Object.fromEntries(counts),
       totalRequests: () => total,
+      writeCounts: () => Object.fromEntries(writes),
+      setEventDelivery: (delivery) => events.set(delivery),
+      flushEvents: () => events.flush(),
       resetCounts: () => {
         counts.clear();
+        writes.clear();
         total = 0;
         buckets.clear();
+        writeBuckets.clear();
         faults = new FaultEngine(options.faults ?? options.estate.options?.faults);
       },
       faultCounts: () => ({ ...faults.counts }),
       close: () => {
         closing ??= (async () => {
+          events.close();
           await new Promise<void>((resolve) => {
             listening.close(() => resolve());
             listening.closeAllConnections();
@@ -222,6 +311,11 @@ function urlHost(host: string): string {
   if (host === "0.0.0.0" || host === "") return "127.0.0.1";
   if (host === "::") return "[::1]";
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** A header's single value, if it has one. */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** Contents of the current `NODE_EXTRA_CA_CERTS` file, newline-terminated, or "". */
