@@ -31,6 +31,7 @@ const NOT_APP_SETTINGS: Record<string, string> = {
   PORT: "`npm run serve` only; the Functions host picks its own port",
   EGRESS_AUDIT_FUNCTION_KEY: "`npm run serve` only; the Functions host has its own keys",
   EGRESS_AUDIT_MASTER_KEY: "`npm run serve` only; the Functions host has its own keys",
+  EVENTGRID_SYSTEM_KEY: "`npm run serve` only; the Functions host has its own eventgrid_extension system key",
 };
 
 /** Settings whose value is a secret: the sample leaves them empty. */
