@@ -196,6 +196,10 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
     if (status === 409 || status === 412) log(`scan ${report.scanId} not committed (HTTP ${status}): this run lost the scope's lock or a newer scan moved its pointer; the newer state stands`);
     throw err;
   }
+  // Only the scope's latest scan is a change event's base: the one before gives its snapshot up.
+  if (previous && previous.lastScanId !== report.scanId) {
+    await history.deleteSnapshot(previous.lastScanId).catch((err: unknown) => log(`the snapshot of scan ${previous.lastScanId} was not deleted: ${(err as Error).message}`));
+  }
   return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}), ...(resent.length ? { resent } : {}) };
 }
 

@@ -283,6 +283,13 @@ export class HistoryStore {
     return this.#snapshots.load(scanId, options);
   }
 
+  /** Deletes a scan's snapshot and dependency index (a newer scan of its scope has its own). */
+  async deleteSnapshot(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<void> {
+    if (!SCAN_ID_PATTERN.test(scanId)) return;
+    await this.ensure();
+    await this.#snapshots.delete(scanId, options);
+  }
+
   /** A scan's dependency index (its parts merged), or undefined when it kept none. */
   async getDependencyIndex(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<DependencyIndex | undefined> {
     if (!SCAN_ID_PATTERN.test(scanId)) return undefined;

@@ -57,6 +57,11 @@ export function decodeContinuationToken(token: string): string | undefined {
 }
 
 /** Reads an index row; missing or odd fields fall back to empty values, never throw. */
+/** A stored trigger; rows written before change events know only `timer` and `http`. */
+function triggerOf(text: string): ScanTrigger {
+  return text === "timer" || text === "event" ? text : "http";
+}
+
 export function indexEntryOf(e: Entity): ScanIndexEntry {
   const diff = json<ScanIndexEntry["diff"] | null>(e, "diffJson", null);
   return {
@@ -64,7 +69,7 @@ export function indexEntryOf(e: Entity): ScanIndexEntry {
     scopeKey: str(e, "scopeKey"),
     scope: json(e, "scopeJson", { subscriptions: [], targets: [] }),
     subscriptions: json(e, "subscriptionsJson", []),
-    trigger: str(e, "trigger") === "timer" ? "timer" : "http",
+    trigger: triggerOf(str(e, "trigger")),
     startedAt: str(e, "startedAt"),
     finishedAt: str(e, "finishedAt"),
     summary: json(e, "summaryJson", { targets: 0, compliant: 0, drifted: 0, unknown: 0, findings: { fail: 0, pass: 0, unknown: 0 } }),

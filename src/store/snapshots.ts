@@ -97,6 +97,14 @@ export class SnapshotBlobs {
     });
   }
 
+  /** Deletes a scan's snapshot and index (only the scope's latest scan is ever a refresh's base). */
+  async delete(scanId: string, options: { abortSignal?: AbortSignalLike } = {}): Promise<number> {
+    const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+    const names = [...(await this.#names(`snapshots/${scanId}/`, signal)), ...(await this.#names(`deps/${scanId}/`, signal))];
+    await Promise.all(names.map((n) => this.#container.getBlockBlobClient(n).deleteIfExists(signal)));
+    return names.length;
+  }
+
   /** The names of a prefix's blobs. */
   async #names(prefix: string, signal: { abortSignal?: AbortSignalLike }): Promise<string[]> {
     const names: string[] = [];

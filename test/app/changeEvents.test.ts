@@ -46,6 +46,7 @@ async function setDefaultRoute(nextHopType: "Internet" | "VirtualAppliance"): Pr
 }
 
 let defaultHopIp = "";
+let firstScanId = "";
 const credential = { getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
 const clientOptions = () => ({ endpoint: emulator.url, credentialScopes: ["https://management.azure.com/.default"], tlsOptions: { ca: emulator.caCertPem } });
 
@@ -61,6 +62,7 @@ beforeAll(async () => {
   defaultHopIp = rt.routes!.find((r) => r.name === "default-to-fw-hub")!.nextHopIpAddress!;
   const first = await recordScan(services, { scope: { subscriptions: [DEMO_SUB_B] }, trigger: "timer" });
   expect(first.status).toBe("complete");
+  if (first.status === "complete") firstScanId = first.report.scanId;
 }, 120_000);
 
 afterAll(async () => {
@@ -96,6 +98,18 @@ describe("change events", () => {
     const again = await services.changes!.submit([event]);
     expect(again.newFindings).toBe(0);
     expect(receiver.delivered()).toHaveLength(1);
+  });
+
+  it("only the scope's latest scan keeps its snapshot and index: the base of the next batch", async () => {
+    const latest = (await services.history!.latest())!;
+    expect(latest.trigger).toBe("event");
+    expect(await services.history!.getSnapshot(firstScanId)).toBeUndefined();
+    expect(await services.history!.getDependencyIndex(firstScanId)).toBeUndefined();
+    const snapshot = await services.history!.getSnapshot(latest.scanId);
+    expect(snapshot?.targets.map((t) => t.id.toLowerCase())).toContain(AKS.toLowerCase());
+    // The stored snapshot holds the change: the route as the event's read found it.
+    const rt = snapshot!.routeTables[RT.toLowerCase()];
+    expect(rt?.ok && rt.value.routes.find((r) => r.name === "default-to-fw-hub")?.nextHopType).toBe("Internet");
   });
 
   it("changes within the window are one batch, audited once", async () => {
