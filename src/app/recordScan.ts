@@ -61,6 +61,30 @@ function itemsOf(ids: readonly string[], lookup: (id: string) => CardItem | unde
   return ids.map(lookup).filter((x): x is CardItem => x !== undefined);
 }
 
+/**
+ * The state records of an event audit worth writing: those of the targets it read whose state
+ * says something new (`lastScanId` aside, which only names the scan that wrote a record). A burst
+ * on a policy shared by hundreds of targets otherwise rewrites tens of thousands of rows that say
+ * what they said.
+ */
+function changedStates(next: readonly FindingStateRecord[], previous: ReadonlyMap<string, FindingStateRecord> | undefined, targets: ReadonlySet<string>): FindingStateRecord[] {
+  return next.filter((r) => {
+    if (!targets.has(r.targetId.toLowerCase())) return false;
+    const p = previous?.get(r.findingId);
+    return (
+      !p ||
+      p.state !== r.state ||
+      p.stale !== r.stale ||
+      p.lastStatus !== r.lastStatus ||
+      p.since !== r.since ||
+      p.severity !== r.severity ||
+      p.resourceId !== r.resourceId ||
+      p.checkId !== r.checkId ||
+      p.targetId !== r.targetId
+    );
+  });
+}
+
 /** Fingerprint of one change of one scope measured against one previous scan. */
 export function alertFingerprint(scopeKey: string, baseScanId: string, diff: ReportDiff): string {
   const key = [scopeKey, baseScanId, [...diff.new].sort().join(","), [...diff.resolved].sort().join(",")].join("|");
@@ -85,7 +109,8 @@ export interface FinishScanOptions {
   abortSignal?: AbortSignalLike;
   log?: (message: string) => void;
   /**
-   * The targets this report read (lower-cased ids): only their finding state is written. A change
+   * The targets this report read (lower-cased ids): only their finding state is written, and of
+   * it only the records that changed (see `changedStates`). A change
    * event's audit passes the targets it re-read; every other target is carried over unchanged from
    * the previous report, and so is its state. Absent: every target.
    */
@@ -182,7 +207,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
       scopeKey,
       scope: options.scope,
       report,
-      next: options.onlyTargets ? result.next.filter((r) => options.onlyTargets!.has(r.targetId.toLowerCase())) : result.next,
+      next: options.onlyTargets ? changedStates(result.next, previous?.states, options.onlyTargets) : result.next,
       removed: result.removed,
       ...(result.diff ? { diff: result.diff } : {}),
       stale: result.stale.length,
