@@ -28,10 +28,9 @@ import type { Snapshot, Target } from "../model/snapshot.js";
 import { buildReport, type DriftReport, type TargetReport } from "../report/report.js";
 import type { ScanLock } from "../store/history.js";
 import { StorageNotConfiguredError } from "../errors.js";
-import type { ChangeBatchOutcome } from "./changeFeed.js";
 import { finishRecordedScan } from "./recordScan.js";
 import { targetReportOf } from "./scan.js";
-import type { AppServices } from "./services.js";
+import type { AppServices, ChangeBatchOutcome } from "./appServices.js";
 
 /** The latest stored scan of the scope as the audits hold it between batches. */
 export interface AuditBase {

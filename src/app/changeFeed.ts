@@ -4,42 +4,11 @@
  * (src/app/changeAudit.ts). A submission resolves when the batch it joined has been audited and
  * stored, and rejects when that failed, so the trigger fails and Event Grid redelivers.
  */
-import type { AbortSignalLike } from "@azure/abort-controller";
 import type { ResourceChange } from "../model/changeEvent.js";
 import { auditChanges, type AuditBase } from "./changeAudit.js";
-import type { AppServices } from "./services.js";
+import type { AppServices, ChangeBatchOutcome, ChangeFeed, ChangeSubmitOptions } from "./appServices.js";
 
-/** Options of {@link ChangeFeed.submit}. */
-export interface ChangeSubmitOptions {
-  abortSignal?: AbortSignalLike;
-}
-
-/** What became of the batch a submission joined. */
-export interface ChangeBatchOutcome {
-  /**
-   * `audited`: the affected targets were re-read, judged and stored; `ignored`: no target depends
-   * on any change (no ARM read); `no-scan`: no stored scan covers these subscriptions yet (nothing
-   * to diff against; no ARM read).
-   */
-  status: "audited" | "ignored" | "no-scan";
-  /** Changes in the coalesced batch (after de-duplication by event id). */
-  changes: number;
-  /** Target ids re-audited. */
-  targets: string[];
-  /** ARM requests the batch made. */
-  armRequests: number;
-  newFindings: number;
-  resolvedFindings: number;
-  /** What happened with Teams: `sent`, `none` (nothing changed), `not-configured`, `failed`, ... */
-  notification: string;
-  /** The stored event scan, when one was stored. */
-  scanId?: string;
-}
-
-/** Takes changes; see the file comment. */
-export interface ChangeFeed {
-  submit(changes: ResourceChange[], options?: ChangeSubmitOptions): Promise<ChangeBatchOutcome>;
-}
+export type { ChangeBatchOutcome, ChangeFeed, ChangeSubmitOptions } from "./appServices.js";
 
 /** Default of `CHANGE_COALESCE_IN_MS`. */
 export const DEFAULT_CHANGE_COALESCE_IN_MS = 5_000;

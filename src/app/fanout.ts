@@ -32,7 +32,7 @@ import type { ScanLock } from "../store/history.js";
 import { DONE, PENDING, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "../store/runs.js";
 import { parseShardMessage, planShards, type ShardMessage } from "../store/shards.js";
 import { finishRecordedScan } from "./recordScan.js";
-import { SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 import { ScopeBusyError, StorageNotConfiguredError } from "../errors.js";
 import { firstLine } from "../util/text.js";
 

@@ -20,7 +20,7 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import type { NotificationStatus } from "../model/scan.js";
 import { lateMessage, parseStoredMessage } from "../notify/late.js";
 import type { TeamsPostResult } from "../notify/teams.js";
-import type { AppServices } from "./services.js";
+import type { AppServices } from "./appServices.js";
 
 /** Pending alerts one run re-sends at most; the rest wait for the next run. */
 export const MAX_RESENDS_PER_RUN = 10;

@@ -25,7 +25,7 @@ import type { Snapshot } from "../model/snapshot.js";
 import { buildDependencyIndex } from "../checks/lib/dependencyIndex.js";
 import type { ScanIndexEntry } from "../store/scanIndex.js";
 import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type ScanTrigger } from "../model/scan.js";
-import type { AppServices } from "./services.js";
+import type { AppServices } from "./appServices.js";
 import { notificationOf, resendPendingAlerts, type ResentAlert } from "./pendingAlerts.js";
 import { StorageNotConfiguredError, statusCodeOf } from "../errors.js";
 

@@ -16,7 +16,7 @@ import { scopeKeyOf } from "../model/scan.js";
 import { toReportFinding, type EvidenceMode, type ReportFinding, type TargetReport, type TargetStatus } from "../report/report.js";
 import type { HistoryStore } from "../store/history.js";
 import type { ReportHead, ReportPages, StoredSummary, TargetIndexEntry } from "../store/reportPages.js";
-import type { AppServices } from "./services.js";
+import type { AppServices } from "./appServices.js";
 import { StorageNotConfiguredError } from "../errors.js";
 
 function historyOf(services: AppServices): HistoryStore {

@@ -40,7 +40,7 @@ import { DEFAULT_SYNC_SCAN_WAIT_IN_MS } from "../config/appSettings.js";
 import { activeRunOf, enqueueRun } from "./fanout.js";
 import { finishRecordedScan } from "./recordScan.js";
 import { progressOf, type ScanProgress } from "./scanProgress.js";
-import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { StorageNotConfiguredError } from "../errors.js";
 

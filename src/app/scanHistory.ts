@@ -9,7 +9,7 @@ import type { EvidenceMode } from "../report/report.js";
 import type { StreamedReport } from "../report/stream.js";
 import type { HistoryStore } from "../store/history.js";
 import { decodeContinuationToken, type ScanPage } from "../store/scanIndex.js";
-import type { AppServices } from "./services.js";
+import type { AppServices } from "./appServices.js";
 import { pagesOf, type ScanRef } from "./reportPaging.js";
 import { StorageNotConfiguredError } from "../errors.js";
 

@@ -8,7 +8,7 @@
  */
 import type { RunRecord, ShardRecord } from "../store/runs.js";
 import { FANOUT_RUN_EXPIRY_IN_MS, isExpiredRun } from "./fanout.js";
-import type { AppServices } from "./services.js";
+import type { AppServices } from "./appServices.js";
 import { StorageNotConfiguredError } from "../errors.js";
 
 /** Seconds a poller is told to wait before asking again (`Retry-After`). */

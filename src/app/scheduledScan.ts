@@ -9,7 +9,7 @@
 import type { ScanScope } from "../model/scan.js";
 import { startFanOut } from "./fanout.js";
 import { recordScan, type FinishedScan } from "./recordScan.js";
-import { TIMER_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { TIMER_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 
 /** Options of {@link runScheduledScan}. */
 export interface ScheduledScanOptions {

@@ -12,7 +12,7 @@ import type { EvidenceMode } from "../report/report.js";
 import { lockKeyOf } from "../model/scan.js";
 import type { DriftReport } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
-import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./services.js";
+import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 
 /** Options of {@link auditTarget}. */
 export interface AuditTargetOptions {
