@@ -26,7 +26,7 @@ import { parentResourceId, parseResourceId } from "../model/resourceId.js";
 import { lockKeyOf, scopeKeyOf, type ScanError, type ScanScope } from "../model/scan.js";
 import type { Snapshot, Target } from "../model/snapshot.js";
 import { buildReport, type DriftReport, type TargetReport } from "../report/report.js";
-import type { ScanLock } from "../store/history.js";
+import type { CachedState, ScanLock } from "../store/history.js";
 import { StorageNotConfiguredError } from "../errors.js";
 import { finishRecordedScan } from "./recordScan.js";
 import { targetReportOf } from "./scan.js";
@@ -38,6 +38,8 @@ export interface AuditBase {
   index: DependencyIndex;
   snapshot?: Snapshot;
   report?: DriftReport;
+  /** The scope's finding state after that scan's commit. */
+  state?: CachedState;
 }
 
 /** Options of {@link auditChanges}. */
@@ -89,6 +91,20 @@ async function lockWithin(services: AppServices, scope: ScanScope, waitInMs: num
   }
 }
 
+/** Milliseconds per phase, for the audit's log line. */
+class PhaseTimer {
+  #last = performance.now();
+  readonly #laps: string[] = [];
+  lap(name: string): void {
+    const now = performance.now();
+    this.#laps.push(`${name} ${Math.round(now - this.#last)} ms`);
+    this.#last = now;
+  }
+  toString(): string {
+    return this.#laps.join(", ");
+  }
+}
+
 /** Audits one coalesced batch of changes; see the module comment. */
 export async function auditChanges(services: AppServices, changes: readonly ResourceChange[], options: ChangeAuditOptions = {}): Promise<ChangeAudit> {
   const history = services.history;
@@ -134,13 +150,18 @@ export async function auditChanges(services: AppServices, changes: readonly Reso
       lock.release().catch(() => undefined);
       return auditChanges(services, changes, { ...options, cached: undefined });
     }
+    const timings = new PhaseTimer();
     const snapshot = base.snapshot ?? (await history.getSnapshot(base.scanId, signal));
     const previous = base.report ?? (await history.getReport(base.scanId, signal));
+    timings.lap("load");
     if (!snapshot || !previous) return { outcome: outcome({ status: "no-scan" }) };
     const result = await reaudit(services, { snapshot, previous, batch, affected, scanSubscriptions, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
+    timings.lap("read+judge");
     const baseline = await services.loadBaseline?.(signal);
     const index = buildDependencyIndex(result.snapshot, result.snapshot.targets, baseline ? { baseline } : {});
+    timings.lap("index");
     await history.saveSnapshot(result.report.scanId, "scan", result.snapshot, index, signal);
+    timings.lap("snapshot");
     const finished = await finishRecordedScan(services, {
       scopeKey,
       scope,
@@ -149,10 +170,13 @@ export async function auditChanges(services: AppServices, changes: readonly Reso
       lock,
       log,
       onlyTargets: result.read,
+      // The first batch reads the rows (thousands at 1,000 targets); the next ones carry them over.
+      cachedState: base.state ?? { scanId: "", states: new Map() },
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
     const diff = finished.report.diff;
-    log(`${batch.length} change(s): ${result.read.size} target(s) re-read, ${result.report.stats.armRequests} ARM request(s); scan ${finished.report.scanId}`);
+    timings.lap("diff+store+alert");
+    log(`${batch.length} change(s): ${result.read.size} target(s) re-read, ${result.report.stats.armRequests} ARM request(s); scan ${finished.report.scanId} (${timings.toString()})`);
     return {
       outcome: outcome({
         status: "audited",
@@ -163,7 +187,7 @@ export async function auditChanges(services: AppServices, changes: readonly Reso
         notification: finished.notification,
         scanId: finished.report.scanId,
       }),
-      base: { scanId: finished.report.scanId, index, snapshot: result.snapshot, report: finished.report },
+      base: { scanId: finished.report.scanId, index, snapshot: result.snapshot, report: finished.report, ...(finished.state ? { state: finished.state } : {}) },
     };
   } finally {
     await lock.release().catch(() => undefined);

@@ -20,7 +20,7 @@ import { buildAlertMessage, changedTargetOf, dashboardLink, messageBytes, type C
 import { diffIsEmpty, diffReport, type FindingStateRecord, type ReportDiff } from "../report/diff.js";
 import type { DriftReport, EvidenceMode } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
-import type { ScanLock } from "../store/history.js";
+import type { CachedState, ScanLock } from "../store/history.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { buildDependencyIndex } from "../checks/lib/dependencyIndex.js";
 import type { ScanIndexEntry } from "../store/scanIndex.js";
@@ -115,6 +115,12 @@ export interface FinishScanOptions {
    * the previous report, and so is its state. Absent: every target.
    */
   onlyTargets?: ReadonlySet<string>;
+  /**
+   * The scope's finding state as the caller left it after its last commit (change events audit
+   * batch after batch): not read again while the scope's pointer still names that scan. With it,
+   * the result carries the state after this commit, for the next batch.
+   */
+  cachedState?: CachedState;
 }
 
 /** What {@link finishRecordedScan} did. */
@@ -125,6 +131,8 @@ export interface FinishedScan {
   alertBytes?: number;
   /** Alerts of earlier runs this run sent again. */
   resent?: ResentAlert[];
+  /** The scope's finding state after this commit (only when the caller passed `cachedState`). */
+  state?: CachedState;
 }
 
 /**
@@ -139,7 +147,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   const log = options.log ?? (() => undefined);
   const { scopeKey } = options;
   let report = options.report;
-  const previous = await history.loadState(scopeKey);
+  const previous = await history.loadState(scopeKey, options.cachedState ? { cached: options.cachedState } : {});
   const result = diffReport(report, previous?.states);
   if (result.diff) report = { ...report, diff: result.diff };
   // Streamed to the blob with its pages beside it; the evidence mode is recorded in its summary.
@@ -225,7 +233,22 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   if (previous && previous.lastScanId !== report.scanId) {
     await history.deleteSnapshot(previous.lastScanId).catch((err: unknown) => log(`the snapshot of scan ${previous.lastScanId} was not deleted: ${(err as Error).message}`));
   }
-  return { report, entry, notification, ...(alertBytes !== undefined ? { alertBytes } : {}), ...(resent.length ? { resent } : {}) };
+  return {
+    report,
+    entry,
+    notification,
+    ...(alertBytes !== undefined ? { alertBytes } : {}),
+    ...(resent.length ? { resent } : {}),
+    ...(options.cachedState ? { state: { scanId: report.scanId, states: stateAfter(previous?.states, result.next, result.removed) } } : {}),
+  };
+}
+
+/** The state after a commit: the previous one with the scan's records written and its removed ones gone. */
+function stateAfter(previous: ReadonlyMap<string, FindingStateRecord> | undefined, next: readonly FindingStateRecord[], removed: readonly string[]): Map<string, FindingStateRecord> {
+  const states = new Map(previous ?? []);
+  for (const r of next) states.set(r.findingId, r);
+  for (const id of removed) states.delete(id);
+  return states;
 }
 
 /**

@@ -32,13 +32,14 @@
  * Without a queue (identity-based storage with no queue endpoint) there is nothing to hand over
  * to: the scan runs in the request up to the request's time limit, as before asynchronous scans.
  */
+import type { Snapshot } from "../model/snapshot.js";
 import { lockKeyOf, scopeKeyOf, type ScanScope } from "../model/scan.js";
 import type { DriftReport, EvidenceMode } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
 import type { ScanLock } from "../store/history.js";
 import { DEFAULT_SYNC_SCAN_WAIT_IN_MS } from "../config/appSettings.js";
 import { activeRunOf, enqueueRun } from "./fanout.js";
-import { finishRecordedScan } from "./recordScan.js";
+import { finishRecordedScan, keepSnapshot } from "./recordScan.js";
 import { progressOf, type ScanProgress } from "./scanProgress.js";
 import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 import { isRestError } from "@azure/core-rest-pipeline";
@@ -146,8 +147,10 @@ async function scanInRequest(
     const lastScanId = await history.lastScanIdOf(o.scopeKey);
     const previous = lastScanId ? await history.getReport(lastScanId) : undefined;
     let report: DriftReport;
+    let snapshot: Snapshot | undefined;
     try {
       report = await services.scan({
+        onSnapshot: (s) => (snapshot = s),
         subscriptionIds: o.scope.subscriptions,
         ...(previous ? { previous } : {}),
         abortSignal: stop.signal,
@@ -165,6 +168,8 @@ async function scanInRequest(
     if (stop.signal.aborted && report.errors.some((e) => e.scope === "scan")) return { status: "outlasted" };
     scanned = report;
     if (o.scope.targets?.length) report = restrictToTargets(report, o.scope.targets);
+    // As a timer scan: the scope's latest scan keeps the snapshot change events start from.
+    else if (snapshot) await keepSnapshot(services, report.scanId, "scan", snapshot);
     const finished = await finishRecordedScan(services, { scopeKey: o.scopeKey, scope: o.scope, trigger: "http", report, lock: o.lock, log: o.log, evidence: o.evidence });
     return { status: "recorded", report: finished.report };
   } catch (err) {

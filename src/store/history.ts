@@ -93,6 +93,12 @@ function stateOf(e: Entity): FindingStateRecord {
   };
 }
 
+/** A scope's finding state as a caller holds it after committing a scan (see {@link HistoryStore.loadState}). */
+export interface CachedState {
+  scanId: string;
+  states: ReadonlyMap<string, FindingStateRecord>;
+}
+
 /** Options of {@link HistoryStore.acquireLock}. */
 export interface LockOptions {
   /** Lease length (15-60 s); renewed while held, so a dead holder frees the scope within it. */
@@ -210,9 +216,14 @@ export class HistoryStore {
 
   /**
    * The finding state after the previous complete scan of the scope, or undefined when the scope
-   * has none (its first scan).
+   * has none (its first scan). `cached`: the state as the caller left it after committing scan
+   * `scanId`; used instead of reading the rows again when the pointer still names that scan (the
+   * pointer is always read: it is the fence).
    */
-  async loadState(scopeKey: string): Promise<{ lastScanId: string; states: Map<string, FindingStateRecord>; pointer: PointerVersion } | undefined> {
+  async loadState(
+    scopeKey: string,
+    options: { cached?: CachedState } = {},
+  ): Promise<{ lastScanId: string; states: ReadonlyMap<string, FindingStateRecord>; pointer: PointerVersion } | undefined> {
     await this.ensure();
     let pointer: Entity;
     try {
@@ -221,6 +232,8 @@ export class HistoryStore {
       if (statusCodeOf(err) === 404) return undefined;
       throw err;
     }
+    const lastScanId = str(pointer, "lastScanId");
+    if (options.cached && options.cached.scanId === lastScanId) return { lastScanId, states: options.cached.states, pointer: { etag: pointer.etag } };
     const states = new Map<string, FindingStateRecord>();
     for await (const e of this.#findings.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${scopeKey}` } })) {
       states.set(e.rowKey ?? "", stateOf(e));
