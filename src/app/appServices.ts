@@ -120,4 +120,9 @@ export interface ChangeBatchOutcome {
 /** Takes changes; see the file comment. */
 export interface ChangeFeed {
   submit(changes: ResourceChange[], options?: ChangeSubmitOptions): Promise<ChangeBatchOutcome>;
+  /**
+   * Stops taking changes: a batch still gathering is not audited (its deliveries fail, and Event
+   * Grid redelivers them), the batch being audited is awaited.
+   */
+  close?(): Promise<void>;
 }

@@ -10,6 +10,11 @@ import type { AppServices, ChangeBatchOutcome, ChangeFeed, ChangeSubmitOptions }
 
 export type { ChangeBatchOutcome, ChangeFeed, ChangeSubmitOptions } from "./appServices.js";
 
+/** The error of a change that arrived, or was still gathering, when the feed stopped. */
+function stopping(): Error {
+  return Object.assign(new Error("the change feed is stopping; the delivery fails and Event Grid redelivers it"), { code: "ServiceStopping" });
+}
+
 /** Default of `CHANGE_COALESCE_IN_MS`. */
 export const DEFAULT_CHANGE_COALESCE_IN_MS = 5_000;
 
@@ -28,6 +33,7 @@ interface Waiter {
 interface PendingBatch {
   changes: ResourceChange[];
   waiters: Waiter[];
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -42,6 +48,7 @@ export class CoalescingChangeFeed implements ChangeFeed {
   #pending: PendingBatch | undefined;
   #queue: Promise<void> = Promise.resolve();
   #base: AuditBase | undefined;
+  #closed = false;
 
   constructor(services: AppServices, options: CoalescingChangeFeedOptions) {
     this.#services = services;
@@ -50,16 +57,27 @@ export class CoalescingChangeFeed implements ChangeFeed {
 
   submit(changes: ResourceChange[], options: ChangeSubmitOptions = {}): Promise<ChangeBatchOutcome> {
     if (options.abortSignal?.aborted) return Promise.reject(new DOMException("the delivery was aborted", "AbortError"));
+    if (this.#closed) return Promise.reject(stopping());
     return new Promise<ChangeBatchOutcome>((resolve, reject) => {
       let batch = this.#pending;
       if (!batch) {
-        batch = this.#pending = { changes: [], waiters: [] };
-        const closing = batch;
-        setTimeout(() => this.#close(closing), this.#options.windowInMs);
+        const opened: PendingBatch = { changes: [], waiters: [], timer: setTimeout(() => this.#close(opened), this.#options.windowInMs) };
+        batch = this.#pending = opened;
       }
       batch.changes.push(...changes);
       batch.waiters.push({ resolve, reject });
     });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) {
+      clearTimeout(pending.timer);
+      for (const w of pending.waiters) w.reject(stopping());
+    }
+    await this.#queue;
   }
 
   /** Closes a batch: later changes start the next one; this one is audited after the one before. */

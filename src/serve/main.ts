@@ -85,8 +85,11 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
   let emulator: RunningEmulator | undefined;
   let server: RunningLocalServer | undefined;
   let queueWorker: RunningQueueWorker | undefined;
+  let changes: { close?(): Promise<void> } | undefined;
   const stopAll = async () => {
     await server?.close();
+    // A batch still gathering is dropped (its deliveries fail and are redelivered); one being audited finishes first.
+    await changes?.close?.();
     await queueWorker?.stop();
     await emulator?.close();
     await azurite?.stop();
@@ -174,6 +177,7 @@ export async function runServe(options: ServeOptions = {}): Promise<void> {
     const settings = readAppSettings(env);
     const services = createServices(settings, emulator ? { clients: { caCertificates: [emulator.caCertPem] } } : {});
     useServices(services);
+    changes = services.changes;
     // The queue triggers the host would run: a scan handed to the shard queue completes here too.
     if (services.runs?.hasQueue) {
       const queues = await importQuietly(async () => ({

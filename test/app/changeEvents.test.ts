@@ -14,6 +14,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { Estate } from "../../src/emulator/estate.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { auditChanges } from "../../src/app/changeAudit.js";
+import { CoalescingChangeFeed } from "../../src/app/changeFeed.js";
 import { recordScan } from "../../src/app/recordScan.js";
 import type { AppServices } from "../../src/app/services.js";
 import type { ResourceChange } from "../../src/model/changeEvent.js";
@@ -162,6 +163,18 @@ describe("change events", () => {
     expect(found?.status).toBe(twin.status);
     expect(found?.findings.map((f) => `${f.checkId}:${f.status}`).sort()).toEqual(twin.findings.map((f) => `${f.checkId}:${f.status}`).sort());
     expect(outcome.newFindings).toBe(found!.findings.filter((f) => f.status === "fail").length);
+  });
+
+  it("a feed that stops drops the batch still gathering (its deliveries fail, to be redelivered) and audits nothing", async () => {
+    const feed = new CoalescingChangeFeed(services, { windowInMs: 10_000 });
+    const before = emulator.totalRequests();
+    const latest = (await services.history!.latest())!.scanId;
+    const pending = feed.submit([change(`${RT}/routes/default-to-fw-hub`, "Microsoft.Network/routeTables/routes/write")]);
+    await feed.close();
+    await expect(pending).rejects.toMatchObject({ code: "ServiceStopping" });
+    await expect(feed.submit([change(RT, "Microsoft.Network/routeTables/write")])).rejects.toMatchObject({ code: "ServiceStopping" });
+    expect(emulator.totalRequests()).toBe(before);
+    expect((await services.history!.latest())!.scanId).toBe(latest);
   });
 
   it("a change whose read fails leaves the finding unknown, never resolved", async () => {
