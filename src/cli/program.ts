@@ -2,6 +2,7 @@
  * The `egress-audit` command line: a thin adapter that parses flags, calls the scan use case and
  * maps the result to output and an exit code (0 no drift, 1 drift, 2 incomplete, 3 usage).
  */
+import type { CliIo } from "./io.js";
 import { accessSync, createWriteStream, constants as fsConstants, existsSync, statSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -11,19 +12,19 @@ import type { Baseline } from "../baseline/baseline.js";
 import { checks } from "../checks/index.js";
 import { parseReadDeadlineSeconds, readArmSettings, validateSubscriptionIds, type ArmSettings } from "../config/settings.js";
 import { loadEstate } from "../emulator/estate.js";
-import { startEmulator, type RunningEmulator } from "../emulator/server.js";
+import { startEmulator } from "../emulator/server.js";
 import { hasErrorCode, isUsageError, UsageError } from "../errors.js";
 import { evidenceModes, summaryLine, type DriftReport, type EvidenceMode } from "../report/report.js";
 import { formats, isFormat, renderers, type Format } from "../report/render/index.js";
 import { writeReportJson, type StreamedReport } from "../report/stream.js";
 import { runScan, runSpooledScan, type ScanOptions } from "../app/scan.js";
-import type { ArmClientOptions } from "../arm/clients.js";
-import { startScanDisplay, useColor, type ProgressStream } from "./progress.js";
+import { startScanDisplay, useColor } from "./progress.js";
 import { exitCodeFailingOn, failOnSeverities, sarifArtifactUri, sarifPlacement } from "./ciOptions.js";
 import type { Severity } from "../checks/lib/types.js";
 import { packageRoot, packageVersion } from "../util/packageRoot.js";
 import { checkedClientOptions } from "./credential.js";
 import { acceptingBaseline, INIT_MODES, OWNER_PLACEHOLDER, RULE_ACCEPTED_CHECKS, type InitMode } from "../app/baselineInit.js";
+import { coalesceFlag, runDemoWatchCommand } from "./demoWatchCommand.js";
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, drift: 1, incomplete: 2, usage: 3, internal: 70 } as const;
@@ -41,29 +42,7 @@ Exit codes:
   70  internal error (a bug): please report it with the message
 `;
 
-/** Where the CLI writes and what it reads: injectable for tests. */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Whether stdout is a terminal (colour in tables). */
-  isTTY?: boolean;
-  /** Terminal width of stdout, for the table (default 120). */
-  columns?: number;
-  /** The stream behind `stderr`: the progress bar draws on it when it is a TTY. */
-  stderrStream?: ProgressStream;
-  /** Resolves when the long-running `emulator` command should stop (default: SIGINT/SIGTERM). */
-  waitForStop?: (emulator: RunningEmulator) => Promise<void>;
-  /** Extra ARM client options (tests shorten retries). */
-  clientOptions?: ArmClientOptions;
-  /**
-   * The stream behind `stdout`, for the JSON report: written with backpressure and never ended.
-   * Without it the JSON report goes through `stdout` in chunks of about 64 KB.
-   */
-  stdoutStream?: NodeJS.WritableStream;
-  /** Folder of the JSON report's temporary spool (default: the OS's temporary folder; tests). */
-  spoolDir?: string;
-}
+export type { CliIo } from "./io.js";
 
 
 interface ScanFlags {
@@ -259,8 +238,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .command("demo")
       .description("start the embedded ARM emulator on the bundled demo estate, scan it over HTTPS with the real SDK clients, print the report")
       .option("--estate <file>", "estate to serve instead of estates/demo.json")
-      .option("--baseline <file>", "baseline file (JSON)"),
-  ).action(async (flags: ScanFlags & { estate?: string }) => {
+      .option("--baseline <file>", "baseline file (JSON)")
+      .option("--watch", "change events end to end instead of a report: Azurite, the local API with its Event Grid webhook, the emulator posting events and a local Teams receiver; a recorded scan, a change through the emulator, the alert (a transcript), then stop")
+      .option("--coalesce-ms <n>", "with --watch: the change feed's coalescing window (CHANGE_COALESCE_IN_MS, 0-20000; default 5000)", coalesceFlag),
+  ).action(async (flags: ScanFlags & { estate?: string; watch?: boolean; coalesceMs?: number }) => {
+    if (flags.watch || flags.coalesceMs !== undefined) {
+      setExit(await runDemoWatchCommand(flags, io));
+      return;
+    }
     const format = resolveFormat(flags);
     const estate = await loadEstate(flags.estate ?? join(packageRoot(), "estates", "demo.json"));
     const baseline = await baselineFrom(flags.baseline);
