@@ -67,6 +67,14 @@ const REFRESHABLE = new Set([
   "microsoft.compute/virtualmachinescalesets",
 ]);
 
+/** The kinds an MC group is read for as lists (phases/mcGroup.ts): a change to one lists the group again. */
+const GROUP_LISTED = new Set([
+  "microsoft.network/publicipaddresses",
+  "microsoft.network/loadbalancers",
+  "microsoft.network/publicipprefixes",
+  "microsoft.compute/virtualmachinescalesets",
+]);
+
 const ROLE_ASSIGNMENT = /\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/i;
 
 /** The type of a top-level resource id, `<namespace>/<type>` lower-cased. */
@@ -128,9 +136,10 @@ function invalidate(snapshot: Snapshot, changedIds: readonly string[]): { reread
     if (typeOf(top) === "microsoft.network/virtualnetworks") {
       for (const key of Object.keys(snapshot.subnets)) if (key.startsWith(`${top}/subnets/`)) delete snapshot.subnets[key];
     }
-    // Something in a listed MC group (a new public IP, a load balancer, a scale set): the group is listed again.
+    // Something of a kind the MC group is listed for (a new public IP, a load balancer, a prefix,
+    // a scale set): the group is listed again. An NSG there is read by id like any other.
     const group = groupOf(top);
-    if (group && snapshot.mcGroups[group]) delete snapshot.mcGroups[group];
+    if (group && snapshot.mcGroups[group] && GROUP_LISTED.has(typeOf(top) ?? "")) delete snapshot.mcGroups[group];
   }
   return { reread: [...reread], roleSubscriptions: [...roleSubscriptions] };
 }

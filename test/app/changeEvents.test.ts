@@ -165,6 +165,32 @@ describe("change events", () => {
     expect(outcome.newFindings).toBe(found!.findings.filter((f) => f.status === "fail").length);
   });
 
+  it("an NSG rule opening SSH on the node NICs is read by id alone (one request), alerted, and its removal resolves it", async () => {
+    receiver.reset();
+    const rg = "MC_rg-payments_aks-payments_eastus";
+    const nsg = "aks-agentpool-72142590-nsg";
+    const ruleId = `/subscriptions/${DEMO_SUB_B}/resourceGroups/${rg}/providers/Microsoft.Network/networkSecurityGroups/${nsg}/securityRules/allow-ssh`;
+    await network.securityRules.beginCreateOrUpdateAndWait(rg, nsg, "allow-ssh", {
+      priority: 100,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "Tcp",
+      sourceAddressPrefix: "Internet",
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: "22",
+    });
+    const opened = await auditChanges(services, [change(ruleId, "Microsoft.Network/networkSecurityGroups/securityRules/write")]);
+    expect(opened.outcome.targets).toEqual([AKS.toLowerCase()]);
+    expect(opened.outcome.armRequests).toBe(1);
+    expect(opened.outcome.newFindings).toBe(1);
+    await network.securityRules.beginDeleteAndWait(rg, nsg, "allow-ssh");
+    const closed = await auditChanges(services, [change(ruleId, "Microsoft.Network/networkSecurityGroups/securityRules/delete", "delete")], { ...(opened.base ? { cached: opened.base } : {}) });
+    expect(closed.outcome.armRequests).toBe(1);
+    expect(closed.outcome.resolvedFindings).toBe(1);
+    expect(receiver.delivered()).toHaveLength(2);
+  });
+
   it("a feed that stops drops the batch still gathering (its deliveries fail, to be redelivered) and audits nothing", async () => {
     const feed = new CoalescingChangeFeed(services, { windowInMs: 10_000 });
     const before = emulator.totalRequests();
