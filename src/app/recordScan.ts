@@ -121,6 +121,13 @@ export interface FinishScanOptions {
    * the result carries the state after this commit, for the next batch.
    */
   cachedState?: CachedState;
+  /**
+   * The snapshot the scan judged: stored with its dependency index once the scan is committed
+   * (change events start from the scope's latest scan). After the commit, so that storage failing
+   * mid-way fails the scan exactly as before; a snapshot that could not be stored is logged, and
+   * events find no base (they audit nothing) until the next scan.
+   */
+  snapshot?: Snapshot;
 }
 
 /** What {@link finishRecordedScan} did. */
@@ -229,6 +236,11 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
     if (status === 409 || status === 412) log(`scan ${report.scanId} not committed (HTTP ${status}): this run lost the scope's lock or a newer scan moved its pointer; the newer state stands`);
     throw err;
   }
+  if (options.snapshot) {
+    await keepSnapshot(services, report.scanId, "scan", options.snapshot, options.abortSignal).catch((err: unknown) =>
+      log(`the snapshot of scan ${report.scanId} was not stored (${(err as Error).message}); change events have no base until the next scan`),
+    );
+  }
   // Only the scope's latest scan is a change event's base: the one before gives its snapshot up.
   if (previous && previous.lastScanId !== report.scanId) {
     await history.deleteSnapshot(previous.lastScanId).catch((err: unknown) => log(`the snapshot of scan ${previous.lastScanId} was not deleted: ${(err as Error).message}`));
@@ -291,8 +303,6 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
     });
     if (options.scope.targets?.length) report = restrictToTargets(report, options.scope.targets);
     throwIfAborted(options.abortSignal);
-    // Before the commit: the scan the scope points at always has the snapshot change events start from.
-    if (snapshot && !options.scope.targets?.length) await keepSnapshot(services, report.scanId, "scan", snapshot, options.abortSignal);
     const finished = await finishRecordedScan(services, {
       scopeKey,
       scope: options.scope,
@@ -300,6 +310,7 @@ export async function recordScan(services: AppServices, options: RecordScanOptio
       report,
       lock,
       log,
+      ...(snapshot && !options.scope.targets?.length ? { snapshot } : {}),
       ...(options.evidence ? { evidence: options.evidence } : {}),
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });

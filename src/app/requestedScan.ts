@@ -39,7 +39,7 @@ import { restrictToTargets } from "../report/restrict.js";
 import type { ScanLock } from "../store/history.js";
 import { DEFAULT_SYNC_SCAN_WAIT_IN_MS } from "../config/appSettings.js";
 import { activeRunOf, enqueueRun } from "./fanout.js";
-import { finishRecordedScan, keepSnapshot } from "./recordScan.js";
+import { finishRecordedScan } from "./recordScan.js";
 import { progressOf, type ScanProgress } from "./scanProgress.js";
 import { HTTP_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 import { isRestError } from "@azure/core-rest-pipeline";
@@ -168,9 +168,17 @@ async function scanInRequest(
     if (stop.signal.aborted && report.errors.some((e) => e.scope === "scan")) return { status: "outlasted" };
     scanned = report;
     if (o.scope.targets?.length) report = restrictToTargets(report, o.scope.targets);
-    // As a timer scan: the scope's latest scan keeps the snapshot change events start from.
-    else if (snapshot) await keepSnapshot(services, report.scanId, "scan", snapshot);
-    const finished = await finishRecordedScan(services, { scopeKey: o.scopeKey, scope: o.scope, trigger: "http", report, lock: o.lock, log: o.log, evidence: o.evidence });
+    const finished = await finishRecordedScan(services, {
+      scopeKey: o.scopeKey,
+      scope: o.scope,
+      trigger: "http",
+      report,
+      lock: o.lock,
+      log: o.log,
+      evidence: o.evidence,
+      // As a timer scan: the scope's latest scan keeps the snapshot change events start from.
+      ...(snapshot && !o.scope.targets?.length ? { snapshot } : {}),
+    });
     return { status: "recorded", report: finished.report };
   } catch (err) {
     // Storage failed after the scan (the SDK's retries are spent); anything else is not ours to absorb.

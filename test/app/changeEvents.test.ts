@@ -16,6 +16,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import { auditChanges } from "../../src/app/changeAudit.js";
 import { CoalescingChangeFeed } from "../../src/app/changeFeed.js";
 import { recordScan } from "../../src/app/recordScan.js";
+import { runRequestedScan } from "../../src/app/requestedScan.js";
 import type { AppServices } from "../../src/app/services.js";
 import type { ResourceChange } from "../../src/model/changeEvent.js";
 import { DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
@@ -189,6 +190,16 @@ describe("change events", () => {
     expect(closed.outcome.armRequests).toBe(1);
     expect(closed.outcome.resolvedFindings).toBe(1);
     expect(receiver.delivered()).toHaveLength(2);
+  });
+
+  it("a scan requested through the API keeps its snapshot too: the next batch starts from it", async () => {
+    const requested = await runRequestedScan(services, { scope: { subscriptions: [DEMO_SUB_B] }, syncWaitInMs: 60_000 });
+    expect(requested.status).toBe("recorded");
+    if (requested.status !== "recorded") return;
+    expect(await services.history!.getDependencyIndex(requested.report.scanId)).toBeDefined();
+    const { outcome } = await auditChanges(services, [change(RT, "Microsoft.Network/routeTables/write")]);
+    expect(outcome.status).toBe("audited");
+    expect(outcome.targets).toEqual([AKS.toLowerCase()]);
   });
 
   it("a feed that stops drops the batch still gathering (its deliveries fail, to be redelivered) and audits nothing", async () => {
