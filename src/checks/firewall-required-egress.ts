@@ -87,6 +87,27 @@ export const firewallRequiredEgress: Check = {
   },
 };
 
+/** The item of a scope's one pass: every allowed dependency in its evidence, the same finding id scan to scan. */
+export const ALLOWED_ITEM = "allowed";
+
+/** At most this many allowing rules are named in the pass message; the evidence lists each dependency's. */
+const MESSAGE_RULES = 4;
+
+/** An allowed dependency, as the scope's pass lists it in its evidence. */
+interface AllowedEntry {
+  requirement: string;
+  item: string;
+  decidedBy: string;
+  neededBy?: string[];
+  category?: string;
+}
+
+/** A dependency the rule set allows, and the rules that allow it. */
+interface Allowed {
+  entry: AllowedEntry;
+  rules: readonly RuleRef[];
+}
+
 function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], targetEvidence: Record<string, unknown>): CheckResult[] {
   const { snapshot, target } = ctx;
   const base = scopeEvidence(targetEvidence, scope);
@@ -111,7 +132,46 @@ function judgeScope(ctx: CheckContext, scope: FirewallScope, needed: Needed[], t
     ...base,
     ...ruleSetEvidence(set),
   };
-  return needed.map((n) => judgeNeeded(ctx, rs, scope, n, from, evidenceBase));
+  // Missing and unknown dependencies are a finding each; the allowed ones share one pass.
+  const out: CheckResult[] = [];
+  const allowed: Allowed[] = [];
+  for (const n of needed) {
+    const judged = judgeNeeded(ctx, rs, scope, n, from, evidenceBase);
+    if ("entry" in judged) allowed.push(judged);
+    else out.push(judged);
+  }
+  if (allowed.length > 0) out.push(allowedResult(rs, from, needed.length, allowed, evidenceBase));
+  return out;
+}
+
+/** The scope's one pass: which dependencies the rule set allows, and by which rules. */
+function allowedResult(
+  rs: EffectiveRuleSet,
+  from: string,
+  total: number,
+  allowed: Allowed[],
+  evidenceBase: Record<string, unknown>,
+): CheckResult {
+  const { Where } = labelsOf(rs);
+  const paths = new Set<string>();
+  for (const a of allowed) for (const r of a.rules) paths.add(r.path);
+  const named = [...paths].slice(0, MESSAGE_RULES).join(", ");
+  const more = paths.size > MESSAGE_RULES ? ` and ${paths.size - MESSAGE_RULES} more` : "";
+  const how =
+    allowed.length < total
+      ? `${allowed.length} of ${total} required dependencies`
+      : total === 1
+        ? "the one required dependency"
+        : `all ${total} required dependencies`;
+  return {
+    status: "pass",
+    resourceId: rs.resourceId,
+    item: ALLOWED_ITEM,
+    message: `${Where} allows ${how} from ${from} (${paths.size === 1 ? "rule" : "rules"}: ${named}${more}).`,
+    expected: `allow every required dependency (${total})`,
+    actual: `${allowed.length} of ${total} allowed`,
+    evidence: { ...evidenceBase, allowed: allowed.map((a) => a.entry) },
+  };
 }
 
 function judgeNeeded(
@@ -121,7 +181,7 @@ function judgeNeeded(
   n: Needed,
   from: string,
   evidenceBase: Record<string, unknown>,
-): CheckResult {
+): CheckResult | Allowed {
   const { where, Where } = labelsOf(rs);
   const expected = `allow ${n.label}`;
   const why = n.req?.description !== undefined ? { why: n.req.description } : {};
@@ -139,6 +199,10 @@ function judgeNeeded(
   }
   const outcome = evaluateRequirement(ctx.snapshot, rs, n.req, scope.prefixes);
   const category = n.category !== undefined ? { category: n.category } : {};
+  if (outcome.status === "allowed") {
+    const { paths, list } = allowedTexts(outcome.allowedBy);
+    return { entry: { requirement: n.label, item: n.item, decidedBy: paths, neededBy: n.neededBy, ...category }, rules: list };
+  }
   // One literal with every field: a scan of thousands of targets keeps hundreds of thousands of these.
   const evidence: Record<string, unknown> = { ...evidenceBase, requirement: n.req, neededBy: n.neededBy, ...category, ...why, ...outcomeEvidence(outcome) };
   const result = (status: CheckResult["status"], message: string, actual: string): CheckResult => ({
@@ -150,10 +214,6 @@ function judgeNeeded(
     actual,
     evidence,
   });
-  if (outcome.status === "allowed") {
-    const { paths, actual } = allowedTexts(outcome.allowedBy);
-    return result("pass", `${Where} allows ${n.label} from ${from} (${paths}).`, actual);
-  }
   if (outcome.status === "unknown") {
     const [first] = outcome.errors;
     return unknownResult(
@@ -201,8 +261,7 @@ function outcomeEvidence(o: RequirementOutcome): Record<string, unknown> {
   if (o.status === "missing" && o.uncovered.length > 0) ev.uncoveredSources = o.uncovered;
   if (o.undecided.length > 0) ev.undecidedRules = o.undecided;
   if (o.ineffectiveFqdnRules !== undefined) ev.ineffectiveNetworkFqdnRules = o.ineffectiveFqdnRules;
-  if (o.status === "allowed") ev.decidedBy = allowedTexts(o.allowedBy).decidedBy;
-  else if (o.deniedBy !== undefined) ev.decidedBy = `${o.deniedBy.path} (Deny)`;
+  if (o.deniedBy !== undefined) ev.decidedBy = `${o.deniedBy.path} (Deny)`;
   else if (o.status === "missing") ev.decidedBy = "no rule allows it (Azure Firewall denies unmatched traffic)";
   return ev;
 }
@@ -223,9 +282,8 @@ function labelsOf(rs: EffectiveRuleSet): { where: string; Where: string } {
 }
 
 interface AllowedTexts {
+  /** The allowing rules' paths, for the scope's pass (its message and evidence). */
   paths: string;
-  actual: string;
-  decidedBy: string;
   /** The allowing rules, one list shared by every finding they decide. */
   list: readonly RuleRef[];
 }
@@ -236,7 +294,7 @@ function allowedTexts(allowedBy: readonly RuleRef[]): AllowedTexts {
   const cached = only && allowedBySingleRule.get(only);
   if (cached) return cached;
   const paths = allowedBy.map((r) => r.path).join(", ");
-  const texts = { paths, actual: `allowed by ${paths}`, decidedBy: allowedBy.map((r) => `${r.path} (${r.action})`).join(", "), list: [...allowedBy] };
+  const texts = { paths, list: [...allowedBy] };
   if (only) allowedBySingleRule.set(only, texts);
   return texts;
 }

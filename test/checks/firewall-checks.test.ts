@@ -7,10 +7,29 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emptyBaseline } from "../../src/baseline/baseline.js";
 import { normalizeFirewall, normalizeRuleCollectionGroup } from "../../src/collect/normalize.js";
+import { ALLOWED_ITEM } from "../../src/checks/firewall-required-egress.js";
+import type { CheckResult } from "../../src/checks/lib/types.js";
 import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 import { HUB } from "./lib/firewall/fixtures.js";
 
 const FRE = "firewall-required-egress";
+
+interface AllowedEntry {
+  requirement: string;
+  item: string;
+  decidedBy: string;
+  neededBy?: string[];
+  category?: string;
+}
+/** The scope's one pass and the dependencies it lists as allowed, by item. */
+function allowedOf(results: CheckResult[]): { pass: CheckResult | undefined; byItem: Map<string, AllowedEntry> } {
+  const passes = results.filter((r) => r.status === "pass");
+  expect(passes.length).toBeLessThanOrEqual(1);
+  const [pass] = passes;
+  if (pass !== undefined) expect(pass.item).toBe(ALLOWED_ITEM);
+  const entries = (pass?.evidence.allowed ?? []) as AllowedEntry[];
+  return { pass, byItem: new Map(entries.map((e) => [e.item, e])) };
+}
 
 describe("firewall-required-egress paths", () => {
   it("reports the API server unknown when the AKS cluster cannot be read, and judges the rest", () => {
@@ -22,7 +41,11 @@ describe("firewall-required-egress paths", () => {
     const api = results.find((r) => r.item === "aks-api-server TCP:443");
     expect(api?.status).toBe("unknown");
     expect(api?.actual).toBe("unknown (AuthorizationFailed)");
-    expect(results.filter((r) => r.status === "pass")).toHaveLength(13);
+    const { pass, byItem } = allowedOf(results);
+    expect(pass?.actual).toBe("13 of 14 allowed");
+    expect(pass?.message).toContain("allows 13 of 14 required dependencies");
+    expect(byItem.size).toBe(13);
+    expect(byItem.has("aks-api-server TCP:443")).toBe(false);
   });
 
   it("judges every cluster-type extra when the clusters cannot be read: allowed passes, missing is unknown", () => {
@@ -30,8 +53,9 @@ describe("firewall-required-egress paths", () => {
     target.clusters = { ok: false, error: { code: "ResourceNotFound", message: "gone", scope: target.id } };
     const results = run(FRE, snapshot, target);
     const byItem = new Map(results.map((r) => [r.item, r.status]));
-    expect(byItem.get("fqdn *.dfs.core.windows.net Https:443")).toBe("pass");
-    expect(byItem.get("fqdn *.database.windows.net Mssql:1433")).toBe("pass");
+    const allowed = allowedOf(results).byItem;
+    expect(allowed.get("fqdn *.dfs.core.windows.net Https:443")?.decidedBy).toContain("aksfwar/");
+    expect(allowed.get("fqdn *.database.windows.net Mssql:1433")?.decidedBy).toContain("aksfwar/");
     expect(byItem.get("serviceTag sql.westeurope TCP:11000-11999")).toBe("unknown");
     expect(byItem.get("serviceTag storage.westeurope TCP:445")).toBe("unknown");
     expect(results.some((r) => r.status === "fail")).toBe(false);
@@ -64,6 +88,27 @@ describe("firewall-required-egress paths", () => {
     const results = run(FRE, snapshot, target);
     expect(results.filter((r) => r.resourceId === classicId).map((r) => r.status)).toEqual(["fail", "fail", "fail", "fail"]);
     expect(results.filter((r) => r.resourceId !== classicId).every((r) => r.status === "pass")).toBe(true);
+  });
+
+  it("rolls the allowed dependencies of a scope into one pass that lists each with the rules that allow it", () => {
+    const { snapshot, target } = fixture(FRE, "pass-required-egress-fqdn-tag-covers-core-list");
+    const results = run(FRE, snapshot, target);
+    expect(results).toHaveLength(1);
+    const { pass, byItem } = allowedOf(results);
+    expect(pass?.expected).toBe("allow every required dependency (13)");
+    expect(pass?.actual).toBe("13 of 13 allowed");
+    // Five distinct allowing rules: four named, then the count of the others.
+    expect(pass?.message).toMatch(/allows all 13 required dependencies from subnet snet-aks-nodes of AKS cluster aks-payments \(rules: [^)]*aksfwar\/aks-fqdn-tag and 1 more\)\.$/);
+    expect(pass?.evidence.requiredListSource).toMatch(/^cluster API \(read from .*managedClusters\/aks-payments\)$/);
+    expect(byItem.get("fqdn mcr.microsoft.com Https:443")?.decidedBy).toBe("fwp-egress-weu/rcg-aks-egress/aksfwar/aks-fqdn-tag");
+    expect(byItem.get("fqdn management.azure.com Https:443")?.category).toBe("azure-resource-management");
+    expect(byItem.get("fqdn ntp.ubuntu.com UDP:123")).toEqual({
+      requirement: "ntp.ubuntu.com UDP:123",
+      item: "fqdn ntp.ubuntu.com UDP:123",
+      decidedBy: "fwp-egress-weu/rcg-aks-egress/aksfwnr/ntp",
+      neededBy: ["AKS cluster API: time-sync"],
+      category: "time-sync",
+    });
   });
 });
 
