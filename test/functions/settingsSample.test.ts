@@ -28,6 +28,7 @@ const NOT_APP_SETTINGS: Record<string, string> = {
   FORCE_COLOR: "the CLI's colours",
   TERM: "the CLI's terminal detection",
   NODE_EXTRA_CA_CERTS: "the ARM emulator's CA for child processes (src/emulator/)",
+  NODE_OPTIONS: "the CLI leaves a user's own --heap-growing-percent alone (src/cli/heap.ts)",
   PORT: "`npm run serve` only; the Functions host picks its own port",
   EGRESS_AUDIT_FUNCTION_KEY: "`npm run serve` only; the Functions host has its own keys",
   EGRESS_AUDIT_MASTER_KEY: "`npm run serve` only; the Functions host has its own keys",
