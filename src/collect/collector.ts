@@ -13,6 +13,7 @@
  */
 import type { ArmClients } from "../arm/clients.js";
 import { CollectionContext } from "./context.js";
+import { beginInterning } from "./intern.js";
 import { reconcileExpected } from "./phases/expected.js";
 import { startDependencyReads } from "./phases/dependencies.js";
 import { startSharedReads } from "./phases/hubs.js";
@@ -33,7 +34,16 @@ import type { CollectOptions, CollectResult } from "./options.js";
  * all; every other failure is recorded on the snapshot part it left empty and in `errors`.
  */
 export async function collect(clients: ArmClients, options: CollectOptions = {}): Promise<CollectResult> {
-  const ctx = new CollectionContext(clients, options);
+  // One copy of each ARM id while the collection runs (./intern.ts).
+  const endInterning = beginInterning();
+  try {
+    return await collectInto(new CollectionContext(clients, options));
+  } finally {
+    endInterning();
+  }
+}
+
+async function collectInto(ctx: CollectionContext): Promise<CollectResult> {
   // 1. Scope: the subscriptions the credential can see. This is also the reachability probe.
   ctx.subscriptionIds = await discoverSubscriptions(ctx);
   // 2. Subscription-level lists (and the shared lists of context subscriptions), indexed.
