@@ -61,6 +61,8 @@ export interface FindingFigures {
 export interface RunCliOptions {
   /** The bin to run (`<repo>/bin/egress-audit.js`). */
   bin: string;
+  /** Node options before the bin (a comparison row only: a user passes none). */
+  nodeArgs?: readonly string[];
   armEndpoint: string;
   caBundle: string;
   /** The report file to write (removed after it is measured unless `keep`). */
@@ -78,7 +80,7 @@ export async function runCli(options: RunCliOptions): Promise<CliRun> {
   rmSync(options.output, { force: true });
   // No NODE_OPTIONS: the bench's own flags (--expose-gc, tsx) must not reach the product.
   const { NODE_OPTIONS: _omitted, ...env } = process.env;
-  const args = ["-v", "-o", timeFile, process.execPath, options.bin, "scan", "--format", "json", "--output", options.output, "--arm-endpoint", options.armEndpoint];
+  const args = ["-v", "-o", timeFile, process.execPath, ...(options.nodeArgs ?? []), options.bin, "scan", "--format", "json", "--output", options.output, "--arm-endpoint", options.armEndpoint];
   const loadAverage1m = +loadavg()[0]!.toFixed(2);
   const started = performance.now();
   const child = spawn("/usr/bin/time", args, {

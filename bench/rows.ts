@@ -182,6 +182,31 @@ export function naiveComparisonLine(c: ReturnType<typeof naiveComparison>): stri
   return `${pad(c.targets, 8)} naive (in-process, no report) / CLI: ${c.naiveOverCli.requests}x requests, ${c.naiveOverCli.wall}x wall time; same findings: ${c.sameFindings ?? "not compared"}`;
 }
 
+/**
+ * The CLI's own heap growth (src/cli/heap.ts) against V8's (the same CLI with
+ * `--heap-growing-percent=0`), at one size: what the setting buys in memory and costs in CPU.
+ */
+export function heapComparison(cli: CliRow, v8Heap: CliRow) {
+  const ratio = (a: number, b: number): number | null => (a > 0 ? round(b / a, 2) : null);
+  return {
+    targets: cli.targets,
+    heapGrowth: "the CLI's 1.3 (--heap-growing-percent=30) against V8's own (up to 4x on this machine's memory)",
+    peakRssMb: { v8: v8Heap.peakRssMb, cli: cli.peakRssMb, cliOverV8: ratio(v8Heap.peakRssMb, cli.peakRssMb) },
+    cpuSeconds: { v8: v8Heap.cpuSeconds, cli: cli.cpuSeconds, cliOverV8: ratio(v8Heap.cpuSeconds, cli.cpuSeconds) },
+    wallSeconds: { v8: v8Heap.wallSeconds, cli: cli.wallSeconds, cliOverV8: ratio(v8Heap.wallSeconds, cli.wallSeconds) },
+    sameFindings: cli.digest !== null && v8Heap.digest !== null ? cli.digest === v8Heap.digest : null,
+  };
+}
+
+/** The heap comparison as printed. */
+export function heapComparisonLine(c: ReturnType<typeof heapComparison>): string {
+  const x = (v: number | null): string => (v === null ? "-" : `${v}x`);
+  return (
+    `${pad(c.targets, 8)} heap growth 1.3 (CLI) vs V8's own: peak RSS ${c.peakRssMb.v8} -> ${c.peakRssMb.cli} MB (${x(c.peakRssMb.cliOverV8)}), ` +
+    `CPU ${c.cpuSeconds.v8} -> ${c.cpuSeconds.cli} s (${x(c.cpuSeconds.cliOverV8)}), wall ${c.wallSeconds.v8} -> ${c.wallSeconds.cli} s; same findings: ${c.sameFindings ?? "not compared"}`
+  );
+}
+
 /** v1 -> v2 at one size. */
 export function v1ToV2(v1: CliRow, v2: CliRow) {
   const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || a === 0 ? null : round(b / a, 3));

@@ -19,6 +19,9 @@
  *   npm run bench -- --skip-naive-above 0           no naive comparator
  *   npm run bench -- --skip-build --cli PATH        measure another built bin, without `npm run build`
  *   npm run bench -- --keep-reports DIR             keep each size's last report (report-<cli>-<size>.json)
+ *   npm run bench -- --v8-heap-sizes 10000          the comparison row "v2 v8 heap" (the same CLI with V8's own heap
+ *                                                   growth, --heap-growing-percent=0) only at these sizes (default
+ *                                                   10000,50000; empty: none)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
@@ -34,6 +37,8 @@ import {
   cliLines,
   cliRow,
   depthOf,
+  heapComparison,
+  heapComparisonLine,
   lowerBound,
   naiveComparison,
   naiveComparisonLine,
@@ -65,6 +70,7 @@ const { values } = parseArgs({
     "timeout-s": { type: "string", default: "1200" },
     "emulator-heap-mb": { type: "string", default: "8192" },
     "keep-reports": { type: "string" },
+    "v8-heap-sizes": { type: "string", default: "10000,50000" },
     out: { type: "string", default: join(root, "bench", "results", "latest.json") },
   },
 });
@@ -88,9 +94,13 @@ if (!values["skip-build"] && !values.cli && !values["v1-only"]) {
 const v1Dir = values["compare-v1"] ? resolve(values["compare-v1"]) : undefined;
 if (v1Dir) prepareV1(v1Dir, values["v1-commit"]);
 const v1Sizes = v1Dir ? list(values["v1-sizes"]) : [];
-const clis = [
+const v2Commit = values["v1-only"] ? "" : commitOf(values.cli ? resolve(v2Bin, "..", "..") : root);
+/** The CLI sets its own heap growth (src/cli/heap.ts); this row runs it with V8's own, for the ratio. */
+const V8_HEAP = "v2 v8 heap";
+const clis: Array<{ label: string; bin: string; commit: string; sizes: number[]; nodeArgs?: string[] }> = [
   // v2 runs at the v1 sizes too, so each v1 row has its v2 row measured in the same run.
-  ...(values["v1-only"] ? [] : [{ label: "v2", bin: v2Bin, commit: commitOf(values.cli ? resolve(v2Bin, "..", "..") : root), sizes: [...new Set([...sizes, ...v1Sizes])] }]),
+  ...(values["v1-only"] ? [] : [{ label: "v2", bin: v2Bin, commit: v2Commit, sizes: [...new Set([...sizes, ...v1Sizes])] }]),
+  ...(values["v1-only"] ? [] : [{ label: V8_HEAP, bin: v2Bin, commit: v2Commit, sizes: list(values["v8-heap-sizes"]).filter((s) => sizes.includes(s)), nodeArgs: ["--heap-growing-percent=0"] }]),
   ...(v1Dir ? [{ label: "v1", bin: join(v1Dir, "bin", "egress-audit.js"), commit: commitOf(v1Dir), sizes: v1Sizes }] : []),
 ];
 const v2Cli = clis.find((c) => c.label === "v2");
@@ -115,13 +125,13 @@ const rowsByCli = new Map<string, CliRow[]>(clis.map((c) => [c.label, []]));
 const results: Array<Record<string, unknown>> = [];
 
 /** One CLI run against a reset emulator, with its counts and bound. */
-async function measureCli(label: string, bin: string, emu: EmulatorProcess, estate: PreparedEstate, size: number): Promise<MeasuredRun> {
+async function measureCli(label: string, bin: string, emu: EmulatorProcess, estate: PreparedEstate, size: number, nodeArgs?: string[]): Promise<MeasuredRun> {
   (globalThis as { gc?: () => void }).gc?.();
   await emu.reset();
   await new Promise((r) => setTimeout(r, SETTLE_IN_MS));
   const keep = values["keep-reports"] ? resolve(values["keep-reports"]) : undefined;
-  const output = join(keep ?? estate.dir, `report-${label}-${size}.json`);
-  const run = await runCli({ bin, armEndpoint: emu.url, caBundle: emu.caBundle, output, timeoutInMs: Number(values["timeout-s"]) * 1000, readFindings: true, keep: keep !== undefined });
+  const output = join(keep ?? estate.dir, `report-${label.replace(/ /g, "-")}-${size}.json`);
+  const run = await runCli({ bin, ...(nodeArgs ? { nodeArgs } : {}), armEndpoint: emu.url, caBundle: emu.caBundle, output, timeoutInMs: Number(values["timeout-s"]) * 1000, readFindings: true, keep: keep !== undefined });
   const stats = await emu.stats();
   const bound = lowerBound(stats.requestsBySubscription, stats.throttledBySubscription, depthOf("optimized", size, estate.subscriptions, pageSize), latencyInMs);
   return { run, emulator: stats, bound };
@@ -136,7 +146,7 @@ for (const size of allSizes) {
     const measured = new Map<string, MeasuredRun[]>(here.map((c) => [c.label, []]));
     // Runs alternate between the CLIs, so the machine's drift (other processes) falls on both.
     for (let i = 0; i < runsFor(size); i++) {
-      for (const c of here) measured.get(c.label)!.push(await measureCli(c.label, c.bin, emu, estate, size));
+      for (const c of here) measured.get(c.label)!.push(await measureCli(c.label, c.bin, emu, estate, size, c.nodeArgs));
     }
     const byCli = new Map<string, CliRow>();
     for (const c of here) {
@@ -148,6 +158,13 @@ for (const size of allSizes) {
     }
     const v2 = byCli.get("v2");
     if (v2) results.push(v2);
+    const v8Heap = byCli.get(V8_HEAP);
+    if (v2 && v8Heap) {
+      results.push(v8Heap);
+      const ratio = heapComparison(v2, v8Heap);
+      results.push(ratio);
+      say(heapComparisonLine(ratio));
+    }
     if (size <= Number(values["skip-naive-above"]) && v2) {
       await emu.reset();
       await new Promise((r) => setTimeout(r, SETTLE_IN_MS));
@@ -222,6 +239,7 @@ writeFileSync(
       },
       settings: {
         measured: "the built CLI as a user runs it: node bin/egress-audit.js scan --format json --output FILE --arm-endpoint URL, NODE_EXTRA_CA_CERTS and AZURE_ARM_TOKEN set, no heap flags, under GNU time -v",
+        heapGrowth: "the CLI sets its own heap growing factor (1.3, src/cli/heap.ts); the row 'v2 v8 heap' runs it with V8's own (--heap-growing-percent=0) for the comparison",
         cli: v2Cli ? { commit: v2Cli.commit, bin: v2Cli.bin } : null,
         subscriptionsBySize: Object.fromEntries(allSizes.map((s) => [s, subscriptionsFor(s)])),
         runsBySize: Object.fromEntries(allSizes.map((s) => [s, runsFor(s)])),
