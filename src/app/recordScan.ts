@@ -62,14 +62,16 @@ function itemsOf(ids: readonly string[], lookup: (id: string) => CardItem | unde
 }
 
 /**
- * The state records of an event audit worth writing: those of the targets it read whose state
- * says something new (`lastScanId` aside, which only names the scan that wrote a record). A burst
- * on a policy shared by hundreds of targets otherwise rewrites tens of thousands of rows that say
- * what they said.
+ * The state records worth writing: those whose state says something new (`lastScanId` aside,
+ * which only names the scan that last wrote a record), of the targets the scan read (`targets`;
+ * absent: all). A scan whose findings did not change writes no row: at 10,000 targets a full scan
+ * otherwise rewrote its 120,000 rows (1,200 Table transactions, one after another) to say what
+ * they said, and a burst of change events on a policy shared by hundreds of targets rewrote tens
+ * of thousands. A scope's first scan has no previous state: every record is new.
  */
-function changedStates(next: readonly FindingStateRecord[], previous: ReadonlyMap<string, FindingStateRecord> | undefined, targets: ReadonlySet<string>): FindingStateRecord[] {
+function changedStates(next: readonly FindingStateRecord[], previous: ReadonlyMap<string, FindingStateRecord> | undefined, targets?: ReadonlySet<string>): FindingStateRecord[] {
   return next.filter((r) => {
-    if (!targets.has(r.targetId.toLowerCase())) return false;
+    if (targets && !targets.has(r.targetId.toLowerCase())) return false;
     const p = previous?.get(r.findingId);
     return (
       !p ||
@@ -109,8 +111,8 @@ export interface FinishScanOptions {
   abortSignal?: AbortSignalLike;
   log?: (message: string) => void;
   /**
-   * The targets this report read (lower-cased ids): only their finding state is written, and of
-   * it only the records that changed (see `changedStates`). A change
+   * The targets this report read (lower-cased ids): only their finding state is written (of any
+   * scan, only the records that changed: see `changedStates`). A change
    * event's audit passes the targets it re-read; every other target is carried over unchanged from
    * the previous report, and so is its state. Absent: every target.
    */
@@ -222,7 +224,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
       scopeKey,
       scope: options.scope,
       report,
-      next: options.onlyTargets ? changedStates(result.next, previous?.states, options.onlyTargets) : result.next,
+      next: changedStates(result.next, previous?.states, options.onlyTargets),
       removed: result.removed,
       ...(result.diff ? { diff: result.diff } : {}),
       stale: result.stale.length,

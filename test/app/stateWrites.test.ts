@@ -1,0 +1,100 @@
+/**
+ * What a recorded scan writes of its scope's finding state (src/app/recordScan.ts,
+ * `changedStates`): only records that say something new. The demo estate on the ARM emulator
+ * over HTTPS, changed through the real SDK, history in the shared Azurite, the state read back
+ * through the history store. Each record's `lastScanId` names the scan that last wrote it, so an
+ * unchanged scope keeps every record of the scan that first wrote it, and a change rewrites
+ * exactly the records it changed.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NetworkManagementClient } from "@azure/arm-network";
+import type { Estate } from "../../src/emulator/estate.js";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import { recordScan, type RecordScanResult } from "../../src/app/recordScan.js";
+import type { AppServices } from "../../src/app/services.js";
+import type { FindingStateRecord } from "../../src/report/diff.js";
+import { DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
+
+const demo = JSON.parse(readFileSync(join(REPO, "estates", "demo.json"), "utf8")) as Estate;
+const RG_NET = "rg-payments-network";
+const SCOPE = { subscriptions: [DEMO_SUB_B] };
+
+let emulator: RunningEmulator;
+let services: AppServices;
+let network: NetworkManagementClient;
+
+async function scan(): Promise<Extract<RecordScanResult, { status: "complete" }>> {
+  const r = await recordScan(services, { scope: SCOPE, trigger: "timer" });
+  if (r.status !== "complete") throw new Error(`scan ${r.status}`);
+  return r;
+}
+
+async function state(scopeKey: string): Promise<Map<string, FindingStateRecord>> {
+  const loaded = await services.history!.loadState(scopeKey);
+  return new Map(loaded!.states);
+}
+
+async function setDefaultRoute(nextHopType: "Internet" | "VirtualAppliance", ip?: string): Promise<void> {
+  await network.routes.beginCreateOrUpdateAndWait(RG_NET, "rt-snet-aks-payments", "default-to-fw-hub", {
+    addressPrefix: "0.0.0.0/0",
+    nextHopType,
+    ...(ip ? { nextHopIpAddress: ip } : {}),
+  });
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ estate: demo });
+  services = testServices({ emulator, namespace: "statew", env: { SCAN_SUBSCRIPTIONS: DEMO_SUB_B } });
+  const credential = { getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  network = new NetworkManagementClient(credential, DEMO_SUB_B, { endpoint: emulator.url, credentialScopes: ["https://management.azure.com/.default"], tlsOptions: { ca: emulator.caCertPem } });
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+describe("finding state a recorded scan writes", () => {
+  it("writes every record once, none again while nothing changes, and exactly the changed ones after a change and its fix", async () => {
+    const first = await scan();
+    const afterFirst = await state(first.scopeKey);
+    const findings = first.report.targets.flatMap((t) => t.findings);
+    expect(afterFirst.size).toBe(findings.length);
+    expect([...afterFirst.values()].every((r) => r.lastScanId === first.report.scanId)).toBe(true);
+
+    // Nothing changed: the scan is recorded (index, pointer), its state rows are not rewritten.
+    const second = await scan();
+    expect(second.report.diff).toEqual({ new: [], resolved: [], unchanged: expect.any(Number) as number });
+    expect(second.entry.scanId).toBe(second.report.scanId);
+    const afterSecond = await state(second.scopeKey);
+    expect(afterSecond).toEqual(afterFirst);
+
+    // The payments cluster's default route now bypasses the firewall: its new drift, and the
+    // findings that drift turns over (pass -> fail, pass -> gone, new unknowns), are rewritten or
+    // added; every other record still names the first scan.
+    const route = (await network.routes.get(RG_NET, "rt-snet-aks-payments", "default-to-fw-hub")).nextHopIpAddress!;
+    await setDefaultRoute("Internet");
+    const third = await scan();
+    expect(third.report.diff!.new.length).toBeGreaterThan(0);
+    const afterThird = await state(third.scopeKey);
+    const rewritten = [...afterThird.values()].filter((r) => r.lastScanId === third.report.scanId);
+    for (const id of third.report.diff!.new) expect(afterThird.get(id)).toMatchObject({ state: "fail", lastScanId: third.report.scanId });
+    const payments = third.report.targets.find((t) => t.name === "aks-payments")!;
+    // Only records of the changed target were written.
+    expect(rewritten.length).toBeGreaterThan(0);
+    expect(rewritten.every((r) => r.targetId.toLowerCase() === payments.id.toLowerCase())).toBe(true);
+    for (const r of afterThird.values()) if (r.targetId.toLowerCase() !== payments.id.toLowerCase()) expect(r.lastScanId).toBe(first.report.scanId);
+
+    // Fixed: the drift resolves (its records say pass again, or are gone with the findings).
+    await setDefaultRoute("VirtualAppliance", route);
+    const fourth = await scan();
+    expect([...fourth.report.diff!.resolved].sort()).toEqual([...third.report.diff!.new].sort());
+    const afterFourth = await state(fourth.scopeKey);
+    for (const id of third.report.diff!.new) {
+      const r = afterFourth.get(id);
+      if (r) expect(r).toMatchObject({ state: "pass", lastScanId: fourth.report.scanId });
+    }
+    expect(await scan().then((r) => r.report.diff)).toEqual({ new: [], resolved: [], unchanged: expect.any(Number) as number });
+  }, 120_000);
+});
