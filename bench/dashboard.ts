@@ -47,6 +47,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
     out: { type: "string", default: join(root, "bench", "results", "dashboard.json") },
+    /** Write serve's whole stderr (its scan logs) here. */
+    "serve-log": { type: "string" },
   },
 });
 const TARGETS = Number(values.targets);
@@ -108,6 +110,7 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): 
   // The end of its stderr: shown when it ends before the benchmark stops it.
   const log = { name: `egress-audit ${args[0]}`, tail: "" };
   child.stderr.on("data", (d: Buffer) => (log.tail = (log.tail + d.toString()).slice(-4000)));
+  if (args[0] === "serve" && values["serve-log"]) child.stderr.pipe(createWriteStream(values["serve-log"]));
   child.once("exit", (code, signal) => {
     if (!stopping) process.stderr.write(`bench:dashboard: ${log.name} ended early (exit ${code ?? signal}):\n${log.tail}\n`);
   });
@@ -154,8 +157,11 @@ async function drain(res: Response): Promise<number> {
   return bytes;
 }
 
-/** Stores a scan of every subscription through `POST /api/scans`, following a 202 until the scan is stored. */
-async function storeScan(api: string, subscriptions: string[]): Promise<{ scanId: string; ms: number; status: number }> {
+/**
+ * Stores a scan of every subscription through `POST /api/scans`, following a 202 until the scan is
+ * stored: the latest summary served is a scan other than `after`.
+ */
+async function storeScan(api: string, subscriptions: string[], after?: string): Promise<{ scanId: string; ms: number; status: number }> {
   const headers = { "x-functions-key": KEY };
   const started = performance.now();
   const res = await fetch(`${api}/scans`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ subscriptions }) });
@@ -166,10 +172,9 @@ async function storeScan(api: string, subscriptions: string[]): Promise<{ scanId
     const summary = await fetch(`${api}/scans/latest/summary`, { headers });
     if (summary.ok) {
       const body = (await summary.json()) as { scanId: string; summary: { targets: number } };
-      return { scanId: body.scanId, ms: performance.now() - started, status: res.status };
-    }
-    await drain(summary);
-    if (summary.status !== 404) throw new Error(`GET /api/scans/latest/summary answered ${summary.status}`);
+      if (body.scanId !== after) return { scanId: body.scanId, ms: performance.now() - started, status: res.status };
+    } else await drain(summary);
+    if (!summary.ok && summary.status !== 404) throw new Error(`GET /api/scans/latest/summary answered ${summary.status}`);
     if (performance.now() - started > 30 * 60_000) throw new Error("the scan was not stored within 30 minutes");
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -294,6 +299,11 @@ async function main(): Promise<void> {
 
     const firstPage = await pageBreakdown(first.firstPageUrl);
 
+    // The same scope again, nothing changed: what every scheduled scan of a steady estate costs
+    // (its diff is empty, and it writes no finding state).
+    const rescan = await storeScan(api, subscriptions, scan.scanId);
+    process.stderr.write(`bench:dashboard: the unchanged estate's next scan ${rescan.scanId} stored in ${(rescan.ms / 1000).toFixed(1)} s (HTTP ${rescan.status})\n`);
+
     const all = [first, ...cold, ...warm];
     const wholeReports = all.flatMap((l) => l.wholeReports);
     const coldSummary = summarise(cold);
@@ -308,6 +318,7 @@ async function main(): Promise<void> {
       chromium: browser.version(),
       estate: { targets: TARGETS, subscriptions: SUBSCRIPTIONS, resources: generated.counts.resources },
       scan: { scanId: scan.scanId, storedInMs: Math.round(scan.ms), httpStatus: scan.status },
+      rescan: { scanId: rescan.scanId, storedInMs: Math.round(rescan.ms), httpStatus: rescan.status, note: "the same scope again, the estate unchanged: empty diff, no finding state written" },
       runs: RUNS,
       first,
       cold: { ...coldSummary, loads: cold },
@@ -327,7 +338,7 @@ async function main(): Promise<void> {
     const row = (label: string, s: ReturnType<typeof summarise>) =>
       `${label.padEnd(12)} ${`${ms(s.firstRenderMs.median)} (${ms(s.firstRenderMs.min)}-${ms(s.firstRenderMs.max)})`.padStart(22)} ${kb(s.firstPageBytes.median).padStart(14)} ${kb(s.allBytes.median).padStart(14)} ${String(s.requests.median).padStart(8)}`;
     const lines = [
-      `dashboard: a stored scan of ${TARGETS.toLocaleString("en-US")} targets over ${SUBSCRIPTIONS} subscriptions (stored in ${(scan.ms / 1000).toFixed(1)} s), headless Chromium ${browser.version()}, ${RUNS} loads each`,
+      `dashboard: a stored scan of ${TARGETS.toLocaleString("en-US")} targets over ${SUBSCRIPTIONS} subscriptions (stored in ${(scan.ms / 1000).toFixed(1)} s; the unchanged estate's next scan in ${(rescan.ms / 1000).toFixed(1)} s), headless Chromium ${browser.version()}, ${RUNS} loads each`,
       `${"load".padEnd(12)} ${"first render ms".padStart(22)} ${"first page KB".padStart(14)} ${"all KB".padStart(14)} ${"requests".padStart(8)}`,
       row("first", summarise([first])),
       row(`cold x${RUNS}`, coldSummary),

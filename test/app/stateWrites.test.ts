@@ -48,7 +48,9 @@ beforeAll(async () => {
   emulator = await startEmulator({ estate: demo });
   services = testServices({ emulator, namespace: "statew", env: { SCAN_SUBSCRIPTIONS: DEMO_SUB_B } });
   const credential = { getToken: () => Promise.resolve({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-  network = new NetworkManagementClient(credential, DEMO_SUB_B, { endpoint: emulator.url, credentialScopes: ["https://management.azure.com/.default"], tlsOptions: { ca: emulator.caCertPem } });
+  // A variable, not a literal: the SDK's options type does not name `credentialScopes`, which its pipeline reads.
+  const options = { endpoint: emulator.url, credentialScopes: ["https://management.azure.com/.default"], tlsOptions: { ca: emulator.caCertPem } };
+  network = new NetworkManagementClient(credential, DEMO_SUB_B, options);
 }, 120_000);
 
 afterAll(async () => {
