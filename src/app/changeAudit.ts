@@ -31,6 +31,7 @@ import { StorageNotConfiguredError } from "../errors.js";
 import { finishRecordedScan } from "./recordScan.js";
 import { targetReportOf } from "./scan.js";
 import type { AppServices, ChangeBatchOutcome } from "./appServices.js";
+import { PhaseTimer } from "../util/phaseTimer.js";
 
 /** The latest stored scan of the scope as the audits hold it between batches. */
 export interface AuditBase {
@@ -88,20 +89,6 @@ async function lockWithin(services: AppServices, scope: ScanScope, waitInMs: num
       throw Object.assign(new Error(`another scan of scope ${scopeKeyOf(scope)} held its lock for ${waitInMs} ms; the events will be redelivered`), { code: "ScanInProgress" });
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/** Milliseconds per phase, for the audit's log line. */
-class PhaseTimer {
-  #last = performance.now();
-  readonly #laps: string[] = [];
-  lap(name: string): void {
-    const now = performance.now();
-    this.#laps.push(`${name} ${Math.round(now - this.#last)} ms`);
-    this.#last = now;
-  }
-  toString(): string {
-    return this.#laps.join(", ");
   }
 }
 

@@ -35,6 +35,7 @@ import { finishRecordedScan } from "./recordScan.js";
 import { SHARD_SCAN_TIME_LIMIT_IN_MS, type AppServices } from "./appServices.js";
 import { ScopeBusyError, StorageNotConfiguredError } from "../errors.js";
 import { firstLine } from "../util/text.js";
+import { PhaseTimer } from "../util/phaseTimer.js";
 
 /** A run older than this that never finished is abandoned: the next timer starts a new one. */
 export const FANOUT_RUN_EXPIRY_IN_MS = 2 * 60 * 60_000;
@@ -296,11 +297,13 @@ export async function processShard(services: AppServices, entry: unknown, option
     await runs.markShardScanning(runId, shardIndex, attempts);
     let report: DriftReport;
     let snapshot: Snapshot | undefined;
+    const timings = new PhaseTimer();
     try {
       // The previous complete scan of the scope: the shard's targets in it are not taken as gone
       // without proof (the scan narrows it to the shard's subscriptions).
       const lastScanId = await services.history?.lastScanIdOf(run.scopeKey);
       const previous = lastScanId ? await services.history?.getReport(lastScanId) : undefined;
+      timings.lap("previous report");
       report = await services.scan({
         subscriptionIds: message.subscriptionIds,
         contextSubscriptionIds: context,
@@ -316,10 +319,13 @@ export async function processShard(services: AppServices, entry: unknown, option
       await runs.recordAttempt(runId, shardIndex, { attempts, error: failure }).catch(() => undefined);
       throw err;
     }
+    timings.lap("scan");
     // The shard's snapshot, under the run's scan id (the assembled report's): change events re-audit from it.
     if (snapshot && services.history) await keepSnapshot(services, runId, `shard-${shardIndex}`, snapshot, options.abortSignal);
+    timings.lap("snapshot");
     await runs.storePart(runId, shardIndex, report, attempts);
-    log(`shard ${shardIndex} of run ${runId}: ${report.summary.targets} target(s), ${report.errors.length} error(s), ${report.stats.armRequests} ARM request(s)`);
+    timings.lap("part");
+    log(`shard ${shardIndex} of run ${runId}: ${report.summary.targets} target(s), ${report.errors.length} error(s), ${report.stats.armRequests} ARM request(s); ${timings.toString()}`);
   }
   return settleAndMaybeAssemble(services, runs, v, "done", reusedPart, options);
 }
@@ -405,7 +411,9 @@ export async function assembleRun(services: AppServices, runId: string, options:
       await runs.deleteParts(runId).catch(() => 0);
       return { status: "already-complete", scanId: runId };
     }
+    const timings = new PhaseTimer();
     const previous = last ? await history.getReport(last) : undefined;
+    timings.lap("previous report");
     const shards = new Map((await runs.listShards(runId)).map((s) => [s.shardIndex, s] as const));
     const parts: ShardPart[] = [];
     const failed: FailedShard[] = [];
@@ -420,7 +428,9 @@ export async function assembleRun(services: AppServices, runId: string, options:
         failed.push({ shardIndex: i, subscriptionIds, reason, ...(shard?.attempts ? { attempts: shard.attempts } : {}) });
       }
     }
+    timings.lap("parts");
     const assembled = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
+    timings.lap("assemble");
     // A requested scan's `targets` restrict what its report lists, as in a scan made in one request.
     const targets = run.scope.targets;
     const report = targets?.length ? { ...restrictToTargets(assembled, targets), checks: assembled.checks } : assembled;
@@ -437,8 +447,11 @@ export async function assembleRun(services: AppServices, runId: string, options:
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
       ...(run.evidence ? { evidence: run.evidence } : {}),
     });
+    timings.lap("record");
     await runs.finishRun(runId, { status: "complete", notification: finished.notification });
     await runs.deleteParts(runId).catch(() => 0);
+    timings.lap("close");
+    log(`run ${runId} assembled and recorded: ${timings.toString()}`);
     return {
       status: "assembled",
       scanId: runId,

@@ -28,6 +28,7 @@ import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type Sc
 import type { AppServices } from "./appServices.js";
 import { notificationOf, resendPendingAlerts, type ResentAlert } from "./pendingAlerts.js";
 import { StorageNotConfiguredError, statusCodeOf } from "../errors.js";
+import { PhaseTimer } from "../util/phaseTimer.js";
 
 /** Options of {@link recordScan}. */
 export interface RecordScanOptions {
@@ -156,11 +157,15 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   const log = options.log ?? (() => undefined);
   const { scopeKey } = options;
   let report = options.report;
+  const timings = new PhaseTimer();
   const previous = await history.loadState(scopeKey, options.cachedState ? { cached: options.cachedState } : {});
+  timings.lap("state");
   const result = diffReport(report, previous?.states);
   if (result.diff) report = { ...report, diff: result.diff };
+  timings.lap("diff");
   // Streamed to the blob with its pages beside it; the evidence mode is recorded in its summary.
   await history.saveReport(report, { evidence: options.evidence ?? "failures", ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
+  timings.lap("report");
   log(
     result.diff
       ? `scan ${report.scanId}: ${result.diff.new.length} new, ${result.diff.resolved.length} resolved, ${result.diff.unchanged} unchanged, ${result.stale.length} stale`
@@ -217,14 +222,16 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
     }
   }
   throwIfAborted(options.abortSignal);
+  timings.lap("alerts");
 
   let entry: ScanIndexEntry;
+  const written = changedStates(result.next, previous?.states, options.onlyTargets);
   try {
     entry = await history.commitScan({
       scopeKey,
       scope: options.scope,
       report,
-      next: changedStates(result.next, previous?.states, options.onlyTargets),
+      next: written,
       removed: result.removed,
       ...(result.diff ? { diff: result.diff } : {}),
       stale: result.stale.length,
@@ -238,6 +245,7 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
     if (status === 409 || status === 412) log(`scan ${report.scanId} not committed (HTTP ${status}): this run lost the scope's lock or a newer scan moved its pointer; the newer state stands`);
     throw err;
   }
+  timings.lap(`commit (${written.length} of ${result.next.length} state records written, ${result.removed.length} removed)`);
   if (options.snapshot) {
     await keepSnapshot(services, report.scanId, "scan", options.snapshot, options.abortSignal).catch((err: unknown) =>
       log(`the snapshot of scan ${report.scanId} was not stored (${(err as Error).message}); change events have no base until the next scan`),
@@ -247,6 +255,8 @@ export async function finishRecordedScan(services: AppServices, options: FinishS
   if (previous && previous.lastScanId !== report.scanId) {
     await history.deleteSnapshot(previous.lastScanId).catch((err: unknown) => log(`the snapshot of scan ${previous.lastScanId} was not deleted: ${(err as Error).message}`));
   }
+  timings.lap("snapshot");
+  log(`scan ${report.scanId} stored: ${timings.toString()}`);
   return {
     report,
     entry,
