@@ -18,6 +18,12 @@
  *   no longer lists it) is gone: resolved if it was drift.
  * - the first scan of a scope has nothing to compare with: it carries no `diff` and only seeds
  *   the state, so a new deployment does not announce every existing drift as "new".
+ * - the state keeps a record for each `fail` and `unknown` finding only. A pass (or a suppressed
+ *   failure) tells a later diff nothing an absent record does not: a failure with no record is
+ *   new, a pass with no record is no change. At 10,000 targets that is about 900 records instead
+ *   of 120,000, which every scan of the scope and the first change batch after it read. A pass
+ *   record a scan finds (written before) is removed; a pass that cannot be evaluated now is
+ *   `unknown`, as a finding never evaluated is.
  * - the diff reads only ids, statuses, suppressions and where a finding sits, never evidence or
  *   remediation: report version 2 keeps the ids of version 1, so a state recorded from a version-1
  *   report diffs against a version-2 report without churn.
@@ -35,7 +41,10 @@ export interface FindingStateRecord {
   targetId: string;
   resourceId: string;
   severity: Severity;
-  /** `fail` = drift; `pass` = passing or suppressed; `unknown` = never evaluated successfully. */
+  /**
+   * `fail` = drift; `unknown` = not evaluated successfully since it last passed or was first seen;
+   * `pass` = passing or suppressed, only in records written before passes kept no record.
+   */
   state: FindingState;
   /** True when the latest scan could not evaluate it and the state was carried over. */
   stale: boolean;
@@ -60,7 +69,7 @@ export interface DiffResult {
   diff?: ReportDiff;
   /** Ids whose state was carried over because they could not be evaluated. */
   stale: string[];
-  /** The state to store after this scan (every record of the scope). */
+  /** The records to store after this scan: one per `fail` or `unknown` finding (stale failures included). */
   next: FindingStateRecord[];
   /** Ids whose record is to be deleted (gone from a fully read scope). */
   removed: string[];
@@ -138,12 +147,13 @@ export function diffReport(
       const prev = previous?.get(f.id);
       const base = { findingId: f.id, checkId: f.checkId, targetId: target.id, resourceId: f.resourceId, severity: f.severity, lastScanId: report.scanId };
       if (f.status === "unknown") {
-        if (prev && prev.state !== "unknown") {
+        if (prev?.state === "fail") {
+          // Drift that could not be evaluated stays drift, stale: never resolved without a read.
           stale.push(f.id);
-          if (prev.state === "fail") unchanged += 1;
-          next.push({ ...base, state: prev.state, stale: true, lastStatus: "unknown", since: prev.since });
+          unchanged += 1;
+          next.push({ ...base, state: "fail", stale: true, lastStatus: "unknown", since: prev.since });
         } else {
-          next.push({ ...base, state: "unknown", stale: false, lastStatus: "unknown", since: prev?.since ?? now });
+          next.push({ ...base, state: "unknown", stale: false, lastStatus: "unknown", since: prev?.state === "unknown" ? prev.since : now });
         }
         continue;
       }
@@ -151,18 +161,20 @@ export function diffReport(
       if (state === "fail") {
         if (prev?.state === "fail") unchanged += 1;
         else fresh.push(f.id);
-      } else if (prev?.state === "fail") {
-        resolved.push(f.id);
+        next.push({ ...base, state, stale: false, lastStatus: f.status, since: prev?.state === "fail" ? prev.since : now });
+        continue;
       }
-      next.push({ ...base, state, stale: false, lastStatus: f.status, since: prev?.state === state ? prev.since : now });
+      if (prev?.state === "fail") resolved.push(f.id);
+      // A pass keeps no record: the one it had (a failure now resolved, an unknown, an old pass) goes.
+      if (prev) removed.push(f.id);
     }
   }
 
   for (const [id, prev] of previous ?? []) {
     if (seen.has(id)) continue;
-    if (prev.state !== "unknown" && absenceUnproven(report, prev)) {
+    if (prev.state === "fail" && absenceUnproven(report, prev)) {
       stale.push(id);
-      if (prev.state === "fail") unchanged += 1;
+      unchanged += 1;
       next.push({ ...prev, stale: true, lastStatus: "absent", lastScanId: report.scanId });
       continue;
     }

@@ -139,16 +139,20 @@ describe("assembleReport", () => {
 
     // The diff keeps the failed shard's drift (stale), it does not resolve it.
     const states = new Map<string, FindingStateRecord>(
+      // As the store holds it: a record per failing finding (passes keep none).
       previous.targets.flatMap((t) =>
-        t.findings.map((f): [string, FindingStateRecord] => [
-          f.id,
-          { findingId: f.id, checkId: f.checkId, targetId: t.id, resourceId: f.resourceId, severity: f.severity, state: f.status === "fail" ? "fail" : "pass", stale: false, lastStatus: f.status, since: previous.startedAt, lastScanId: previous.scanId },
-        ]),
+        t.findings
+          .filter((f) => f.status === "fail")
+          .map((f): [string, FindingStateRecord] => [
+            f.id,
+            { findingId: f.id, checkId: f.checkId, targetId: t.id, resourceId: f.resourceId, severity: f.severity, state: "fail", stale: false, lastStatus: f.status, since: previous.startedAt, lastScanId: previous.scanId },
+          ]),
       ),
     );
     const d = diffReport(r, states);
     expect(d.diff).toEqual({ new: [], resolved: [], unchanged: 1 });
-    expect(d.stale.sort()).toEqual(["c1-0", "c1-1", "c2-0", "d1-0"]);
+    // c1-0 was failing: stale, unchanged. The rest passed and keep no record, so none is removed.
+    expect(d.stale.sort()).toEqual(["c1-0"]);
     expect(d.removed).toEqual([]);
   });
 
@@ -173,15 +177,26 @@ describe("assembleReport", () => {
       [`/subscriptions/${s4}`, "TimeLimitExceeded"],
     ]);
     const states = new Map<string, FindingStateRecord>(
+      // As the store holds it: a record per failing finding (passes keep none).
       previous.targets.flatMap((t) =>
-        t.findings.map((f): [string, FindingStateRecord] => [
-          f.id,
-          { findingId: f.id, checkId: f.checkId, targetId: t.id, resourceId: f.resourceId, severity: f.severity, state: f.status === "fail" ? "fail" : "pass", stale: false, lastStatus: f.status, since: previous.startedAt, lastScanId: previous.scanId },
-        ]),
+        t.findings
+          .filter((f) => f.status === "fail")
+          .map((f): [string, FindingStateRecord] => [
+            f.id,
+            { findingId: f.id, checkId: f.checkId, targetId: t.id, resourceId: f.resourceId, severity: f.severity, state: "fail", stale: false, lastStatus: f.status, since: previous.startedAt, lastScanId: previous.scanId },
+          ]),
       ),
     );
+    // Say c2-0 and d1-0 were failing (they passed in the previous report; drift since then is the
+    // case that matters): the shard that did not read them keeps them stale, never resolved.
+    for (const id of ["c2-0", "d1-0"]) {
+      const t = previous.targets.find((x) => x.findings.some((f) => f.id === id))!;
+      const f = t.findings.find((x) => x.id === id)!;
+      states.set(id, { findingId: id, checkId: f.checkId, targetId: t.id, resourceId: f.resourceId, severity: f.severity, state: "fail", stale: false, lastStatus: "fail", since: previous.startedAt, lastScanId: previous.scanId });
+    }
     const d = diffReport(r, states);
     expect(d.removed).toEqual([]);
+    expect(d.diff?.resolved).toEqual([]);
     expect(d.stale.sort()).toEqual(["c2-0", "d1-0"]);
   });
 
