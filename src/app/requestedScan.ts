@@ -14,7 +14,9 @@
  * Why scan in the request first instead of enqueueing and waiting for the queue: a small scope
  * then answers at once with exactly the scan it always made (one scan of the whole scope, no
  * shard overhead), without depending on how soon a consumer polls an idle queue (the host backs
- * off to a minute). The price for a large scope is at most the wait's worth of reads.
+ * off to a minute). The price for a large scope is at most the wait's worth of reads, and only
+ * once: when the last full scan of the same subscriptions took longer than the wait, the request
+ * goes straight to the queue.
  *
  * Concurrency, as before and for the handed-over run: the scan takes one of the instance's scan
  * slots (`SCAN_MAX_CONCURRENT`, "throttled" when full) for its subscription set while it runs in
@@ -113,7 +115,12 @@ async function underLock(services: AppServices, options: RequestedScanOptions, l
     }
     const queue = services.runs?.hasQueue === true;
     const waitInMs = queue ? (options.syncWaitInMs ?? services.settings.syncScanWaitInMs ?? DEFAULT_SYNC_SCAN_WAIT_IN_MS) : undefined;
-    if (waitInMs === undefined || waitInMs > 0) {
+    const known = waitInMs !== undefined && waitInMs > 0 ? await lastScanDuration(history, scope) : undefined;
+    if (known !== undefined && waitInMs !== undefined && known.durationInMs > waitInMs) {
+      // Scanning in the request would only spend the wait's worth of ARM's read budget on reads
+      // that are dropped, leaving the shards a drained bucket (about 10 s at 10,000 targets).
+      log(`the last scan of these subscriptions (${known.scanId}) took ${known.durationInMs} ms, more than the wait of ${waitInMs} ms (SCAN_SYNC_WAIT_IN_MS): straight to the shard queue`);
+    } else if (waitInMs === undefined || waitInMs > 0) {
       const inRequest = await scanInRequest(services, { scope, scopeKey, lock, waitInMs, timeLimitInMs: options.timeLimitInMs ?? HTTP_SCAN_TIME_LIMIT_IN_MS, log, error, evidence });
       if (inRequest.status !== "outlasted") return inRequest;
       log(`the scan of scope ${scopeKey} was not done within ${waitInMs} ms (SCAN_SYNC_WAIT_IN_MS); it continues on the shard queue`);
@@ -124,6 +131,26 @@ async function underLock(services: AppServices, options: RequestedScanOptions, l
   } finally {
     await lock.release();
   }
+}
+
+/** How many index entries of a scope are looked through for its last full scan (change-event audits are not one). */
+const DURATION_LOOKBACK = 20;
+
+/**
+ * How long the last full scan (timer or HTTP, not a change-event audit) of the scope's
+ * subscriptions took, from start to stored, as its index entry records it; undefined when there
+ * is none among the scope's newest {@link DURATION_LOOKBACK} entries. The subscription set's own
+ * scope is asked first: a scan with a target filter reads all of its subscriptions too.
+ */
+async function lastScanDuration(history: NonNullable<AppServices["history"]>, scope: ScanScope): Promise<{ scanId: string; durationInMs: number } | undefined> {
+  const keys = [...new Set([scopeKeyOf({ subscriptions: scope.subscriptions }), scopeKeyOf(scope)])];
+  for (const key of keys) {
+    const entry = await history.latestFull(key, DURATION_LOOKBACK);
+    if (!entry) continue;
+    const durationInMs = Date.parse(entry.finishedAt) - Date.parse(entry.startedAt);
+    if (Number.isFinite(durationInMs) && durationInMs >= 0) return { scanId: entry.scanId, durationInMs };
+  }
+  return undefined;
 }
 
 type InRequest = Exclude<RequestedScanResult, { status: "accepted" | "throttled" | "skipped" }> | { status: "outlasted" };

@@ -419,6 +419,19 @@ export class HistoryStore {
     return undefined;
   }
 
+  /** The scope's newest full scan (timer or HTTP, not a change-event audit) among its newest `lookback` entries. */
+  async latestFull(scopeKey: string, lookback: number): Promise<ScanIndexEntry | undefined> {
+    await this.ensure();
+    const filter = odata`PartitionKey eq ${SCAN_PARTITION} and scopeKey eq ${scopeKey}`;
+    let seen = 0;
+    for await (const e of this.#scans.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const entry = indexEntryOf(e);
+      if (entry.trigger !== "event") return entry;
+      if (++seen >= lookback) break;
+    }
+    return undefined;
+  }
+
   /** A page of the index, newest first. `after` is a token from a previous page (already decoded). */
   async listScans(options: { limit: number; afterRowKey?: string }): Promise<ScanPage> {
     await this.ensure();

@@ -171,6 +171,18 @@ describe("POST /api/scans of a scope that outlasts the wait", () => {
     // Complete: the scope is free again.
     expect(await slowAsync.runs!.activeRun(lockKeyOf({ subscriptions: subs }))).toBeUndefined();
     expect(await slowAsync.runs!.getRun(scanId)).toMatchObject({ status: "complete", trigger: "http", states: "ddd" });
+
+    // The next request for these subscriptions (here with a target filter) knows the last scan
+    // took longer than the wait: it goes to the queue at once, with no read spent in the request.
+    const stored = await slowAsync.history!.latest();
+    expect(Date.parse(stored!.finishedAt) - Date.parse(stored!.startedAt)).toBeGreaterThan(200);
+    const readsBefore = slow.totalRequests();
+    const next = await post(slowAsync, { subscriptions: subs, targets: [targetIds[0]] });
+    const queuedAgain = accepted(next);
+    expect(slow.totalRequests()).toBe(readsBefore);
+    expect(next.lines.join("\n")).toMatch(new RegExp(`last scan of these subscriptions \\(${scanId}\\) took \\d+ ms, more than the wait of 200 ms \\(SCAN_SYNC_WAIT_IN_MS\\): straight to the shard queue`));
+    for (const d of await deliveriesOf(queuedAgain.scanId)) expect((await deliver(d, slowAsync)).ok).toBe(true);
+    expect((await get(slowAsync, queuedAgain.location)).status).toBe(200);
   }, 120_000);
 
   it("with `targets`, the queued scan's report lists only those targets, as a scan in one request does", async () => {
