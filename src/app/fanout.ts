@@ -28,7 +28,8 @@ import { lockKeyOf, scopeKeyOf, type NotificationStatus, type ScanScope, type Sc
 import { assembleReport, type FailedShard, type ShardPart } from "../report/assemble.js";
 import type { DriftReport, EvidenceMode } from "../report/report.js";
 import { restrictToTargets } from "../report/restrict.js";
-import type { ScanLock } from "../store/history.js";
+import type { HistoryStore, ScanLock } from "../store/history.js";
+import { MissingPageError } from "../store/reportPages.js";
 import { DONE, PENDING, type RunRecord, type RunStore, type SettleHooks, type ShardRecord } from "../store/runs.js";
 import { parseShardMessage, planShards, type ShardMessage } from "../store/shards.js";
 import { finishRecordedScan } from "./recordScan.js";
@@ -302,7 +303,7 @@ export async function processShard(services: AppServices, entry: unknown, option
       // The previous complete scan of the scope: the shard's targets in it are not taken as gone
       // without proof (the scan narrows it to the shard's subscriptions).
       const lastScanId = await services.history?.lastScanIdOf(run.scopeKey);
-      const previous = lastScanId ? await services.history?.getReport(lastScanId) : undefined;
+      const previous = lastScanId && services.history ? await previousOfShard(services.history, lastScanId, message.subscriptionIds) : undefined;
       timings.lap("previous report");
       report = await services.scan({
         subscriptionIds: message.subscriptionIds,
@@ -328,6 +329,21 @@ export async function processShard(services: AppServices, entry: unknown, option
     log(`shard ${shardIndex} of run ${runId}: ${report.summary.targets} target(s), ${report.errors.length} error(s), ${report.stats.armRequests} ARM request(s); ${timings.toString()}`);
   }
   return settleAndMaybeAssemble(services, runs, v, "done", reusedPart, options);
+}
+
+/**
+ * The previous scan as a shard needs it: its head and the targets of the shard's subscriptions,
+ * read from the stored pages; the whole report only when a page is missing.
+ */
+async function previousOfShard(history: HistoryStore, scanId: string, subscriptionIds: readonly string[]): Promise<DriftReport | undefined> {
+  const pages = await history.reportPages(scanId);
+  if (!pages) return undefined;
+  try {
+    return await pages.withSubscriptions(subscriptionIds);
+  } catch (err) {
+    if (err instanceof MissingPageError) return history.getReport(scanId);
+    throw err;
+  }
 }
 
 /**

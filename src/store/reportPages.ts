@@ -318,6 +318,20 @@ export class ReportPages {
     }
   }
 
+  /**
+   * The report with only the targets of these subscriptions, its head whole: what a fan-out shard
+   * needs of the previous scan (the targets it must not take as gone). Reads the index and the
+   * chunks that hold them (targets are in subscription order, so a shard's lie together), not the
+   * whole report: at 10,000 targets a shard of 5 of 20 subscriptions read 66 MB for 2,500 targets.
+   */
+  async withSubscriptions(subscriptionIds: readonly string[], options: { abortSignal?: AbortSignalLike } = {}): Promise<DriftReport> {
+    const wanted = new Set(subscriptionIds.map((s) => s.toLowerCase()));
+    const index = await this.index(options);
+    const positions = index.flatMap((t, i) => (wanted.has(t.subscriptionId.toLowerCase()) ? [i] : []));
+    const targets = positions.length > 0 ? await this.targetsAt(positions, options) : [];
+    return { ...this.summary.head, targets };
+  }
+
   /** The report as a stream: the head, then the targets read chunk by chunk. */
   streamed(options: { abortSignal?: AbortSignalLike } = {}): StreamedReport {
     return { ...this.summary.head, targets: this.targets(options) };

@@ -17,7 +17,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scanShard } from "../../functions/scanShard.js";
+import { enqueueRun } from "../../src/app/fanout.js";
 import { recordScan, type RecordScanResult } from "../../src/app/recordScan.js";
+import { useServices } from "../../src/app/services.js";
 import type { AppServices } from "../../src/app/services.js";
 import { runCli } from "../../src/cli/program.js";
 import type { Estate, EstateResource } from "../../src/emulator/estate.js";
@@ -27,6 +30,7 @@ import type { DriftReport } from "../../src/report/report.js";
 import { parseReport } from "../../src/report/read.js";
 import { DEMO_SUB_A, DEMO_SUB_B, REPO, testServices } from "../setup/harness.js";
 import { startTeamsReceiver, type TeamsReceiver } from "../setup/teamsReceiver.js";
+import { SimulatedQueueHost } from "../functions/queueHost.js";
 
 const demo = JSON.parse(readFileSync(join(REPO, "estates", "demo.json"), "utf8")) as Estate;
 /** The demo's scannable subscriptions (every one it lists as neither Disabled nor Deleted). */
@@ -153,6 +157,36 @@ describe("lost read access on the pools' resource group between two recorded sca
     expect(back.report.diff).toEqual({ new: [], resolved: [], unchanged: driftIds(first.report).length });
     expect(back.report.errors.filter((e) => e.code === "TargetNotReadable")).toEqual([]);
     expect(back.notification).toBe("not-needed");
+  }, 60_000);
+});
+
+describe("lost read access, scanned through the fan-out: each shard reads its subscriptions' part of the previous scan", () => {
+  it("lists the pools unknown with TargetNotReadable and their last findings, resolves nothing", async () => {
+    const [a, b] = await Promise.all([emulator(demo), emulator(withoutAccess(demo))]);
+    const env = { SCAN_SHARD_SIZE: "1", SCAN_SHARD_QUEUE: "coverage-shards" };
+    const granted = testServices({ emulator: a, namespace: "covshard", receiver, env });
+    const revoked = testServices({ emulator: b, namespace: "covshard", receiver, env });
+    const first = await recorded(granted);
+    const host = new SimulatedQueueHost(revoked.runs!.queue, revoked.runs!.poisonQueue);
+    await Promise.all([host.queue.createIfNotExists(), host.poison.createIfNotExists()]);
+    const { run } = await enqueueRun(revoked, { scope: { subscriptions: SCOPE }, trigger: "timer", subscriptions: SCOPE });
+    useServices(revoked);
+    try {
+      const deliveries = await host.receive();
+      expect(deliveries).toHaveLength(SCOPE.length);
+      for (const d of deliveries) expect((await host.invoke(d, "scanShard", scanShard)).ok).toBe(true);
+    } finally {
+      useServices(undefined);
+    }
+    const report = (await revoked.history!.getReport(run.runId))!;
+    expect(report.diff).toMatchObject({ new: [], resolved: [], unchanged: driftIds(first.report).length });
+    for (const id of poolIds) {
+      expect(report.targets.find((x) => x.id.toLowerCase() === id)?.status, id).toBe("unknown");
+      expect(report.errors.some((x) => x.code === "TargetNotReadable" && x.scope.toLowerCase() === id), id).toBe(true);
+    }
+    const carried = report.targets.filter((t) => poolIds.includes(t.id.toLowerCase())).flatMap((t) => t.findings);
+    expect(carried.filter((f) => f.evidence?.lastStatus === "fail").map((f) => f.id).sort()).toEqual(driftIds(first.report, poolIds));
+    expect(isComplete(report)).toBe(false);
   }, 60_000);
 });
 

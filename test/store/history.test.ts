@@ -80,6 +80,35 @@ describe("HistoryStore", () => {
     expect(reads.some((n) => n.startsWith("reports/"))).toBe(false);
   });
 
+  it("reads a stored report's head and only the targets of some subscriptions, from the chunks that hold them (a shard's previous scan)", async () => {
+    const reads: string[] = [];
+    const h = HistoryStore.fromSettings({ kind: "connectionString", connectionString: azurite() }, { namespace: "store", onBlobRead: (name) => reads.push(name) });
+    const subs = ["aaaaaaaa-0000-4000-8000-00000000000a", "aaaaaaaa-0000-4000-8000-00000000000b", "aaaaaaaa-0000-4000-8000-00000000000c"];
+    // 150 targets per subscription, in the report's order (subscription, then id): chunks of 100.
+    const targets = subs.flatMap((sub) =>
+      Array.from({ length: 150 }, (_, i) => ({
+        id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-${String(i).padStart(3, "0")}`,
+        kind: "aksCluster" as const,
+        name: `aks-${i}`,
+        subscriptionId: sub,
+        status: "drifted" as const,
+        findings: [{ id: `check:${sub}:${i}`, checkId: "check", status: "fail" as const, severity: "low" as const, resourceId: "r", message: "m", expected: "e", actual: "a", evidence: { i } }],
+      })),
+    );
+    const base = { ...report(3), scope: { subscriptions: subs }, errors: [{ scope: `/subscriptions/${subs[2]}`, code: "SubscriptionNotScanned", message: "m" }] };
+    await h.saveReport({ ...base, targets });
+    const pages = (await h.reportPages(base.scanId))!;
+    reads.length = 0;
+    const part = await pages.withSubscriptions([subs[1]!.toUpperCase()]);
+    expect(part.targets).toEqual(targets.filter((t) => t.subscriptionId === subs[1]));
+    expect(part.scope).toEqual(base.scope);
+    expect(part.errors).toEqual(base.errors);
+    // Targets 150-299 lie in chunks 1 and 2; chunks 0, 3 and 4 and the whole report are not read.
+    expect(reads.filter((n) => n.includes("/targets-")).sort()).toEqual([`pages/${base.scanId}/targets-1.json.gz`, `pages/${base.scanId}/targets-2.json.gz`]);
+    expect(reads.some((n) => n.startsWith("reports/"))).toBe(false);
+    expect((await pages.withSubscriptions(["bbbbbbbb-0000-4000-8000-000000000000"])).targets).toEqual([]);
+  });
+
   it("commits scans: state in batches past 100 rows, deletes, the scope pointer, and a newest-first paged index", async () => {
     const h = store();
     const scope = { subscriptions: [SUB], targets: [`/subscriptions/${SUB}/x`] };
