@@ -93,8 +93,8 @@ export const ALLOWED_ITEM = "allowed";
 /** At most this many allowing rules are named in the pass message; the evidence lists each dependency's. */
 const MESSAGE_RULES = 4;
 
-/** An allowed dependency, as the scope's pass lists it in its evidence. */
-interface AllowedEntry {
+/** An allowed dependency, as the scope's pass lists it in its evidence (`allowed`). */
+export interface AllowedEntry {
   requirement: string;
   item: string;
   decidedBy: string;

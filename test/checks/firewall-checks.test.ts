@@ -7,20 +7,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emptyBaseline } from "../../src/baseline/baseline.js";
 import { normalizeFirewall, normalizeRuleCollectionGroup } from "../../src/collect/normalize.js";
-import { ALLOWED_ITEM } from "../../src/checks/firewall-required-egress.js";
+import { ALLOWED_ITEM, type AllowedEntry } from "../../src/checks/firewall-required-egress.js";
 import type { CheckResult } from "../../src/checks/lib/types.js";
 import { caseFixture as fixture, runCheck as run } from "./case-files.js";
 import { HUB } from "./lib/firewall/fixtures.js";
 
 const FRE = "firewall-required-egress";
 
-interface AllowedEntry {
-  requirement: string;
-  item: string;
-  decidedBy: string;
-  neededBy?: string[];
-  category?: string;
-}
 /** The scope's one pass and the dependencies it lists as allowed, by item. */
 function allowedOf(results: CheckResult[]): { pass: CheckResult | undefined; byItem: Map<string, AllowedEntry> } {
   const passes = results.filter((r) => r.status === "pass");
