@@ -332,8 +332,9 @@ export async function processShard(services: AppServices, entry: unknown, option
 }
 
 /**
- * The previous scan as a shard needs it: its head and the targets of the shard's subscriptions,
- * read from the stored pages; the whole report only when a page is missing.
+ * The previous scan as a shard (or the assembly, for its failed shards) needs it: its head and the
+ * targets of some subscriptions, read from the stored pages; the whole report only when a page is
+ * missing.
  */
 async function previousOfShard(history: HistoryStore, scanId: string, subscriptionIds: readonly string[]): Promise<DriftReport | undefined> {
   const pages = await history.reportPages(scanId);
@@ -428,8 +429,6 @@ export async function assembleRun(services: AppServices, runId: string, options:
       return { status: "already-complete", scanId: runId };
     }
     const timings = new PhaseTimer();
-    const previous = last ? await history.getReport(last) : undefined;
-    timings.lap("previous report");
     const shards = new Map((await runs.listShards(runId)).map((s) => [s.shardIndex, s] as const));
     const parts: ShardPart[] = [];
     const failed: FailedShard[] = [];
@@ -445,6 +444,10 @@ export async function assembleRun(services: AppServices, runId: string, options:
       }
     }
     timings.lap("parts");
+    // The previous scan only names a failed shard's targets: read only theirs, and only when one failed.
+    const failedSubscriptions = failed.flatMap((f) => f.subscriptionIds);
+    const previous = last && failedSubscriptions.length > 0 ? await previousOfShard(history, last, failedSubscriptions) : undefined;
+    timings.lap("previous report");
     const assembled = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
     timings.lap("assemble");
     // A requested scan's `targets` restrict what its report lists, as in a scan made in one request.
