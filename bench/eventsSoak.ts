@@ -17,6 +17,7 @@ import type { FirewallPolicyRuleCollectionGroup } from "@azure/arm-network";
 import { ArmClients } from "../src/arm/clients.js";
 import { readArmSettings } from "../src/config/settings.js";
 import type { GeneratedEstate } from "./generate.js";
+import { HUB_FW_IP } from "./generateShapes.js";
 
 /** What a step does to drift. */
 export type Effect = "introduce" | "resolve" | "none";
@@ -54,7 +55,6 @@ interface Toggle {
 }
 
 const NSG_RULE = "bench-allow-ssh-from-internet";
-const FW_IP = "10.0.1.4";
 
 /** The soak's resources, picked from the generated estate (deterministic). */
 export interface SoakResources {
@@ -121,7 +121,7 @@ export class SoakWriter {
     const poll = { updateIntervalInMs: 100 };
     if (t.kind === "route") {
       const route = t.drifted
-        ? { addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: FW_IP }
+        ? { addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: HUB_FW_IP }
         : { addressPrefix: "0.0.0.0/0", nextHopType: "Internet" };
       await net.routes.beginCreateOrUpdateAndWait(t.rg, t.parent, t.child, route, poll);
     } else if (t.drifted) {

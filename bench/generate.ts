@@ -53,7 +53,7 @@ import {
   type OutboundType,
   type SubnetBody,
 } from "../src/emulator/builders/index.js";
-import { managedNat, nodePublicIps, nodeScaleSet, securedHub } from "./generateShapes.js";
+import { HUB_FW_IP, managedNat, nodePublicIps, nodeScaleSet, securedHub } from "./generateShapes.js";
 
 /** Options of {@link generateEstate}. */
 export interface GenerateOptions {
@@ -107,7 +107,6 @@ export interface GeneratedEstate {
 }
 
 const REGION = "eastus";
-const FW_IP = "10.0.1.4";
 const FW_PUBLIC_IP = "20.30.40.50";
 /** The address of every other public IP (nothing judges it). */
 const ANY_PUBLIC_IP = "20.1.2.3";
@@ -152,7 +151,7 @@ function hub(sub: string): EstateResource[] {
       rg: "rg-hub",
       name: "fw-hub",
       location: REGION,
-      privateIp: FW_IP,
+      privateIp: HUB_FW_IP,
       subnetId: `${netId(sub, "rg-hub", "virtualNetworks", "vnet-hub")}/subnets/AzureFirewallSubnet`,
       publicIpId: pip.id,
       policyId,
@@ -258,7 +257,7 @@ export function generateEstate(options: GenerateOptions): GeneratedEstate {
       name: "rt-egress",
       location: REGION,
       routes: [
-        { name: "default-to-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: FW_IP },
+        { name: "default-to-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: HUB_FW_IP },
         { name: "firewall-public-ip", addressPrefix: `${FW_PUBLIC_IP}/32`, nextHopType: "Internet" },
       ],
     });

@@ -23,6 +23,9 @@ import {
   virtualMachineScaleSet,
 } from "../src/emulator/builders/index.js";
 
+/** The private address of the shared hub firewall every UDR spoke routes 0.0.0.0/0 to. */
+export const HUB_FW_IP = "10.0.1.4";
+
 /** The secured hub's address space and its firewall's hub address. */
 export const VWAN_HUB_PREFIX = "10.254.0.0/23";
 export const VWAN_FW_IP = "10.254.0.132";

@@ -303,7 +303,7 @@ export async function processShard(services: AppServices, entry: unknown, option
       // The previous complete scan of the scope: the shard's targets in it are not taken as gone
       // without proof (the scan narrows it to the shard's subscriptions).
       const lastScanId = await services.history?.lastScanIdOf(run.scopeKey);
-      const previous = lastScanId && services.history ? await previousOfShard(services.history, lastScanId, message.subscriptionIds) : undefined;
+      const previous = lastScanId && services.history ? await previousScanPart(services.history, lastScanId, message.subscriptionIds) : undefined;
       timings.lap("previous report");
       report = await services.scan({
         subscriptionIds: message.subscriptionIds,
@@ -336,7 +336,7 @@ export async function processShard(services: AppServices, entry: unknown, option
  * targets of some subscriptions, read from the stored pages; the whole report only when a page is
  * missing.
  */
-async function previousOfShard(history: HistoryStore, scanId: string, subscriptionIds: readonly string[]): Promise<DriftReport | undefined> {
+async function previousScanPart(history: HistoryStore, scanId: string, subscriptionIds: readonly string[]): Promise<DriftReport | undefined> {
   const pages = await history.reportPages(scanId);
   if (!pages) return undefined;
   try {
@@ -446,7 +446,7 @@ export async function assembleRun(services: AppServices, runId: string, options:
     timings.lap("parts");
     // The previous scan only names a failed shard's targets: read only theirs, and only when one failed.
     const failedSubscriptions = failed.flatMap((f) => f.subscriptionIds);
-    const previous = last && failedSubscriptions.length > 0 ? await previousOfShard(history, last, failedSubscriptions) : undefined;
+    const previous = last && failedSubscriptions.length > 0 ? await previousScanPart(history, last, failedSubscriptions) : undefined;
     timings.lap("previous report");
     const assembled = assembleReport({ runId, startedAt: new Date(run.createdAt), finishedAt: new Date(), parts, failed, ...(previous ? { previous } : {}) });
     timings.lap("assemble");
